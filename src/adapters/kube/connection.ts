@@ -1,0 +1,171 @@
+/**
+ * The one HTTPS connection pool to the Kubernetes API. @kubernetes/client-node 1.x builds a new
+ * https.Agent (TCP + TLS handshake) per request; we take its kubeconfig handling (auth, TLS, exec
+ * plugins) and send requests over one keep-alive agent, which is 3-4x faster for bulk writes.
+ */
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { MigrateError } from '../../errors.js';
+
+export interface KubeResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** Retry 429/5xx/timeouts with backoff; off for requests whose retry is not idempotent. */
+  retry?: boolean;
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10000, timeoutMs: 30000 };
+
+export class KubeConnection {
+  private readonly agent: https.Agent;
+  /** Count of retried requests, reported by apply. */
+  retries = 0;
+
+  private constructor(
+    readonly server: string,
+    readonly contextName: string,
+    readonly userName: string,
+    private readonly baseOptions: https.RequestOptions,
+    private readonly retryPolicy: RetryPolicy,
+    maxSockets: number,
+  ) {
+    this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: baseOptions.ca, cert: baseOptions.cert, key: baseOptions.key });
+  }
+
+  static async fromKubeConfig(kc: KubeConfig, opts: { maxSockets?: number; retry?: Partial<RetryPolicy> } = {}): Promise<KubeConnection> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) {
+      throw new MigrateError('CONNECTION', `kubeconfig has no cluster for context "${kc.getCurrentContext()}"`, {
+        hint: 'check --kubeconfig/--context (or KUBECONFIG) points at the target cluster',
+      });
+    }
+    const base: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(base);
+    const user = kc.getCurrentUser();
+    return new KubeConnection(
+      cluster.server.replace(/\/+$/, ''),
+      kc.getCurrentContext(),
+      user?.name ?? 'unknown',
+      base,
+      { ...DEFAULT_RETRY, ...opts.retry },
+      opts.maxSockets ?? 64,
+    );
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
+    const policy = this.retryPolicy;
+    const canRetry = opts.retry ?? true;
+    for (let attempt = 1; ; attempt++) {
+      let res: KubeResponse<T> | undefined;
+      let netError: Error | undefined;
+      try {
+        res = await this.once<T>(method, path, opts);
+      } catch (e) {
+        netError = e as Error;
+      }
+      const retriable = netError ? isRetriableNetError(netError) : res!.status === 429 || res!.status >= 500;
+      if (!retriable || !canRetry || attempt >= policy.attempts) {
+        if (netError) throw this.connectionError(netError, method, path);
+        return res!;
+      }
+      this.retries++;
+      await sleep(backoffDelay(attempt, policy, res?.headers['retry-after']));
+    }
+  }
+
+  private once<T>(method: string, path: string, opts: RequestOptions): Promise<KubeResponse<T>> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const data = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: Record<string, string | number> = {
+      ...(this.baseOptions.headers as Record<string, string>),
+      accept: 'application/json',
+      'user-agent': 'calico-migrate',
+    };
+    if (data) {
+      headers['content-type'] = opts.contentType ?? 'application/json';
+      headers['content-length'] = data.length;
+    }
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        url,
+        {
+          ...this.baseOptions,
+          method,
+          headers,
+          agent: this.agent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: any = text;
+            if (text && (res.headers['content-type'] ?? '').includes('json')) {
+              try {
+                body = JSON.parse(text);
+              } catch {
+                /* leave as text */
+              }
+            }
+            resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.setTimeout(this.retryPolicy.timeoutMs, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      if (data) req.write(data);
+      req.end();
+    });
+  }
+
+  private connectionError(e: Error, method: string, path: string): MigrateError {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : e.message;
+    return new MigrateError('CONNECTION', `Kubernetes API ${this.server} (${method} ${path}): ${what}`, {
+      hint: 'check --kubeconfig/--context (or KUBECONFIG) points at a reachable target cluster',
+      cause: e,
+    });
+  }
+}
+
+function isRetriableNetError(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return ['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN'].includes(code);
+}
+
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, retryAfter?: string | string[]): number {
+  const ra = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+  const seconds = ra === undefined ? NaN : Number(ra);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxDelayMs);
+  const exp = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+  // Jitter spreads retries of parallel workers so they do not hit the server in lock-step.
+  return exp / 2 + Math.random() * (exp / 2);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A short description of a non-2xx response, for error messages. */
+export function describeStatus(res: KubeResponse): string {
+  const msg = typeof res.body === 'object' && res.body?.message ? res.body.message : String(res.body).slice(0, 300);
+  return `HTTP ${res.status}: ${msg}`;
+}

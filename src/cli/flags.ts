@@ -1,0 +1,25 @@
+/** Flags shared by commands, grouped so --help shows the source and target settings apart. */
+import { Flags } from '@oclif/core';
+
+export const sourceFlags = {
+  'etcd-endpoints': Flags.string({ summary: 'Source etcd client URLs, comma-separated.', env: 'ETCD_ENDPOINTS', helpGroup: 'SOURCE (etcd)' }),
+  'etcd-ca-cert': Flags.string({ summary: 'CA certificate (PEM) for etcd TLS.', env: 'ETCD_CA_CERT_FILE', helpGroup: 'SOURCE (etcd)' }),
+  'etcd-cert': Flags.string({ summary: 'Client certificate (PEM) for etcd TLS.', env: 'ETCD_CERT_FILE', helpGroup: 'SOURCE (etcd)' }),
+  'etcd-key': Flags.string({ summary: 'Client key (PEM) for etcd TLS.', env: 'ETCD_KEY_FILE', helpGroup: 'SOURCE (etcd)' }),
+  'etcd-username': Flags.string({ summary: 'etcd user name.', env: 'ETCD_USERNAME', helpGroup: 'SOURCE (etcd)' }),
+  'etcd-password': Flags.string({ summary: 'etcd password (prefer the ETCD_PASSWORD environment variable).', env: 'ETCD_PASSWORD', helpGroup: 'SOURCE (etcd)' }),
+  'source-config': Flags.string({ summary: 'A calicoctl config file (CalicoAPIConfig, datastoreType: etcdv3) for the source.', helpGroup: 'SOURCE (etcd)' }),
+};
+
+export const targetFlags = {
+  kubeconfig: Flags.string({ summary: 'Kubeconfig of the target cluster.', env: 'KUBECONFIG', helpGroup: 'TARGET (Kubernetes)' }),
+  context: Flags.string({ summary: 'Kubeconfig context to use.', helpGroup: 'TARGET (Kubernetes)' }),
+  'target-config': Flags.string({ summary: 'A calicoctl config file (CalicoAPIConfig, datastoreType: kubernetes) for the target.', helpGroup: 'TARGET (Kubernetes)' }),
+};
+
+export const conversionFlags = {
+  'from-export': Flags.string({ summary: 'Read a `calicoctl datastore migrate export` file instead of a live etcd.', helpGroup: 'CONVERSION' }),
+  'node-map': Flags.string({ summary: 'JSON or YAML file mapping etcd node names to Kubernetes node names.', helpGroup: 'CONVERSION' }),
+  'calico-version': Flags.string({ summary: 'Calico version whose naming rules to apply (default: the source ClusterInformation calicoVersion).', helpGroup: 'CONVERSION' }),
+  'skip-unknown': Flags.boolean({ summary: 'Skip (and report) unknown keys under /calico/ instead of failing.', helpGroup: 'CONVERSION' }),
+};

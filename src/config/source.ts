@@ -1,0 +1,82 @@
+/** Source (etcd v3) connection settings from flags, environment, or a calicoctl config. Credentials stay in memory. */
+import { readFileSync } from 'node:fs';
+import { MigrateError } from '../errors.js';
+import { readCalicoApiConfig } from './calicoctl-config.js';
+
+export interface EtcdSettings {
+  endpoints: string[];
+  /** PEM contents, never paths written anywhere. */
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  username?: string;
+  password?: string;
+}
+
+export interface SourceFlags {
+  'etcd-endpoints'?: string;
+  'etcd-ca-cert'?: string;
+  'etcd-cert'?: string;
+  'etcd-key'?: string;
+  'etcd-username'?: string;
+  'etcd-password'?: string;
+  'source-config'?: string;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new MigrateError('USAGE', `${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      hint: 'pass the path of a PEM file readable by this user',
+    });
+  }
+}
+
+function splitEndpoints(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Flags win over the config file; oclif already fills flags from their ETCD_* environment variables. */
+export function resolveSourceSettings(flags: SourceFlags): EtcdSettings {
+  const fromFile = flags['source-config'] ? readCalicoApiConfig(flags['source-config'], 'etcdv3', '--source-config') : undefined;
+  if (fromFile?.etcdDiscoverySrv && !fromFile.etcdEndpoints && !flags['etcd-endpoints']) {
+    throw new MigrateError('USAGE', `--source-config ${flags['source-config']}: etcdDiscoverySrv is not supported`, {
+      hint: 'set spec.etcdEndpoints (or --etcd-endpoints) to the etcd client URLs',
+    });
+  }
+  const endpoints = splitEndpoints(flags['etcd-endpoints'] ?? fromFile?.etcdEndpoints ?? '');
+  if (endpoints.length === 0) {
+    throw new MigrateError('USAGE', 'no etcd endpoints: the source datastore is not configured', {
+      hint: 'pass --etcd-endpoints (or set ETCD_ENDPOINTS), or --source-config with a calicoctl etcdv3 config',
+    });
+  }
+  for (const ep of endpoints) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(ep)) {
+      throw new MigrateError('USAGE', `etcd endpoint "${redactUrl(ep)}" is not a URL like http://10.0.0.1:2379`, {
+        hint: 'list etcd client URLs separated by commas',
+      });
+    }
+  }
+  const pem = (flag: keyof SourceFlags, fileField?: string, inline?: string): Buffer | undefined => {
+    if (flags[flag]) return readPem(flags[flag]!, `--${flag}`);
+    if (fileField) return readPem(fileField, '--source-config');
+    return inline ? Buffer.from(inline) : undefined;
+  };
+  return {
+    endpoints,
+    ca: pem('etcd-ca-cert', fromFile?.etcdCACertFile, fromFile?.etcdCACert),
+    cert: pem('etcd-cert', fromFile?.etcdCertFile, fromFile?.etcdCert),
+    key: pem('etcd-key', fromFile?.etcdKeyFile, fromFile?.etcdKey),
+    username: flags['etcd-username'] ?? fromFile?.etcdUsername,
+    password: flags['etcd-password'] ?? fromFile?.etcdPassword,
+  };
+}
+
+/** Endpoints as they may appear in plans and logs: no userinfo. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}

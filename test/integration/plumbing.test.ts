@@ -1,0 +1,56 @@
+/** The real etcd and kube-apiserver answer, and the libraries the tool uses can write and read both. */
+import assert from 'node:assert/strict';
+import { CustomObjectsApi, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { etcdClient, resetDatastores, testCluster } from './support/cluster.js';
+
+describe('plumbing: real etcd and kube-apiserver', function () {
+  before(resetDatastores);
+
+  it('stores a projectcalico.org/v3 object in etcd and reads it back', async () => {
+    const etcd = etcdClient();
+    try {
+      const key = '/calico/resources/v3/projectcalico.org/ippools/default-ipv4-ippool';
+      const value = { kind: 'IPPool', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '192.168.0.0/16', ipipMode: 'Always', natOutgoing: true } };
+      await etcd.put(key).value(JSON.stringify(value));
+      const read = JSON.parse((await etcd.get(key).string())!);
+      assert.deepEqual(read, value);
+    } finally {
+      etcd.close();
+    }
+  });
+
+  it('creates a crd.projectcalico.org/v1 IPPool and a v1 Node with client-node and reads them back', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(testCluster().kubeconfig);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const core = kc.makeApiClient(CoreV1Api);
+    await custom.createClusterCustomObject({
+      group: 'crd.projectcalico.org',
+      version: 'v1',
+      plural: 'ippools',
+      body: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'pool-a' }, spec: { cidr: '10.10.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always', natOutgoing: true } },
+    });
+    await core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { zone: 'a' } } } });
+
+    const pool = (await custom.getClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools', name: 'pool-a' })) as any;
+    assert.equal(pool.spec.cidr, '10.10.0.0/16');
+    assert.equal(pool.spec.vxlanMode, 'Always');
+    const node = await core.readNode({ name: 'node-a' });
+    assert.equal(node.metadata?.labels?.zone, 'a');
+  });
+
+  it('has all 22 crd.projectcalico.org CRDs Established', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(testCluster().kubeconfig);
+    const res = await fetchCrds(kc);
+    const calico = res.filter((c: any) => c.spec.group === 'crd.projectcalico.org');
+    assert.equal(calico.length, 22);
+    for (const c of calico) assert.ok(c.status.conditions.some((x: any) => x.type === 'Established' && x.status === 'True'), c.metadata.name);
+  });
+});
+
+async function fetchCrds(kc: KubeConfig): Promise<any[]> {
+  const { ApiextensionsV1Api } = await import('@kubernetes/client-node');
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  return (await api.listCustomResourceDefinition()).items;
+}

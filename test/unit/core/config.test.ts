@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveSourceSettings } from '../../../src/config/source.js';
+import { resolveKubeConfig } from '../../../src/config/target.js';
+import { backoffDelay } from '../../../src/adapters/kube/connection.js';
+import { MigrateError } from '../../../src/errors.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cm-config-'));
+const file = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('connection settings', () => {
+  it('reads etcd endpoints from flags, splitting commas', () => {
+    const s = resolveSourceSettings({ 'etcd-endpoints': 'http://10.0.0.1:2379, http://10.0.0.2:2379' });
+    assert.deepEqual(s.endpoints, ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']);
+  });
+
+  it('reads a calicoctl etcdv3 config as the source', () => {
+    const cfg = file('etcd.cfg', 'apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: etcdv3\n  etcdEndpoints: http://127.0.0.1:2379\n  etcdUsername: root\n  etcdPassword: s3cret\n');
+    const s = resolveSourceSettings({ 'source-config': cfg });
+    assert.deepEqual(s.endpoints, ['http://127.0.0.1:2379']);
+    assert.equal(s.username, 'root');
+  });
+
+  it('refuses a kubernetes calicoctl config as the source, naming the file and field', () => {
+    const cfg = file('kdd.cfg', 'apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: kubernetes\n  kubeconfig: /nope\n');
+    assert.throws(() => resolveSourceSettings({ 'source-config': cfg }), (e: unknown) => {
+      assert.ok(e instanceof MigrateError);
+      assert.match(e.message, /kdd\.cfg: spec\.datastoreType is "kubernetes", but the source datastore type must be etcdv3/);
+      return true;
+    });
+  });
+
+  it('refuses an etcdv3 calicoctl config as the target', () => {
+    const cfg = file('etcd2.cfg', 'kind: CalicoAPIConfig\nspec:\n  datastoreType: etcdv3\n  etcdEndpoints: http://127.0.0.1:2379\n');
+    assert.throws(() => resolveKubeConfig({ 'target-config': cfg }, {}), /target datastore type must be kubernetes/);
+  });
+
+  it('never infers the target from the source: no kubeconfig is a usage error', () => {
+    assert.throws(() => resolveKubeConfig({}, {}), (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE');
+  });
+
+  it('names a missing kubeconfig file', () => {
+    assert.throws(() => resolveKubeConfig({ kubeconfig: '/does/not/exist' }, {}), /kubeconfig \/does\/not\/exist does not exist/);
+  });
+
+  it('rejects endpoints that are not URLs without echoing credentials', () => {
+    assert.throws(() => resolveSourceSettings({ 'etcd-endpoints': 'http://user:pw@host:2379/x/y' }), (e: unknown) => {
+      assert.ok(e instanceof MigrateError);
+      assert.doesNotMatch(e.message, /pw/);
+      return true;
+    });
+  });
+});
+
+describe('retry backoff', () => {
+  it('honours Retry-After seconds', () => {
+    assert.equal(backoffDelay(1, { baseDelayMs: 200, maxDelayMs: 10000 }, '1'), 1000);
+  });
+  it('grows exponentially with jitter and is capped', () => {
+    for (let a = 1; a < 12; a++) {
+      const d = backoffDelay(a, { baseDelayMs: 200, maxDelayMs: 10000 });
+      const cap = Math.min(200 * 2 ** (a - 1), 10000);
+      assert.ok(d >= cap / 2 && d <= cap, `attempt ${a}: ${d}`);
+    }
+  });
+});
