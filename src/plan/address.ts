@@ -1,0 +1,50 @@
+/**
+ * Resource addresses and the order changes are listed and applied in.
+ */
+import { compareStrings } from './canonical.js';
+import type { ResourceChange } from './types.js';
+
+/** `<apiVersion>/<Kind>/[<namespace>/]<name>`, e.g. `crd.projectcalico.org/v1/NetworkPolicy/prod/allow-web`, `v1/Node/node-1`. */
+export function addressOf(apiVersion: string, kind: string, namespace: string | null | undefined, name: string): string {
+  return namespace ? `${apiVersion}/${kind}/${namespace}/${name}` : `${apiVersion}/${kind}/${name}`;
+}
+
+/** The `#<step>` suffix of a multi-step object's address (`lock`, `identity`), or null. */
+export function stepOf(change: Pick<ResourceChange, 'address'>): string | null {
+  const i = change.address.lastIndexOf('#');
+  return i < 0 ? null : change.address.slice(i + 1);
+}
+
+/** How a change is named to people: `NetworkPolicy prod/allow-web`, `ClusterInformation default (lock)`. */
+export function displayName(change: Pick<ResourceChange, 'address' | 'kind' | 'namespace' | 'name'>): string {
+  const step = stepOf(change);
+  const name = change.namespace ? `${change.namespace}/${change.name}` : change.name;
+  return `${change.kind} ${name}${step ? ` (${step})` : ''}`;
+}
+
+/**
+ * Listing order: wave, kind, namespace (cluster-scoped first), name, then address. Plain code-unit
+ * comparison so the order, and with it plan_id, never depends on the machine's locale. Apply runs
+ * creates and updates in this order and deletes in descending wave order.
+ */
+export function compareChanges(a: ResourceChange, b: ResourceChange): number {
+  return (
+    a.wave - b.wave ||
+    compareStrings(a.kind, b.kind) ||
+    compareNamespaces(a.namespace, b.namespace) ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.address, b.address)
+  );
+}
+
+/** A sorted copy. */
+export function sortChanges(changes: readonly ResourceChange[]): ResourceChange[] {
+  return [...changes].sort(compareChanges);
+}
+
+function compareNamespaces(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return compareStrings(a, b);
+}

@@ -1,0 +1,31 @@
+/**
+ * The annotations Calico's KDD node client owns on a Kubernetes Node (libcalico-go
+ * `k8s/resources/node.go`, see migrate-reference §1.7). Only these are compared and written.
+ *
+ * A local copy of MANAGED_NODE_ANNOTATIONS from src/convert/node.ts, kept here so the plan core
+ * does not depend on the converter; the lead will make one import the other.
+ */
+export const MANAGED_NODE_ANNOTATIONS: readonly string[] = [
+  'projectcalico.org/IPv4Address',
+  'projectcalico.org/IPv6Address',
+  'projectcalico.org/IPv4IPIPTunnelAddr',
+  'projectcalico.org/ASNumber',
+  'projectcalico.org/RouteReflectorClusterID',
+  'projectcalico.org/IPv4VXLANTunnelAddr',
+  'projectcalico.org/VXLANTunnelMACAddr',
+  'projectcalico.org/IPv6VXLANTunnelAddr',
+  'projectcalico.org/VXLANTunnelMACAddrV6',
+  'projectcalico.org/IPv4WireguardInterfaceAddr',
+  'projectcalico.org/IPv6WireguardInterfaceAddr',
+  'projectcalico.org/WireguardPublicKey',
+  'projectcalico.org/WireguardPublicKeyV6',
+  'projectcalico.org/Interfaces',
+  'projectcalico.org/labels',
+  'projectcalico.org/annotations',
+];
+
+const managed = new Set(MANAGED_NODE_ANNOTATIONS);
+
+export function isManagedNodeAnnotation(key: string): boolean {
+  return managed.has(key);
+}

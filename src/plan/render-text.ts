@@ -1,0 +1,157 @@
+/**
+ * The plan for a terminal: summary and blockers first, then one entry per change in apply
+ * order. Creates, deletes and extras are one line each (the whole object with `verbose`);
+ * updates always show a diff, since what changes is the thing to review. A pure function of the
+ * plan: no terminal detection here, colour is the caller's decision.
+ */
+import { displayName } from './address.js';
+import {
+  ACTION_SYMBOL,
+  MAX_CHECK_ITEMS,
+  PREVIEW_NOTE,
+  countsSentence,
+  detailLines,
+  extraNote,
+  kindRows,
+  modeDescription,
+  plural,
+  primaryAction,
+  skippedByCategory,
+  sourceDescription,
+  targetDescription,
+  targetingBanner,
+} from './render-common.js';
+import type { Check, Plan, ResourceChange } from './types.js';
+
+export interface TextRenderOptions {
+  /** Show whole objects for creates, deletes and extras, and list unchanged objects. @default false */
+  verbose?: boolean;
+  /** ANSI colours. @default false */
+  color?: boolean;
+}
+
+/** How many changed paths an update's headline names. */
+const NAMED_PATHS = 4;
+
+export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): string {
+  const paint = painter(options.color ?? false);
+  const verbose = options.verbose ?? false;
+  const out: string[] = [];
+
+  out.push(paint.bold(`Plan ${plan.plan_id}`));
+  out.push(`  ${plan.tool.name} ${plan.tool.version}, mode ${modeDescription(plan)}`);
+  out.push(`  Source: ${sourceDescription(plan)}`);
+  out.push(`  Target: ${targetDescription(plan)}`);
+  if (!plan.source.locked) out.push('', paint.yellow(`! ${PREVIEW_NOTE}`));
+  const banner = targetingBanner(plan);
+  if (banner) out.push('', paint.yellow(banner));
+
+  out.push('', paint.bold(`Plan: ${countsSentence(plan.summary)}.`));
+  if (plan.summary.destructive) out.push('  This plan overwrites or deletes existing objects in the target.');
+  out.push(...kindTable(plan));
+
+  out.push(...checkSection(plan.checks, paint));
+  if (plan.warnings.length > 0) {
+    out.push('', paint.yellow(`! ${plural(plan.warnings.length, 'warning')}:`));
+    for (const w of plan.warnings) out.push(`  ! ${w}`);
+  }
+  if (plan.skipped.length > 0) {
+    out.push('', `Skipped ${plural(plan.skipped.length, 'source key')} (not migrated): ${skippedByCategory(plan)}.`);
+    if (verbose) for (const s of plan.skipped) out.push(`  ${s.key} (${s.category}): ${s.reason}`);
+  }
+
+  const shown = plan.resource_changes.filter((c) => verbose || primaryAction(c) !== 'no-op');
+  out.push('', shown.length > 0 ? 'Changes:' : 'No changes: the target already matches the source.');
+  for (const change of shown) out.push(...changeLines(change, verbose, paint));
+  const hidden = plan.resource_changes.length - shown.length;
+  if (hidden > 0) out.push(`  (${plural(hidden, 'unchanged object')} not listed; use --verbose to list them)`);
+  return out.join('\n') + '\n';
+}
+
+function kindTable(plan: Plan): string[] {
+  const rows = kindRows(plan.summary);
+  if (rows.length === 0) return [];
+  const header = ['Kind', 'create', 'update', 'delete', 'extra', 'no-op'];
+  const body = rows.map(([kind, c]) => [kind, ...[c.create, c.update, c.delete, c.extra, c.no_op].map(String)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    '  ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return ['', line(header), ...body.map(line)];
+}
+
+function checkSection(checks: readonly Check[], paint: Painter): string[] {
+  const out: string[] = [];
+  const failed = checks.filter((c) => c.status === 'fail');
+  const warned = checks.filter((c) => c.status === 'warn');
+  const passed = checks.filter((c) => c.status === 'pass');
+  if (failed.length > 0) {
+    out.push('', paint.red(`✗ ${plural(failed.length, 'check')} failed; apply will refuse this plan:`));
+    for (const c of failed) out.push(...checkLines(c, paint.red('✗')));
+  }
+  if (warned.length > 0) {
+    out.push('', paint.yellow(`! ${plural(warned.length, 'check')} with warnings:`));
+    for (const c of warned) out.push(...checkLines(c, paint.yellow('!')));
+  }
+  if (passed.length > 0) out.push('', `✓ ${plural(passed.length, 'check')} passed: ${passed.map((c) => c.id).join(', ')}`);
+  return out;
+}
+
+function checkLines(check: Check, mark: string): string[] {
+  const out = [`  ${mark} ${check.id}: ${check.message}`];
+  for (const item of check.items.slice(0, MAX_CHECK_ITEMS)) out.push(`      - ${item}`);
+  if (check.items.length > MAX_CHECK_ITEMS) out.push(`      … and ${check.items.length - MAX_CHECK_ITEMS} more`);
+  return out;
+}
+
+function changeLines(change: ResourceChange, verbose: boolean, paint: Painter): string[] {
+  const action = primaryAction(change);
+  const head = `  ${ACTION_SYMBOL[action]} ${action} ${displayName(change)}`;
+  const out: string[] = [];
+  switch (action) {
+    case 'update': {
+      const paths = change.change.changed_paths;
+      const more = paths.length > NAMED_PATHS ? `, +${paths.length - NAMED_PATHS} more` : '';
+      out.push(paint.yellow(`${head}: ${paths.slice(0, NAMED_PATHS).join(', ')}${more}`));
+      break;
+    }
+    case 'create':
+      out.push(paint.green(head));
+      break;
+    case 'delete':
+      out.push(paint.red(head));
+      break;
+    case 'extra':
+      out.push(paint.cyan(`${head} (${extraNote(change)})`));
+      break;
+    case 'no-op':
+      out.push(paint.dim(head));
+      break;
+  }
+  if (change.dry_run?.status === 'error') {
+    out.push(paint.red(`      ✗ server dry-run failed: ${change.dry_run.message ?? 'no message'}`));
+  }
+  if (action === 'update' || verbose) {
+    for (const line of detailLines(change)) out.push(paint.diffLine(`      ${line}`, line));
+  }
+  return out;
+}
+
+interface Painter {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  /** Colour `text` by the diff marker at the start of `line`. */
+  diffLine(text: string, line: string): string;
+}
+
+function painter(color: boolean): Painter {
+  const wrap = (code: string) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const p = { bold: wrap('1'), dim: wrap('2'), red: wrap('31'), green: wrap('32'), yellow: wrap('33'), cyan: wrap('36') };
+  return {
+    ...p,
+    diffLine: (text, line) => (line.startsWith('+') ? p.green(text) : line.startsWith('-') ? p.red(text) : line.startsWith('@@') ? p.cyan(text) : text),
+  };
+}

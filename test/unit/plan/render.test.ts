@@ -1,0 +1,91 @@
+/**
+ * Golden renderings of the sample plan. `UPDATE_GOLDEN=1` rewrites the files; review the diff
+ * by eye before keeping it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { renderPlanMarkdown } from '../../../src/plan/render-markdown.js';
+import { renderPlanText } from '../../../src/plan/render-text.js';
+import { summarize } from '../../../src/plan/summary.js';
+import type { Plan } from '../../../src/plan/types.js';
+import { buildSamplePlan } from './sample-plan.js';
+
+const FIXTURES = new URL('../../fixtures/plans/', import.meta.url);
+const SMALL_MD_BYTES = 3000;
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, actual: string): void {
+  const url = new URL(name, FIXTURES);
+  if (update) writeFileSync(url, actual);
+  assert.equal(actual, readFileSync(url, 'utf8'), `${name} differs from the golden; run with UPDATE_GOLDEN=1 and review`);
+}
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+describe('plan renderings', () => {
+  const { plan, text } = buildSamplePlan();
+
+  it('sample.plan.json is the serialised sample plan', () => golden('sample.plan.json', text));
+  it('sample.txt', () => golden('sample.txt', renderPlanText(plan)));
+  it('sample.verbose.txt', () => golden('sample.verbose.txt', renderPlanText(plan, { verbose: true })));
+  it('sample.md', () => golden('sample.md', renderPlanMarkdown(plan)));
+  it(`sample.small.md (maxBytes ${SMALL_MD_BYTES})`, () => {
+    const md = renderPlanMarkdown(plan, { maxBytes: SMALL_MD_BYTES });
+    assert.ok(bytes(md) <= SMALL_MD_BYTES);
+    assert.match(md, /changes not shown/);
+    assert.ok(md.includes(plan.plan_id) && md.includes('#### Checks'), 'keeps the summary and checks');
+    golden('sample.small.md', md);
+  });
+
+  it('is deterministic: the same plan built twice renders byte-identically', () => {
+    const again = buildSamplePlan().plan;
+    assert.equal(renderPlanText(again, { verbose: true }), renderPlanText(plan, { verbose: true }));
+    assert.equal(renderPlanMarkdown(again), renderPlanMarkdown(plan));
+  });
+
+  it('puts the summary, the failed checks and the targeting banner before the changes', () => {
+    const out = renderPlanText(plan);
+    const at = (s: string) => out.indexOf(s);
+    assert.ok(at('Plan: ') >= 0 && at('✗ 1 check failed') > at('Plan: ') && at('Changes:') > at('✗ nodes-exist'));
+    assert.ok(at('Targeting in effect: everything except IPReservation — the plan is partial.') < at('Changes:'));
+  });
+
+  it('colours only when asked', () => {
+    assert.ok(!renderPlanText(plan).includes('\u001b['));
+    assert.ok(renderPlanText(plan, { color: true }).includes('\u001b[32m  + create Tier security\u001b[0m'));
+  });
+
+  it('says so when there is nothing to do, and marks an unlocked source as a preview', () => {
+    const empty: Plan = structuredClone(plan);
+    empty.resource_changes = empty.resource_changes.filter((c) => c.change.actions[0] === 'no-op');
+    empty.summary = summarize(empty.resource_changes, empty.checks);
+    empty.source.locked = false;
+    const out = renderPlanText(empty);
+    assert.match(out, /No changes: the target already matches the source\./);
+    assert.match(out, /source was not locked .* preview/);
+    assert.match(renderPlanMarkdown(empty), /No changes: the target already matches the source\./);
+  });
+
+  it('never exceeds maxBytes, keeping whole change blocks', () => {
+    const full = renderPlanMarkdown(plan);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes(full) + 100 }), (max) => {
+        const md = renderPlanMarkdown(plan, { maxBytes: max });
+        assert.ok(bytes(md) <= max, `${bytes(md)} > ${max}`);
+        assert.equal((md.match(/<details>/g) ?? []).length, (md.match(/<\/details>/g) ?? []).length);
+        if (max >= bytes(full)) assert.equal(md, full);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('escapes markdown and HTML in names and messages', () => {
+    const tricky: Plan = structuredClone(plan);
+    tricky.checks = [{ id: 'x', status: 'fail', message: 'a | b <script>', items: ['`tick` | pipe'] }];
+    tricky.warnings = ['<b>bold</b>'];
+    const md = renderPlanMarkdown(tricky);
+    assert.ok(md.includes('| ❌ | x | a \\| b &lt;script&gt;<br>`` `tick` \\| pipe `` |'), md.split('\n').find((l) => l.includes('❌')));
+    assert.ok(md.includes('- &lt;b&gt;bold&lt;/b&gt;'));
+  });
+});
