@@ -108,4 +108,9 @@ export interface ConvertOptions {
   nodeMap?: Record<string, string>;
   /** Turn unknown keys into skips instead of errors. */
   skipUnknown?: boolean;
+  /**
+   * CRD objects (the target's, or the vendored ones) to validate every converted object against.
+   * Findings are added as diagnostics: code `schema` (errors) and `schema-pruned` (warnings).
+   */
+  crds?: readonly unknown[];
 }

@@ -1,0 +1,24 @@
+/**
+ * The vendored `crd.projectcalico.org/v1` CRDs (`<package root>/crds/*.yaml`), for tests and for
+ * validating offline when the target cluster's CRDs cannot be read.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+
+/** `<package root>/crds/`; this file sits at `src/convert/` or `dist/convert/`. */
+export function vendoredCrdDir(): string {
+  return fileURLToPath(new URL('../../crds/', import.meta.url));
+}
+
+export function loadVendoredCrds(dir: string = vendoredCrdDir()): unknown[] {
+  const out: unknown[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(`${dir}/${file}`, 'utf8'))) {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
+      const v: unknown = doc.toJS();
+      if (v !== null && v !== undefined) out.push(v);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,326 @@
+/**
+ * Validates desired CRs against CRD `openAPIV3Schema`s the way the API server does before CEL:
+ * prune unknown fields and nulls in non-nullable fields (reported as warnings: data that would be
+ * silently dropped), apply schema defaults, then check types/enums/patterns/required/formats.
+ * `x-kubernetes-validations` (CEL) are ignored; the server-side dry run covers them.
+ *
+ * Built from a list of CRD objects, so callers can pass the CRDs read from the target cluster or the
+ * vendored ones. Each schema is compiled once, on first use.
+ *
+ * Every error has code `schema` (the plan turns them into its `schema` check); data the server
+ * would prune is a `schema-pruned` warning.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { DesiredObject, Diagnostic, KubeObject } from '../model/types.js';
+import { parseCidr, parseIp } from './cidr.js';
+import { makeDiagnostic, objectAddress } from './diagnostics.js';
+import { deepClone, isRecord, pointer, type JsonRecord } from './json.js';
+
+type Schema = JsonRecord;
+
+interface Entry {
+  crdName: string;
+  apiVersion: string;
+  kind: string;
+  namespaced: boolean;
+  schema: Schema;
+  compiled?: ValidateFunction | { error: string };
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/;
+const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+const MAC = /^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$|^([0-9A-Fa-f]{4}\.){2}[0-9A-Fa-f]{4}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** String formats the API server checks; any other format name is accepted (as Kubernetes does). */
+const STRING_FORMATS: Record<string, (s: string) => boolean> = {
+  'date-time': (s) => RFC3339.test(s),
+  datetime: (s) => RFC3339.test(s),
+  cidr: (s) => parseCidr(s) !== null,
+  ipv4: (s) => parseIp(s)?.version === 4,
+  ipv6: (s) => parseIp(s)?.version === 6,
+  mac: (s) => MAC.test(s),
+  uuid: (s) => UUID.test(s),
+  byte: (s) => BASE64.test(s),
+};
+
+/**
+ * Kubernetes patterns are RE2: `(?i)` at the start switches on case-insensitive matching, which JS
+ * only knows as a flag. No `u` flag: RE2 accepts character classes like `[a-z0-9-_]` that `u` rejects.
+ */
+function goRegExp(pattern: string): RegExp {
+  let p = pattern;
+  let flags = '';
+  const m = /^(\^?)\(\?i\)/.exec(p);
+  if (m) {
+    p = (m[1] ?? '') + p.slice(m[0].length);
+    flags = 'i';
+  }
+  return new RegExp(p, flags);
+}
+const regExpEngine = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
+
+function collectFormats(s: unknown, out: Set<string>): void {
+  if (Array.isArray(s)) {
+    for (const x of s) collectFormats(x, out);
+  } else if (isRecord(s)) {
+    if (typeof s.format === 'string') out.add(s.format);
+    for (const [k, v] of Object.entries(s)) if (k !== 'enum' && k !== 'default') collectFormats(v, out);
+  }
+}
+
+const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties', 'definitions']);
+const SCHEMA_LIST_KEYS = new Set(['allOf', 'anyOf', 'oneOf']);
+const SCHEMA_ONE_KEYS = new Set(['additionalProperties', 'not', 'additionalItems']);
+
+/** Structural schema -> plain JSON Schema for ajv (nullable, int-or-string; vendor keywords dropped). */
+function toAjvSchema(s: Schema): Schema {
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k.startsWith('x-kubernetes-') || k === 'description' || k === 'default' || k === 'nullable' || k === 'example') continue;
+    if (SCHEMA_MAP_KEYS.has(k) && isRecord(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, isRecord(pv) ? toAjvSchema(pv) : pv]));
+    } else if (SCHEMA_LIST_KEYS.has(k) && Array.isArray(v)) {
+      out[k] = v.map((x) => (isRecord(x) ? toAjvSchema(x) : x));
+    } else if ((SCHEMA_ONE_KEYS.has(k) || k === 'items') && isRecord(v)) {
+      out[k] = toAjvSchema(v);
+    } else if (k === 'items' && Array.isArray(v)) {
+      out[k] = v.map((x) => (isRecord(x) ? toAjvSchema(x) : x));
+    } else {
+      out[k] = v;
+    }
+  }
+  if (s['x-kubernetes-int-or-string'] === true && out.anyOf === undefined) {
+    delete out.type;
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (s.nullable === true) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
+  }
+  return out;
+}
+
+function childPath(path: string, seg: string | number): string {
+  return path + pointer(seg);
+}
+
+/**
+ * API-server pruning and defaulting: returns a copy without fields the schema does not know (and
+ * without nulls in non-nullable fields), with `default`s filled in; `pruned` gets the dropped paths.
+ */
+function pruneAndDefault(value: unknown, schema: Schema, path: string, pruned: string[], root = false): unknown {
+  if (Array.isArray(value)) {
+    const items = schema.items;
+    return isRecord(items) ? value.map((v, i) => (v === null ? v : pruneAndDefault(v, items, childPath(path, i), pruned))) : value;
+  }
+  if (!isRecord(value)) return value;
+  const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const props = isRecord(schema.properties) ? schema.properties : null;
+  const addl = schema.additionalProperties;
+  if (!props && !isRecord(addl) && (preserve || addl === true)) return value;
+  const out: JsonRecord = {};
+  for (const [k, v] of Object.entries(value)) {
+    const p = childPath(path, k);
+    if (root && k === 'metadata') {
+      // ObjectMeta is validated by the API server itself, never pruned by the CRD schema.
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      continue;
+    }
+    let child: Schema | null = null;
+    if (props && Object.prototype.hasOwnProperty.call(props, k) && isRecord(props[k])) child = props[k];
+    else if (!props && isRecord(addl)) child = addl;
+    else if (preserve || addl === true) {
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      continue;
+    }
+    if (!child) {
+      pruned.push(p);
+      continue;
+    }
+    if (v === null && child.nullable !== true) {
+      pruned.push(p);
+      continue;
+    }
+    Object.defineProperty(out, k, { value: pruneAndDefault(v, child, p, pruned), enumerable: true, writable: true, configurable: true });
+  }
+  if (props) {
+    for (const [k, s] of Object.entries(props)) {
+      if (!Object.prototype.hasOwnProperty.call(out, k) && isRecord(s) && s.default !== undefined) {
+        Object.defineProperty(out, k, { value: deepClone(s.default), enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+  return out;
+}
+
+const SCHEMA_HINT =
+  'The target CRD would reject this object. Fix the source object in etcd, or make sure the target runs CRDs of the matching Calico version.';
+
+export class CrdSchemaValidator {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ajv: Ajv;
+  /** CRD objects that could not be used, with the reason. */
+  readonly problems: string[] = [];
+
+  constructor(crds: readonly unknown[]) {
+    this.ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: regExpEngine } });
+    const formats = new Set<string>();
+    crds.forEach((crd, i) => this.add(crd, i, formats));
+    for (const f of formats) {
+      const check = STRING_FORMATS[f];
+      this.ajv.addFormat(f, check ? { type: 'string', validate: check } : true);
+    }
+  }
+
+  private add(crd: unknown, index: number, formats: Set<string>): void {
+    const spec = isRecord(crd) ? crd.spec : undefined;
+    const names = isRecord(spec) ? spec.names : undefined;
+    const md = isRecord(crd) && isRecord(crd.metadata) ? crd.metadata : {};
+    const crdName = typeof md.name === 'string' ? md.name : `#${index}`;
+    if (!isRecord(spec) || typeof spec.group !== 'string' || !isRecord(names) || typeof names.kind !== 'string' || !Array.isArray(spec.versions)) {
+      this.problems.push(`${crdName}: not a CustomResourceDefinition (missing spec.group, spec.names.kind or spec.versions)`);
+      return;
+    }
+    for (const v of spec.versions) {
+      if (!isRecord(v) || typeof v.name !== 'string' || v.served === false) continue;
+      const schema = isRecord(v.schema) ? v.schema.openAPIV3Schema : undefined;
+      if (!isRecord(schema)) {
+        this.problems.push(`${crdName} ${v.name}: no openAPIV3Schema`);
+        continue;
+      }
+      collectFormats(schema, formats);
+      const apiVersion = `${spec.group}/${v.name}`;
+      this.entries.set(`${apiVersion}|${names.kind}`, {
+        crdName,
+        apiVersion,
+        kind: names.kind,
+        namespaced: spec.scope === 'Namespaced',
+        schema,
+      });
+    }
+  }
+
+  /** `<apiVersion>/<Kind>` of every served kind. */
+  get kinds(): string[] {
+    return [...this.entries.values()].map((e) => `${e.apiVersion}/${e.kind}`).sort();
+  }
+
+  has(apiVersion: string, kind: string): boolean {
+    return this.entries.has(`${apiVersion}|${kind}`);
+  }
+
+  private compiled(e: Entry): ValidateFunction | { error: string } {
+    if (!e.compiled) {
+      try {
+        e.compiled = this.ajv.compile(toAjvSchema(e.schema));
+      } catch (err) {
+        e.compiled = { error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    return e.compiled;
+  }
+
+  /** The object as the API server would store it (pruned and defaulted), plus the pruned paths. */
+  normalize(obj: KubeObject): { object: KubeObject; pruned: string[] } {
+    const e = this.entries.get(`${obj.apiVersion}|${obj.kind}`);
+    if (!e) return { object: obj, pruned: [] };
+    const pruned: string[] = [];
+    const object = pruneAndDefault(obj, e.schema, '', pruned, true) as KubeObject;
+    return { object, pruned };
+  }
+
+  validateDesired(d: DesiredObject): Diagnostic[] {
+    return this.validate(d.body, d.sources[0]?.key);
+  }
+
+  validateAll(objects: readonly DesiredObject[]): Diagnostic[] {
+    return objects.flatMap((o) => this.validateDesired(o));
+  }
+
+  validate(obj: KubeObject, sourceKey?: string): Diagnostic[] {
+    if (!isRecord(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
+      return [makeDiagnostic('error', { code: 'schema', key: sourceKey, message: 'object has no apiVersion/kind', hint: SCHEMA_HINT })];
+    }
+    // Core Nodes are not custom resources; only their Calico annotations are written.
+    if (obj.apiVersion === 'v1' && obj.kind === 'Node') return [];
+    const name = isRecord(obj.metadata) && typeof obj.metadata.name === 'string' ? obj.metadata.name : '';
+    const ns = isRecord(obj.metadata) && typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : null;
+    const address = objectAddress(obj.apiVersion, obj.kind, ns, name);
+    const base = (d: Omit<Diagnostic, 'key' | 'object'>): Diagnostic => {
+      const { severity, ...rest } = d;
+      return makeDiagnostic(severity, { ...rest, key: sourceKey, object: address });
+    };
+    const e = this.entries.get(`${obj.apiVersion}|${obj.kind}`);
+    if (!e) {
+      return [
+        base({
+          severity: 'error',
+          code: 'schema',
+          message: `no CRD serves ${obj.apiVersion} ${obj.kind}`,
+          hint: 'Install the Calico CRDs of the matching version in the target cluster.',
+        }),
+      ];
+    }
+    const out: Diagnostic[] = [];
+    if (e.namespaced !== (ns !== null && ns !== '')) {
+      out.push(
+        base({
+          severity: 'error',
+          code: 'schema',
+          path: pointer('metadata', 'namespace'),
+          message: `${e.kind} is ${e.namespaced ? 'namespaced' : 'cluster-scoped'} (CRD ${e.crdName}) but the object ${ns ? `has namespace ${ns}` : 'has no namespace'}`,
+          hint: SCHEMA_HINT,
+        }),
+      );
+    }
+    const { object, pruned } = this.normalize(obj);
+    for (const p of pruned) {
+      out.push(
+        base({
+          severity: 'warning',
+          code: 'schema-pruned',
+          path: p,
+          message: `${p} is not in the schema of CRD ${e.crdName} (or is null where null is not allowed); the API server will drop it`,
+          hint: 'Check that the target runs the CRDs of the source Calico version; otherwise this data is lost.',
+        }),
+      );
+    }
+    const fn = this.compiled(e);
+    if ('error' in fn) {
+      out.push(base({ severity: 'error', code: 'schema', message: `cannot compile the schema of CRD ${e.crdName}: ${fn.error}`, hint: SCHEMA_HINT }));
+      return out;
+    }
+    if (!fn(object)) out.push(...this.toDiagnostics(fn.errors ?? [], base));
+    return out;
+  }
+
+  private toDiagnostics(errors: ErrorObject[], base: (d: Omit<Diagnostic, 'key' | 'object'>) => Diagnostic): Diagnostic[] {
+    // An int-or-string mismatch yields type errors per branch plus the anyOf; report the anyOf only.
+    const anyOfPaths = new Set(errors.filter((er) => er.keyword === 'anyOf').map((er) => er.instancePath));
+    const seen = new Set<string>();
+    const out: Diagnostic[] = [];
+    for (const er of errors) {
+      if (er.keyword !== 'anyOf' && anyOfPaths.has(er.instancePath) && er.schemaPath.includes('/anyOf/')) continue;
+      const missing = er.keyword === 'required' && isRecord(er.params) ? er.params.missingProperty : undefined;
+      const path = typeof missing === 'string' ? er.instancePath + pointer(missing) : er.instancePath;
+      const id = `${path}|${er.keyword}|${er.message ?? ''}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const detail =
+        er.keyword === 'enum' && isRecord(er.params) && Array.isArray(er.params.allowedValues)
+          ? `: ${er.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          : '';
+      out.push(
+        base({
+          severity: 'error',
+          code: 'schema',
+          path: path === '' ? '/' : path,
+          message: `${path === '' ? '(root)' : path} ${er.message ?? 'is invalid'}${detail} (rule: ${er.keyword} at ${er.schemaPath})`,
+          hint: SCHEMA_HINT,
+        }),
+      );
+    }
+    return out;
+  }
+}
