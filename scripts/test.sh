@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: set-up (scripts/setup.sh), then build, unit tests, and integration and
+# end-to-end tests against a real etcd and kube-apiserver started on 127.0.0.1 for the run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+exec npm test

@@ -1,0 +1,437 @@
+/**
+ * applyPlan: executes a plan's writes against the target, safely.
+ *
+ *  1. Validate the plan is executable (throws PLAN_INVALID), take the exclusive apply Lease
+ *     (throws LEASE_HELD) and keep renewing it; open the journal (new, or `resume`: continue it
+ *     and settle the writes a crash left open by reading their objects).
+ *  2. Run the steps of order.ts one after the other; inside a step up to `parallelism` writes are
+ *     in flight. Per batch of writes about to be sent:
+ *       a. the reverse plan is rewritten (atomically) when the batch is not yet covered by it; it is
+ *          rewritten per chunk of writes (growing with the plan, see `chunkSize`), not per object;
+ *       b. their intents are appended to the journal and made durable with ONE fdatasync, which also
+ *          covers the results buffered since the last commit (group commit, see journal.ts);
+ *       c. only then are they sent.
+ *     The next batch is dispatched once at least a quarter of the slots are free.
+ *  3. On the first failure no new write starts, in-flight writes finish and are recorded, and the
+ *     result is `partial` with the failing address and message. A lost lease stops it the same way.
+ *  4. The journal gets its `end` line, the reverse plan its final form, the lease is released
+ *     (on success and on failure).
+ *
+ * It never prints, and never throws for a per-object failure; it throws MigrateError only for
+ * setup problems (invalid plan, lease held, unusable journal).
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { MigrateError } from '../errors.js';
+import { displayName } from '../plan/address.js';
+import type { Plan, ResourceChange } from '../plan/types.js';
+import { isNode } from './content.js';
+import { HANDLERS, type Outcome } from './handlers.js';
+import { JournalWriter, readJournal } from './journal.js';
+import { acquireLease, LEASE_NAME, LEASE_NAMESPACE, type LeaseHandle } from './lease.js';
+import { actionOf, baseAddress, executionSteps, isChained, isWrite, type Step } from './order.js';
+import { effectivePreconditions, emptyJournalState, journalState, recordResult, resolveOpenEntries, type JournalState } from './resume.js';
+import { ReversePlanWriter, type ForwardOutcome } from './reverse-plan.js';
+import type { ApplyCounts, ApplyDeps, ApplyFailure, ApplyOptions, ApplyResult, FailureReason } from './types.js';
+
+export const DEFAULT_PARALLELISM = 16;
+const DEFAULT_PROGRESS_MS = 200;
+const LEASE_ADDRESS = `coordination.k8s.io/v1/Lease/${LEASE_NAMESPACE}/${LEASE_NAME}`;
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Default artefact paths next to the plan: `<plan>.journal.jsonl` and `<plan>.reverse.json`. */
+export function defaultApplyPaths(planPath: string): { journalPath: string; reversePath: string } {
+  const stem = planPath.replace(/\.json$/, '');
+  return { journalPath: `${stem}.journal.jsonl`, reversePath: `${stem}.reverse.json` };
+}
+
+/**
+ * Everything about a plan that would make executing it unsafe or impossible.
+ * @throws MigrateError PLAN_INVALID
+ */
+export function validateExecutable(plan: Plan): void {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const c of plan.resource_changes) {
+    const name = c.address;
+    if (seen.has(c.address)) problems.push(`${name}: appears twice`);
+    seen.add(c.address);
+    if (c.change.actions.length !== 1) {
+      problems.push(`${name}: has actions ${JSON.stringify(c.change.actions)}; apply executes exactly one action per change`);
+      continue;
+    }
+    if (!isWrite(c)) continue;
+    const action = actionOf(c);
+    const node = isNode({ apiVersion: c.api_version, kind: c.kind });
+    const { before, after } = c.change;
+    if (action === 'create' && node) problems.push(`${name}: apply never creates a Node`);
+    if (action === 'delete' && node) problems.push(`${name}: apply never deletes a Node`);
+    if ((action === 'create' || action === 'update') && !after) problems.push(`${name}: ${action} without an \`after\` object`);
+    if ((action === 'update' || action === 'delete') && !before) problems.push(`${name}: ${action} without a \`before\` object (needed for the reverse plan)`);
+    for (const [which, obj] of [['before', before], ['after', after]] as const) {
+      if (!obj) continue;
+      const ns = obj.metadata.namespace ?? null;
+      if (obj.apiVersion !== c.api_version || obj.kind !== c.kind || obj.metadata.name !== c.name || ns !== c.namespace) {
+        problems.push(`${name}: its \`${which}\` object is ${obj.apiVersion} ${obj.kind} ${ns ? ns + '/' : ''}${obj.metadata.name}`);
+      }
+    }
+  }
+  // Two steps of one object must not run concurrently (the chain rule needs them in order).
+  for (const step of executionSteps(plan.resource_changes)) {
+    const bases = new Map<string, string>();
+    for (const c of step.changes) {
+      if (!isChained(c.address)) continue;
+      const b = baseAddress(c.address);
+      if (bases.has(b)) problems.push(`${c.address} and ${bases.get(b)} write the same object in the same wave`);
+      bases.set(b, c.address);
+    }
+  }
+  if (problems.length > 0) {
+    throw new MigrateError('PLAN_INVALID', `plan ${plan.plan_id} cannot be executed: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, {
+      hint: 'Make a new plan with `calico-migrate plan --out <file>`.',
+      details: { problems },
+    });
+  }
+}
+
+/**
+ * Execute `plan`. See the module comment.
+ * @throws MigrateError PLAN_INVALID (plan not executable, journal for another plan or damaged),
+ *   LEASE_HELD (another apply runs), USAGE (journal exists / missing paths)
+ */
+export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptions): Promise<ApplyResult> {
+  const clock = deps.clock ?? (() => new Date());
+  const parallelism = options.parallelism ?? DEFAULT_PARALLELISM;
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw new MigrateError('USAGE', `parallelism must be a whole number of at least 1, not ${parallelism}`);
+  }
+  validateExecutable(plan);
+
+  // Read (and check) a journal to resume before taking the lease, so a wrong file fails fast.
+  const contents = options.resume ? readJournal(options.journalPath) : null;
+  if (contents && contents.header.plan_id !== plan.plan_id) {
+    throw new MigrateError('PLAN_INVALID', `apply journal ${options.journalPath} is for plan ${contents.header.plan_id}, not for this plan (${plan.plan_id})`, {
+      hint: 'resume with the plan file that journal was written for',
+    });
+  }
+  const reversePath = options.reversePath ?? contents?.header.reverse_path;
+  if (!reversePath) throw new MigrateError('USAGE', 'applyPlan needs a reverse plan path for a new apply');
+
+  const lease = deps.lease
+    ? await acquireLease(deps.lease, options.holder, { clock, durationSeconds: options.lease?.durationSeconds, renewIntervalMs: options.lease?.renewIntervalMs })
+    : null;
+  let result: ApplyResult | undefined;
+  try {
+    lease?.startRenewal();
+    const run = new ApplyRun(plan, deps, options, { clock, parallelism, reversePath, lease });
+    result = await run.execute(contents ? journalState(contents) : null, contents);
+    return result;
+  } finally {
+    if (lease) {
+      lease.stopRenewal();
+      try {
+        await lease.release();
+      } catch (e) {
+        const message = `could not release the apply lease: ${(e as Error).message}`;
+        deps.io.event({ type: 'apply_warning', message });
+        result?.warnings.push(message);
+      }
+    }
+  }
+}
+
+interface RunSettings {
+  clock: () => Date;
+  parallelism: number;
+  reversePath: string;
+  lease: LeaseHandle | null;
+}
+
+class ApplyRun {
+  private readonly mono: () => number;
+  private readonly toolVersion: string;
+  private state: JournalState = emptyJournalState();
+  private journal!: JournalWriter;
+  private readonly reverse: ReversePlanWriter;
+  /** Addresses scheduled or in flight: their reverse is written before they are sent. */
+  private readonly pending = new Set<string>();
+  private readonly failures: ApplyFailure[] = [];
+  private stopping = false;
+  private sent = 0;
+  private readonly writes: ResourceChange[];
+  private readonly counts: ApplyCounts;
+  private readonly warnings: string[] = [];
+  private startedMs = 0;
+  private writesThisRun = 0;
+  private lastProgressMs = -Infinity;
+  private currentWave = 0;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly deps: ApplyDeps,
+    private readonly options: ApplyOptions,
+    private readonly s: RunSettings,
+  ) {
+    this.mono = deps.monotonic ?? (() => performance.now());
+    this.toolVersion = options.toolVersion ?? packageVersion();
+    this.reverse = new ReversePlanWriter(s.reversePath, plan, this.toolVersion);
+    this.writes = plan.resource_changes.filter(isWrite);
+    this.counts = { total: this.writes.length, done: 0, created: 0, updated: 0, deleted: 0, adopted: 0, skipped: 0, failed: 0, not_started: 0 };
+  }
+
+  private lookup = (address: string): ForwardOutcome | undefined => {
+    const e = this.state.byAddress.get(address);
+    if (e?.status === 'ok') return { status: 'ok', uid: e.uid, resourceVersion: e.resource_version };
+    if (e?.status === 'open' || this.pending.has(address)) return { status: 'pending', uid: null, resourceVersion: null };
+    return undefined;
+  };
+
+  private fail(address: string, action: string, reason: FailureReason, message: string): void {
+    this.failures.push({ address, action, reason, message });
+    this.stopping = true;
+    this.deps.io.event({ type: 'apply_errored', address, action, reason, message });
+  }
+
+  /** True when no new write may start (a failure, or the lease is not reliably held). */
+  private mustStop(): boolean {
+    if (this.stopping) return true;
+    const lease = this.s.lease;
+    if (lease && !lease.isValid()) {
+      try {
+        lease.assertValid();
+      } catch (e) {
+        this.fail(LEASE_ADDRESS, 'renew', 'LEASE_LOST', (e as Error).message);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  async execute(resumed: JournalState | null, contents: Parameters<typeof JournalWriter.reopen>[1] | null): Promise<ApplyResult> {
+    const { clock } = this.s;
+    const header = {
+      plan_id: this.plan.plan_id,
+      plan_path: this.options.planPath,
+      reverse_path: this.s.reversePath,
+      started_at: clock().toISOString(),
+      tool_version: this.toolVersion,
+      holder: this.options.holder,
+    };
+    if (resumed && contents) {
+      this.state = resumed;
+      this.journal = await JournalWriter.reopen(this.options.journalPath, contents, header, clock);
+    } else {
+      this.journal = await JournalWriter.create(this.options.journalPath, header, clock);
+    }
+    this.s.lease?.onLost((e) => {
+      if (!this.failures.some((f) => f.reason === 'LEASE_LOST')) this.fail(LEASE_ADDRESS, 'renew', 'LEASE_LOST', e.message);
+    });
+
+    const byAddress = new Map(this.writes.map((c) => [c.address, c]));
+    for (const c of this.writes) if (this.state.byAddress.get(c.address)?.status === 'ok') this.counts.skipped++;
+
+    this.startedMs = this.mono();
+    const steps = executionSteps(this.plan.resource_changes);
+    try {
+      if (resumed) {
+        const report = await resolveOpenEntries(byAddress, this.state, this.deps.target, this.journal, this.s.parallelism);
+        this.counts.adopted += report.adopted.length;
+        await this.journal.commit();
+        for (const f of report.failures) this.fail(f.address, f.action, f.reason, f.message);
+      }
+      this.deps.io.event({
+        type: 'apply_start',
+        total: this.counts.total,
+        waves: steps.length,
+        done: this.doneCount(),
+        parallelism: this.s.parallelism,
+        resumed: !!resumed,
+      });
+      // The reverse plan exists (and reflects the journal) before anything is sent.
+      await this.reverse.write(this.lookup);
+      for (const step of steps) {
+        if (this.mustStop()) break;
+        await this.runStep(step);
+      }
+    } catch (e) {
+      // Our own files failed (journal, reverse plan). Nothing further is sent.
+      this.fail(this.options.journalPath, 'journal', 'ERROR', `apply stopped: could not write its journal or reverse plan: ${(e as Error).message}`);
+    }
+
+    const done = this.doneCount();
+    const complete = this.failures.length === 0 && done === this.counts.total;
+    try {
+      this.journal.end(complete ? 'complete' : 'partial');
+      await this.journal.close();
+    } catch (e) {
+      this.warnings.push(`could not finish the journal ${this.options.journalPath}: ${(e as Error).message}`);
+    }
+    try {
+      await this.reverse.write(this.lookup);
+    } catch (e) {
+      this.warnings.push(`could not write the final reverse plan ${this.s.reversePath}: ${(e as Error).message}`);
+    }
+    const seconds = (this.mono() - this.startedMs) / 1000;
+    const rate = seconds > 0 ? this.writesThisRun / seconds : 0;
+    this.counts.done = done;
+    this.counts.failed = new Set(this.failures.filter((f) => byAddress.has(f.address)).map((f) => f.address)).size;
+    const failedAddresses = new Set(this.failures.map((f) => f.address));
+    this.counts.not_started = this.writes.filter((c) => this.state.byAddress.get(c.address)?.status !== 'ok' && !failedAddresses.has(c.address)).length;
+    if (complete) this.deps.io.event({ type: 'apply_complete', done, total: this.counts.total, seconds: round(seconds) });
+    else this.progress(true);
+
+    const stale = this.failures.some((f) => f.reason === 'STALE');
+    return {
+      status: complete ? 'complete' : 'partial',
+      plan_id: this.plan.plan_id,
+      journal_path: this.options.journalPath,
+      reverse_path: this.s.reversePath,
+      reverse_plan_id: this.reverse.lastPlanId,
+      counts: { ...this.counts },
+      failed: this.failures[0] ?? null,
+      failures: [...this.failures],
+      exit: complete ? 'OK' : stale ? 'STALE' : 'PARTIAL',
+      seconds: round(seconds),
+      rate_per_s: round(rate),
+      warnings: this.warnings,
+    };
+  }
+
+  private doneCount(): number {
+    let n = 0;
+    for (const c of this.writes) if (this.state.byAddress.get(c.address)?.status === 'ok') n++;
+    return n;
+  }
+
+  /**
+   * How many writes one reverse-plan rewrite covers: at least 4 batches, and as many writes as the
+   * reverse plan already holds, so rewrites grow geometrically and their total cost stays linear.
+   */
+  private chunkSize(): number {
+    const recorded = this.counts.skipped + this.writesThisRun;
+    return Math.max(this.s.parallelism * 4, Math.min(recorded, 5000));
+  }
+
+  private async runStep(step: Step): Promise<void> {
+    const todo = step.changes.filter((c) => this.state.byAddress.get(c.address)?.status !== 'ok');
+    this.currentWave = step.wave;
+    this.deps.io.event({ type: 'wave_start', wave: step.wave, phase: step.phase, count: todo.length, planned: step.changes.length });
+    const { parallelism } = this.s;
+    // Refill when a quarter of the slots are free: fewer fsyncs than per-completion refills,
+    // less idle time than waiting for the whole batch.
+    const refillAt = Math.max(1, Math.floor(parallelism / Number(process.env.REFILL_DIV ?? 4)));
+    const running = new Set<Promise<void>>();
+    let next = 0;
+    let covered = 0;
+    try {
+      while (next < todo.length) {
+        if (this.mustStop()) break;
+        if (next >= covered) {
+          covered = Math.min(todo.length, next + this.chunkSize());
+          for (let k = next; k < covered; k++) this.pending.add(todo[k]!.address);
+          await this.reverse.write(this.lookup);
+          if (this.mustStop()) break;
+        }
+        const batch = todo.slice(next, next + Math.min(parallelism - running.size, covered - next));
+        next += batch.length;
+        const seqs = batch.map((c) => {
+          const seq = this.journal.intent(c.address, actionOf(c) as 'create' | 'update' | 'delete');
+          this.state.byAddress.set(c.address, { address: c.address, action: actionOf(c) as 'create' | 'update' | 'delete', seq, status: 'open', uid: null, resource_version: null, message: null });
+          return seq;
+        });
+        await this.journal.commit();
+        if (this.mustStop()) {
+          // Their intents are durable but they were never sent: say so, so resume does not have to find out.
+          batch.forEach((c, i) => this.record(c, seqs[i]!, { status: 'error', reason: 'ERROR', message: 'not sent: apply stopped' }, false));
+          break;
+        }
+        batch.forEach((c, i) => {
+          const p: Promise<void> = this.write(c, seqs[i]!).finally(() => running.delete(p));
+          running.add(p);
+        });
+        while (running.size > 0 && (running.size > parallelism - refillAt || (next >= todo.length && running.size > 0))) {
+          await Promise.race(running);
+          if (this.stopping) break;
+        }
+      }
+    } finally {
+      await Promise.allSettled([...running]);
+      // Scheduled in the reverse plan but never sent: no longer pending.
+      for (let k = next; k < covered; k++) this.pending.delete(todo[k]!.address);
+      // Results of the last writes of the step; the next step's first commit would carry them
+      // too, but a step boundary is a natural durability point.
+      await this.journal.commit();
+    }
+    this.progress(true);
+  }
+
+  private async write(change: ResourceChange, seq: number): Promise<void> {
+    const action = actionOf(change);
+    let outcome: Outcome;
+    const failAfter = this.options.failAfter;
+    if (failAfter !== undefined && this.sent >= failAfter) {
+      outcome = { status: 'error', reason: 'INJECTED', message: `${displayName(change)}: injected failure (failAfter=${failAfter}); not sent` };
+    } else {
+      this.sent++;
+      const pre = effectivePreconditions(change, this.state.chain);
+      try {
+        outcome = await HANDLERS[action](this.deps.target, change, pre);
+      } catch (e) {
+        outcome = { status: 'unknown', reason: 'UNKNOWN', message: `${displayName(change)}: ${(e as Error).message}` };
+      }
+      this.writesThisRun++;
+    }
+    this.record(change, seq, outcome, true);
+  }
+
+  private record(change: ResourceChange, seq: number, outcome: Outcome, report: boolean): void {
+    const action = actionOf(change) as 'create' | 'update' | 'delete';
+    const address = change.address;
+    if (outcome.status === 'ok') {
+      const rv = outcome.resourceVersion;
+      this.journal.result(seq, address, action, { status: 'ok', uid: outcome.uid, resource_version: rv, message: outcome.message });
+      recordResult(this.state, seq, address, 'ok', outcome.uid, rv, outcome.message);
+      this.pending.delete(address);
+      this.counts[outcome.how]++;
+    } else if (outcome.status === 'error') {
+      this.journal.result(seq, address, action, { status: 'error', message: outcome.message });
+      recordResult(this.state, seq, address, 'error', null, null, outcome.message);
+      this.pending.delete(address);
+      if (report) this.fail(address, action, outcome.reason, outcome.message);
+    } else {
+      // Unknown: no result line; the intent stays open and its reverse stays unguarded.
+      if (report) this.fail(address, action, outcome.reason, outcome.message);
+    }
+    this.progress(false);
+  }
+
+  private progress(force: boolean): void {
+    const now = this.mono();
+    if (!force && now - this.lastProgressMs < (this.options.progressIntervalMs ?? DEFAULT_PROGRESS_MS)) return;
+    this.lastProgressMs = now;
+    const seconds = (now - this.startedMs) / 1000;
+    const rate = seconds > 0 ? this.writesThisRun / seconds : 0;
+    const done = this.doneCount();
+    const left = this.counts.total - done;
+    this.deps.io.event({
+      type: 'apply_progress',
+      done,
+      total: this.counts.total,
+      rate_per_s: round(rate),
+      eta_s: rate > 0 ? round(left / rate) : null,
+      wave: this.currentWave,
+    });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

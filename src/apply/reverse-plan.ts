@@ -1,0 +1,175 @@
+/**
+ * The reverse (rollback) plan, written by apply as it goes: an ordinary plan file (mode `reverse`,
+ * `reverses` = the forward plan_id, built with serializePlan so it validates against the schema)
+ * that undoes exactly the writes this apply made, built from the forward plan plus what the
+ * journal recorded, never from the forward plan alone.
+ *
+ *   forward create  → delete, guarded by the uid the create returned
+ *   forward update  → update back to the plan's `before`, guarded by the resourceVersion our update returned
+ *                     (for a Node: the managed annotations as they were; keys we added are removed)
+ *   forward delete  → create from the plan's `before` (create-only)
+ *   ClusterInformation `#lock`/`#identity` follow the same rules: the identity step is undone first,
+ *   then the lock step restores the prior object (or deletes it if apply created it), taking its
+ *   resourceVersion precondition from the identity undo at run time (the chain rule, resume.ts).
+ *
+ * A write that was about to be sent (or whose answer was lost) has no uid/resourceVersion yet;
+ * its reverse carries none, and the handlers then check the object's content instead: a reverse
+ * delete removes the object only if it is exactly what the forward create wrote, a reverse update
+ * proceeds only from exactly the forward `after`. So a reverse plan written before a write is
+ * always safe to apply, whether or not that write happened.
+ *
+ * Waves: the reverse apply must undo forward steps in the opposite order. Each forward step that
+ * did something gets its own band (order.ts): the last forward step is undone in band 0, the one
+ * before in band 1, and so on; the reverse wave is `band * 100 + forward wave`.
+ */
+import { rename, open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { serializePlan } from '../plan/plan-file.js';
+import { changedPaths } from '../plan/paths.js';
+import { sortChanges } from '../plan/address.js';
+import { summarize } from '../plan/summary.js';
+import type { Action, Plan, PlanBody, ResourceChange } from '../plan/types.js';
+import { fsyncDir } from './journal.js';
+import { actionOf, executionSteps, WAVE_BAND } from './order.js';
+
+/** What apply knows about one forward write. */
+export interface ForwardOutcome {
+  /** `ok`: done, with what the write returned; `pending`: about to be sent or answer not recorded. */
+  status: 'ok' | 'pending';
+  uid: string | null;
+  resourceVersion: string | null;
+}
+
+export type OutcomeLookup = (address: string) => ForwardOutcome | undefined;
+
+/** The reverse of one forward change, given its outcome and the reverse wave. */
+export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave: number): ResourceChange {
+  const known = outcome.status === 'ok';
+  const base = {
+    address: fw.address,
+    wave,
+    api_version: fw.api_version,
+    kind: fw.kind,
+    namespace: fw.namespace,
+    name: fw.name,
+    source_keys: [],
+    dry_run: null,
+  };
+  const action = actionOf(fw);
+  switch (action) {
+    case 'create':
+      return {
+        ...base,
+        change: { actions: ['delete'], before: fw.change.after, after: null, changed_paths: [] },
+        target: { uid: known ? outcome.uid : null, resource_version: null },
+      };
+    case 'update': {
+      const before = fw.change.after!;
+      const after = fw.change.before!;
+      return {
+        ...base,
+        change: { actions: ['update'], before, after, changed_paths: changedPaths(before, after) },
+        target: { uid: (known ? outcome.uid : null) ?? fw.target.uid, resource_version: known ? outcome.resourceVersion : null },
+      };
+    }
+    case 'delete':
+      return {
+        ...base,
+        change: { actions: ['create'], before: null, after: fw.change.before, changed_paths: [] },
+        target: { uid: null, resource_version: null },
+      };
+    default:
+      throw new Error(`reverseChange: ${action} is not a write`);
+  }
+}
+
+/** The reverse changes for every forward write that has an outcome, with reverse waves assigned. */
+export function reverseChanges(plan: Pick<Plan, 'resource_changes'>, lookup: OutcomeLookup): ResourceChange[] {
+  const steps = executionSteps(plan.resource_changes);
+  const touched = steps
+    .map((step) => step.changes.flatMap((c) => {
+      const o = lookup(c.address);
+      return o ? [{ change: c, outcome: o }] : [];
+    }))
+    .filter((list) => list.length > 0);
+  const out: ResourceChange[] = [];
+  touched.forEach((list, i) => {
+    const band = touched.length - 1 - i;
+    for (const { change, outcome } of list) out.push(reverseChange(change, outcome, band * WAVE_BAND + (change.wave % WAVE_BAND)));
+  });
+  return sortChanges(out);
+}
+
+export function reversePlanBody(plan: Plan, lookup: OutcomeLookup, toolVersion: string): PlanBody {
+  const changes = reverseChanges(plan, lookup);
+  const total = plan.resource_changes.filter((c) => (['create', 'update', 'delete'] as Action[]).includes(actionOf(c))).length;
+  let done = 0;
+  let pending = 0;
+  for (const c of changes) {
+    if (lookup(c.address)?.status === 'ok') done++;
+    else pending++;
+  }
+  const warnings = [
+    `Reverse of plan ${plan.plan_id}, written by calico-migrate apply as it ran: ${done} of ${total} forward writes were recorded as done when it was last written.`,
+  ];
+  if (pending > 0) {
+    warnings.push(
+      `${pending} change(s) undo writes whose answer was not recorded yet; they carry no uid/resourceVersion precondition, so apply checks the object's content instead. Run \`calico-migrate apply --resume\` with the forward journal first to settle them.`,
+    );
+  }
+  return {
+    format_version: plan.format_version,
+    kind: 'CalicoMigrationPlan',
+    mode: 'reverse',
+    tool: { name: plan.tool.name, version: toolVersion },
+    source: plan.source,
+    target: plan.target,
+    options: plan.options,
+    reverses: plan.plan_id,
+    summary: summarize(changes, []),
+    resource_changes: changes,
+    skipped: [],
+    checks: [],
+    warnings,
+  };
+}
+
+/** Write `text` to `file` atomically: a temp file in the same directory, fsync, rename, fsync the directory. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  fsyncDir(dir);
+}
+
+/** Builds and (re)writes the reverse plan file for one apply run. */
+export class ReversePlanWriter {
+  lastPlanId = '';
+  writes = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly plan: Plan,
+    private readonly toolVersion: string,
+  ) {}
+
+  async write(lookup: OutcomeLookup): Promise<string> {
+    const { plan, text } = serializePlan(reversePlanBody(this.plan, lookup, this.toolVersion));
+    await writeFileAtomic(this.file, text);
+    this.lastPlanId = plan.plan_id;
+    this.writes++;
+    return plan.plan_id;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The apply engine's contracts: what it needs from the target, what the CLI passes in, and the
+ * result it returns. The engine never prints; it reports through `Io.event` and its result.
+ */
+import type { KubeTarget } from '../adapters/kube/target.js';
+import type { Io } from '../io.js';
+
+/** The KubeTarget methods apply writes and reads through (an in-memory fake implements it in unit tests). */
+export type TargetWriter = Pick<KubeTarget, 'create' | 'replace' | 'delete' | 'patchNodeAnnotations' | 'get'>;
+
+/** The KubeTarget method the lease module uses. */
+export type LeaseTarget = Pick<KubeTarget, 'request'>;
+
+export interface ApplyDeps {
+  target: TargetWriter;
+  io: Io;
+  /**
+   * Where the exclusive apply Lease lives (normally the same KubeTarget). `null` runs without the
+   * lease: only for unit tests of the engine against an in-memory target.
+   */
+  lease: LeaseTarget | null;
+  /** Wall clock for journal timestamps and lease times. Default: `new Date()`. */
+  clock?: () => Date;
+  /** Monotonic milliseconds for rates and durations. Default: `performance.now()`. */
+  monotonic?: () => number;
+}
+
+export interface ApplyOptions {
+  /** The plan file path, recorded in the journal header (informational). */
+  planPath: string;
+  /**
+   * The journal to write (a new file; refused if it exists), or with `resume` the journal of the
+   * run to continue.
+   */
+  journalPath: string;
+  /** Where the reverse plan is written. Required for a new run; on resume defaults to the journal header's path. */
+  reversePath?: string;
+  /** `user@host/pid/plan_id`: the lease holderIdentity and the journal header's holder. */
+  holder: string;
+  /** Continue the run recorded in `journalPath`. */
+  resume?: boolean;
+  /** Concurrent writes inside a wave. Default 16. */
+  parallelism?: number;
+  /** calico-migrate version, for the journal header and the reverse plan. Default: package.json. */
+  toolVersion?: string;
+  /** Minimum interval between `apply_progress` events. Default 200 ms. */
+  progressIntervalMs?: number;
+  lease?: { durationSeconds?: number; renewIntervalMs?: number };
+  /** Test hook: after this many writes have been sent in this run, the next write fails without being sent. */
+  failAfter?: number;
+}
+
+/** Why a write failed. */
+export type FailureReason =
+  /** The object changed since the plan (409 Conflict / AlreadyExists, precondition failed, gone). */
+  | 'STALE'
+  /** The server refused the write (validation, admission, permission). */
+  | 'REJECTED'
+  /** The write may or may not have happened (connection lost, could not read back); `--resume` resolves it. */
+  | 'UNKNOWN'
+  /** The apply lease was lost; no new writes were started. */
+  | 'LEASE_LOST'
+  /** The `failAfter` test hook. */
+  | 'INJECTED'
+  | 'ERROR';
+
+export interface ApplyFailure {
+  address: string;
+  action: string;
+  reason: FailureReason;
+  message: string;
+}
+
+export interface ApplyCounts {
+  /** Writes in the plan (creates + updates + deletes). */
+  total: number;
+  /** Writes done, including ones done by an earlier run of this journal. */
+  done: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  /** Found already in the planned state (a resumed write that had landed, a lost response) and recorded as done. */
+  adopted: number;
+  /** Done by an earlier run of this journal and skipped. */
+  skipped: number;
+  failed: number;
+  /** Not attempted because apply stopped. */
+  not_started: number;
+}
+
+export interface ApplyResult {
+  status: 'complete' | 'partial';
+  plan_id: string;
+  journal_path: string;
+  reverse_path: string;
+  /** The reverse plan's plan_id as last written. */
+  reverse_plan_id: string;
+  counts: ApplyCounts;
+  /** The first failure (the reason apply stopped); null when complete. */
+  failed: ApplyFailure | null;
+  /** Every failure of this run (in-flight writes of the failing batch may fail too). */
+  failures: ApplyFailure[];
+  /** The exit the CLI should use: OK, STALE (re-plan) or PARTIAL (resume or roll back). */
+  exit: 'OK' | 'STALE' | 'PARTIAL';
+  seconds: number;
+  rate_per_s: number;
+  /** Problems that did not stop apply (e.g. the lease could not be released). */
+  warnings: string[];
+}

@@ -1,0 +1,50 @@
+/** What the apply of a plan needs to be allowed to do, checked with SelfSubjectAccessReviews at plan time. */
+import { ALL_CRD_KINDS, CRD_GROUP, kindInfo } from '../model/kinds.js';
+import type { Check, ResourceChange } from '../plan/types.js';
+import { check } from './check.js';
+
+export interface Permission {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string;
+}
+
+export const LEASE_NAMESPACE = 'kube-system';
+
+export function requiredPermissions(changes: readonly ResourceChange[]): Permission[] {
+  const perms = new Map<string, Permission>();
+  const add = (p: Permission) => perms.set(`${p.verb} ${p.group}/${p.resource} ${p.namespace ?? ''}`, p);
+  for (const k of ALL_CRD_KINDS) {
+    add({ verb: 'list', group: CRD_GROUP, resource: k.plural });
+    add({ verb: 'get', group: CRD_GROUP, resource: k.plural });
+  }
+  add({ verb: 'list', group: '', resource: 'nodes' });
+  add({ verb: 'get', group: '', resource: 'namespaces' });
+  add({ verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' });
+  for (const verb of ['get', 'create', 'update', 'delete']) add({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NAMESPACE });
+  for (const c of changes) {
+    const action = c.change.actions[0];
+    if (action === 'no-op' || action === 'extra') continue;
+    if (c.kind === 'Node') {
+      add({ verb: 'patch', group: '', resource: 'nodes' });
+      continue;
+    }
+    const info = kindInfo(c.kind);
+    if (!info) continue;
+    // Rollback deletes what apply creates, so a create also needs delete to be reversible.
+    const verbs = action === 'create' ? ['create', 'delete'] : action === 'update' ? ['update'] : ['delete', 'create'];
+    for (const verb of verbs) add({ verb, group: CRD_GROUP, resource: info.plural, namespace: undefined });
+  }
+  return [...perms.values()].sort((a, b) => `${a.group}/${a.resource} ${a.verb}`.localeCompare(`${b.group}/${b.resource} ${b.verb}`));
+}
+
+export function rbacCheck(results: Array<{ perm: Permission; allowed: boolean }>, identity: string): Check {
+  const denied = results.filter((r) => !r.allowed).map(({ perm: p }) => `${p.verb} ${p.group ? p.group + '/' : ''}${p.resource}${p.namespace ? ` in namespace ${p.namespace}` : ''}`);
+  return check(
+    'rbac',
+    denied,
+    `identity ${identity} may do everything apply and rollback need (${results.length} permissions checked)`,
+    (n) => `identity ${identity} lacks ${n} permission(s) apply needs; bind it to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml`,
+  );
+}

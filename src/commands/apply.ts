@@ -1,0 +1,82 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { EXIT_CODES_HELP } from '../cli/exit-help.js';
+import { sourceFlags, targetFlags } from '../cli/flags.js';
+import { EXIT_CODES } from '../errors.js';
+import type { IoEvent } from '../io.js';
+import { runApply } from '../workflow/apply.js';
+import { defaultContext } from '../workflow/context.js';
+import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
+
+export default class Apply extends BaseCommand<typeof Apply> {
+  static override summary = 'Execute a saved plan, and nothing else, under guards; write a journal and a reverse plan as it goes.';
+  static override description = `Before the first write: the plan file must be intact and (with --expect-plan-id) the approved one, have no failed check, be for this target cluster and this source etcd, the source must be locked (or --lock) and unchanged, and every target object as the plan saw it. Then the exclusive apply lease is taken and the plan runs in dependency waves, in parallel inside a wave. Every write is journaled before it is sent, and the reverse plan (an ordinary plan file) is kept up to date, so any apply can be resumed (--resume JOURNAL) or rolled back (apply REVERSE-PLAN). The source stays locked afterwards on purpose.\n\n${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> migration.plan.json --expect-plan-id sha256:… --auto-approve',
+    '<%= config.bin %> <%= command.id %> migration.plan.json --resume .calico-migrate/journal-0123abcd4567.jsonl --auto-approve',
+    '<%= config.bin %> <%= command.id %> .calico-migrate/reverse-0123abcd4567.json   # roll back',
+  ];
+  static override args = { plan: Args.string({ description: 'Plan file (from `plan`, or a reverse plan written by apply).', required: true }) };
+  static override flags = {
+    ...sourceFlags,
+    ...targetFlags,
+    'expect-plan-id': Flags.string({ summary: 'Refuse unless the plan file is exactly this plan_id (what CI approved).' }),
+    lock: Flags.boolean({ summary: 'Lock the source datastore first if it is not locked.' }),
+    'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation (required without a terminal).' }),
+    resume: Flags.string({ summary: 'Continue an interrupted apply from its journal.' }),
+    parallelism: Flags.integer({ summary: 'Concurrent writes inside a wave.', default: 16, min: 1, max: 256 }),
+    'state-dir': Flags.string({ summary: 'Directory for the journal and the reverse plan.', default: DEFAULT_STATE_DIR }),
+    'fail-after': Flags.integer({ summary: 'Testing only: fail after this many writes, to rehearse resume and rollback.', hidden: true }),
+  };
+
+  async run(): Promise<unknown> {
+    const { args, flags } = await this.parse(Apply);
+    const io = this.makeIo(flags);
+    const ctx = defaultContext(io, this.config.version);
+    const onEvent = io.event.bind(io);
+    let lastWave = -1;
+    io.event = (e: IoEvent) => {
+      onEvent(e);
+      if (e.type === 'wave_start') lastWave = Number(e.wave);
+      if (e.type === 'apply_progress') io.progress(`applying: ${e.done}/${e.total} (${Number(e.rate_per_s ?? 0).toFixed(0)}/s, ETA ${Number(e.eta_s ?? 0).toFixed(0)}s, wave ${lastWave})`);
+    };
+    const outcome = await runApply(
+      {
+        planPath: args.plan,
+        source: flags,
+        target: flags,
+        stateDir: flags['state-dir'],
+        expectPlanId: flags['expect-plan-id'],
+        lock: flags.lock,
+        autoApprove: flags['auto-approve'],
+        resume: flags.resume,
+        parallelism: flags.parallelism,
+        failAfter: flags['fail-after'],
+      },
+      ctx,
+    );
+    io.endProgress();
+    const r = outcome.result;
+    const data = { ...r, resume_command: outcome.resumeCommand, rollback_command: outcome.rollbackCommand };
+    if (!flags.json) {
+      const c = r.counts;
+      if (r.status === 'complete') {
+        io.out(`Apply complete: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted${c.adopted ? `, ${c.adopted} adopted` : ''}${c.skipped ? `, ${c.skipped} already done` : ''} in ${r.seconds.toFixed(1)}s (${r.rate_per_s.toFixed(0)} objects/s).`);
+        io.out(`Reverse plan: ${r.reverse_path}  (roll back with: ${outcome.rollbackCommand})`);
+        if (outcome.plan.mode === 'migrate') io.out('The source stays locked (the migration freeze). Next: roll calico-node to the Kubernetes datastore, `calico-migrate verify`, then `calico-migrate unlock --datastore kubernetes`.');
+      } else {
+        io.out(`Apply stopped (${r.exit === 'STALE' ? 'stale' : 'partial'}): ${c.done}/${c.total} done, ${c.failed} failed, ${c.not_started} not started.`);
+        if (r.failed) io.out(`  failed: ${r.failed.address}: ${r.failed.reason}: ${r.failed.message}`);
+        io.out(`  resume:   ${outcome.resumeCommand}`);
+        io.out(`  rollback: ${outcome.rollbackCommand}`);
+        io.out('  The source stays locked; the apply lease was released.');
+      }
+      for (const w of r.warnings) io.say('warn', w);
+    }
+    if (r.exit !== 'OK') {
+      if (flags.json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+      this.exitWith(EXIT_CODES[r.exit]);
+    }
+    return data;
+  }
+}

@@ -1,0 +1,39 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { EXIT_CODES_HELP } from '../cli/exit-help.js';
+import { sourceFlags, targetFlags } from '../cli/flags.js';
+import { defaultContext } from '../workflow/context.js';
+import { describeLock } from '../workflow/lock.js';
+import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
+import { migrationStatus, type StatusReport } from '../workflow/status.js';
+
+export default class Status extends BaseCommand<typeof Status> {
+  static override summary = 'Show where the migration stands: lock states, apply lease, last apply, phase.';
+  static override description = `Phases: not started, planned, applying, partial, applied, rolled back, verified, unlocked. A datastore that is not configured or not reachable is reported, not fatal.\n\n${EXIT_CODES_HELP}`;
+  static override examples = ['<%= config.bin %> <%= command.id %> --etcd-endpoints http://10.0.0.1:2379 --kubeconfig ~/.kube/target', '<%= config.bin %> <%= command.id %> --json'];
+  static override flags = {
+    ...sourceFlags,
+    ...targetFlags,
+    'state-dir': Flags.string({ summary: 'Directory apply and verify keep their records in.', default: DEFAULT_STATE_DIR }),
+  };
+
+  async run(): Promise<StatusReport> {
+    const { flags } = await this.parse(Status);
+    const io = this.makeIo(flags);
+    const r = await migrationStatus(flags, defaultContext(io, this.config.version));
+    if (!flags.json) {
+      const side = (s: StatusReport['source']) => ('error' in s ? `unavailable (${s.error})` : describeLock(s));
+      io.out(`Phase: ${r.phase}`);
+      io.out(`  ${'error' in r.source ? `source (etcd): ${side(r.source)}` : side(r.source)}`);
+      io.out(`  ${'error' in r.target ? `target (Kubernetes): ${side(r.target)}` : side(r.target)}`);
+      if (r.lease && 'error' in r.lease) io.out('  apply lease: unknown (target unavailable)');
+      else if (r.lease) io.out(`  apply lease: held by ${r.lease.holder} (renewed ${r.lease.renewTime}, ${r.lease.expired ? 'EXPIRED' : `expires ${r.lease.expiresAt}`})`);
+      else io.out('  apply lease: free');
+      if (r.journal) io.out(`  last journal: ${r.journal.path}: ${r.journal.done} done, ${r.journal.failed} failed, ${r.journal.open} open; ${r.journal.ended ?? 'not finished'}`);
+      if (r.last_apply) io.out(`  last apply: ${r.last_apply.mode} plan ${r.last_apply.plan_id} ${r.last_apply.status} at ${r.last_apply.at}; reverse plan ${r.last_apply.reverse_path}`);
+      else if (r.last_plan) io.out(`  last plan: ${r.last_plan.path} (${r.last_plan.plan_id}, ${r.last_plan.changes} change(s))`);
+      if (r.verified) io.out(`  last verify: ${r.verified.ok ? 'passed' : `${r.verified.differences} difference(s)`} at ${r.verified.at}`);
+    }
+    return r;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `export --format calicoctl`: a file in `calicoctl datastore migrate export` format, which
+ * `calicoctl datastore migrate import` and `--from-export` both read. The v3 resources are what
+ * Calico's Kubernetes-datastore read path shows for each converted object (so node renames and
+ * policy names are already applied, as calicoctl's export applies them); Nodes are the source Nodes
+ * under their Kubernetes names; IPAM is written back in etcd form under the renamed keys.
+ */
+import { CALICOCTL_KIND_ORDER } from './calicoctl-format.js';
+import { toYamlDocument } from './kubernetes-yaml.js';
+import { classifyKey } from '../model/keys.js';
+import { kindInfo } from '../model/kinds.js';
+import type { ConversionResult, DesiredObject, SourceSnapshot } from '../model/types.js';
+import { CLUSTER_INFO_KEY } from '../workflow/source-digest.js';
+
+const METADATA_ANNOTATION = 'projectcalico.org/metadata';
+
+/** The v3 object Calico's KDD reader returns for a CR (ConvertK8sResourceToCalicoResource). */
+export function crToV3(o: DesiredObject): Record<string, unknown> {
+  const meta = o.body.metadata;
+  const annotations: Record<string, string> = { ...(meta.annotations ?? {}) };
+  let stored: Record<string, any> = {};
+  if (annotations[METADATA_ANNOTATION]) {
+    try {
+      stored = JSON.parse(annotations[METADATA_ANNOTATION]);
+    } catch {
+      stored = {};
+    }
+    delete annotations[METADATA_ANNOTATION];
+  }
+  const spec = (o.body.spec ?? {}) as Record<string, unknown>;
+  let name: string = stored.name ?? o.name;
+  const info = kindInfo(o.kind);
+  if (!stored.name && info?.tieredPolicy && (!spec.tier || spec.tier === 'default') && name.startsWith('default.')) name = name.slice('default.'.length);
+  const labels = { ...(stored.labels ?? {}), ...(meta.labels ?? {}) };
+  const allAnnotations = { ...(stored.annotations ?? {}), ...annotations };
+  const metadata: Record<string, unknown> = { name };
+  if (o.namespace) metadata.namespace = o.namespace;
+  metadata.creationTimestamp = stored.creationTimestamp ?? null;
+  if (Object.keys(labels).length) metadata.labels = labels;
+  if (Object.keys(allAnnotations).length) metadata.annotations = allAnnotations;
+  if (stored.ownerReferences) metadata.ownerReferences = stored.ownerReferences;
+  return { apiVersion: 'projectcalico.org/v3', kind: o.kind, metadata, spec };
+}
+
+function blockKeyPart(cidr: string): { version: 4 | 6; part: string } {
+  return { version: cidr.includes(':') ? 6 : 4, part: cidr.replace('/', '-') };
+}
+
+function ipamEntries(objects: readonly DesiredObject[]) {
+  const blocks: unknown[] = [];
+  const affinities: unknown[] = [];
+  const handles: unknown[] = [];
+  let config: unknown;
+  for (const o of objects) {
+    const spec = (o.body.spec ?? {}) as Record<string, any>;
+    if (o.kind === 'IPAMBlock') {
+      const { version, part } = blockKeyPart(spec.cidr);
+      const value: Record<string, unknown> = { cidr: spec.cidr, affinity: spec.affinity ?? null };
+      if (spec.affinityClaimTime !== undefined) value.affinity_claim_time = spec.affinityClaimTime;
+      Object.assign(value, {
+        allocations: spec.allocations,
+        unallocated: spec.unallocated,
+        attributes: spec.attributes,
+        sequenceNumber: spec.sequenceNumber,
+        ...(spec.sequenceNumberForAllocation ? { sequenceNumberForAllocation: spec.sequenceNumberForAllocation } : {}),
+        deleted: spec.deleted,
+      });
+      blocks.push({ Key: `/calico/ipam/v2/assignment/ipv${version}/block/${part}`, Value: value, TTL: 0 });
+    } else if (o.kind === 'BlockAffinity') {
+      const { version, part } = blockKeyPart(spec.cidr);
+      affinities.push({ Key: `/calico/ipam/v2/${spec.type || 'host'}/${spec.node}/ipv${version}/block/${part}`, Value: { state: spec.state, deleted: spec.deleted === 'true' }, TTL: 0 });
+    } else if (o.kind === 'IPAMHandle') {
+      handles.push({ Key: `/calico/ipam/v2/handle/${spec.handleID}`, Value: { block: spec.block, deleted: spec.deleted }, TTL: 0 });
+    } else if (o.kind === 'IPAMConfig') {
+      const value: Record<string, unknown> = {};
+      if (spec.strictAffinity) value.strict_affinity = true;
+      if (spec.autoAllocateBlocks) value.auto_allocate_blocks = true;
+      if (spec.maxBlocksPerHost) value.maxBlocksPerHost = spec.maxBlocksPerHost;
+      if (spec.kubeVirtVMAddressPersistence) value.kubeVirtVMAddressPersistence = spec.kubeVirtVMAddressPersistence;
+      if (spec.ipCooldownSeconds) value.ipCooldownSeconds = spec.ipCooldownSeconds;
+      config = { Key: '/calico/ipam/v2/config', Value: value, TTL: 0 };
+    }
+  }
+  return {
+    ...(affinities.length ? { block_affinities: affinities } : {}),
+    ...(blocks.length ? { blocks } : {}),
+    ...(handles.length ? { handles } : {}),
+    ...(config ? { config } : {}),
+  };
+}
+
+function sourceNodes(snapshot: SourceSnapshot, result: ConversionResult): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const kv of snapshot.kvs) {
+    const c = classifyKey(kv.key);
+    if (c.type !== 'node') continue;
+    const k8sName = result.nodeMap[c.name];
+    if (!k8sName || !result.objects.some((o) => o.kind === 'Node' && o.name === k8sName)) continue;
+    const value = JSON.parse(kv.value);
+    const { uid, resourceVersion, ...metadata } = value.metadata ?? {};
+    out.push({ ...value, metadata: { ...metadata, name: k8sName } });
+  }
+  return out.sort((a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+export function renderCalicoctlExport(snapshot: SourceSnapshot, result: ConversionResult): string {
+  const byKind = new Map<string, Record<string, unknown>[]>();
+  for (const o of result.objects) {
+    if (!kindInfo(o.kind) || o.kind.startsWith('IPAM') || o.kind === 'BlockAffinity') continue;
+    byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), crToV3(o)]);
+  }
+  byKind.set('Node', sourceNodes(snapshot, result));
+  let text = '';
+  for (const kind of CALICOCTL_KIND_ORDER) {
+    text += toYamlDocument({ apiVersion: 'projectcalico.org/v3', kind: `${kind}List`, items: byKind.get(kind) ?? [], metadata: {} }) + '---\n';
+  }
+  const ci = snapshot.kvs.find((kv) => kv.key === CLUSTER_INFO_KEY);
+  text += '===\n' + (ci ? JSON.stringify(JSON.parse(ci.value), null, 2) + '\n' : '');
+  text += '===\n' + JSON.stringify(ipamEntries(result.objects), null, 2) + '\n';
+  return text;
+}

@@ -1,0 +1,216 @@
+/**
+ * `apply`: execute a saved plan and nothing else. Every guard runs before the first write:
+ * the plan file is intact (schema + plan_id) and the one CI approved; it has no failed check; the
+ * target is the cluster it was made for; the source is the etcd it was made from, locked, and
+ * unchanged since; every target object is as the plan saw it. Then the engine runs it under the
+ * exclusive lease with a journal and a reverse plan.
+ */
+import { readFileSync } from 'node:fs';
+import { EtcdSource } from '../adapters/etcd/source.js';
+import type { KubeTarget } from '../adapters/kube/target.js';
+import { applyPlan } from '../apply/executor.js';
+import type { ApplyResult } from '../apply/types.js';
+import { resolveSourceSettings, type SourceFlags } from '../config/source.js';
+import type { TargetFlags } from '../config/target.js';
+import { MigrateError } from '../errors.js';
+import { displayName, stepOf } from '../plan/address.js';
+import { liveAddress } from '../plan/diff.js';
+import { normalizeLiveNode } from '../plan/normalize.js';
+import { parsePlan } from '../plan/plan-file.js';
+import { renderPlanText } from '../plan/render-text.js';
+import type { Plan } from '../plan/types.js';
+import type { Context } from './context.js';
+import { setEtcdLock, readEtcdLock } from './lock.js';
+import { readTarget } from './plan.js';
+import { isVolatileKey, sourceDigest } from './source-digest.js';
+import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
+import { openTarget } from './target.js';
+import type { LastApplyRecord } from './status.js';
+
+export interface ApplyCommandOptions {
+  planPath: string;
+  source: SourceFlags;
+  target: TargetFlags;
+  stateDir: string;
+  expectPlanId?: string;
+  lock: boolean;
+  autoApprove: boolean;
+  resume?: string;
+  parallelism: number;
+  /** Test hook, see ApplyOptions.failAfter. */
+  failAfter?: number;
+}
+
+export function loadPlan(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MigrateError('USAGE', `cannot read plan file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      hint: 'pass the path of a plan file written by `calico-migrate plan` (or a reverse plan written by apply)',
+    });
+  }
+  return parsePlan(text, file);
+}
+
+/** Guards on the plan itself. */
+export function checkPlanGuards(plan: Plan, file: string, expectPlanId?: string): void {
+  if (expectPlanId && expectPlanId !== plan.plan_id) {
+    throw new MigrateError('PLAN_INVALID', `plan file ${file} is ${plan.plan_id}, not the approved ${expectPlanId}`, {
+      hint: 'apply the plan file that was approved, or approve this one',
+    });
+  }
+  const failed = plan.checks.filter((c) => c.status === 'fail');
+  if (failed.length) {
+    throw new MigrateError('CHECK_FAILED', `plan ${file} has ${failed.length} failed check(s) (${failed.map((c) => c.id).join(', ')}); it cannot be applied`, {
+      hint: 'fix what the checks report (see `calico-migrate show` on the plan), then plan again',
+    });
+  }
+}
+
+/** The source is the etcd the plan read, locked, and unchanged since (only keys that matter). */
+async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<void> {
+  if (plan.mode === 'reverse') return; // A rollback restores the target; it must not depend on the source.
+  if (plan.source.type !== 'etcdv3') {
+    ctx.io.say('warn', `plan ${plan.plan_id} was made from a calicoctl export file; the source lock and staleness guards cannot be checked`);
+    return;
+  }
+  const etcd = EtcdSource.connect(resolveSourceSettings(opts.source));
+  try {
+    const header = await etcd.header();
+    if (plan.source.cluster_id && header.clusterId !== plan.source.cluster_id) {
+      throw new MigrateError('WRONG_CLUSTER', `the source etcd (cluster id ${header.clusterId}) is not the one the plan was made from (cluster id ${plan.source.cluster_id})`, {
+        hint: 'point --etcd-endpoints at the etcd the plan read, or make a new plan',
+      });
+    }
+    let lock = await readEtcdLock(etcd);
+    if (!lock.locked) {
+      if (!opts.lock) {
+        throw new MigrateError('NOT_LOCKED', 'the source datastore is not locked; apply needs the migration freeze so nothing changes under it', {
+          hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
+        });
+      }
+      lock = await setEtcdLock(etcd, true, ctx);
+      ctx.io.say('info', `Locked the source datastore (${lock.lockedBy}).`);
+    }
+    if (header.revision !== plan.source.revision) {
+      const now = await etcd.readSnapshot({ keysOnly: true });
+      if (sourceDigest(now) !== plan.source.digest) {
+        // A key written after the plan's revision has a larger mod_revision; a deleted one is gone.
+        const nowKeys = new Set(now.kvs.map((k) => k.key));
+        const read = new Set(plan.resource_changes.flatMap((c) => c.source_keys.map((s) => s.key)));
+        const changed = [
+          ...now.kvs.filter((k) => !isVolatileKey(k.key) && k.modRevision > (plan.source.revision ?? 0)).map((k) => `${k.key} (${read.has(k.key) ? 'modified' : 'added'})`),
+          ...[...read].filter((k) => !nowKeys.has(k)).map((k) => `${k} (deleted)`),
+        ].sort();
+        throw new MigrateError('STALE', `the source changed since the plan (revision ${plan.source.revision} → ${now.revision})${changed.length ? `: ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? `, … ${changed.length - 10} more` : ''}` : ''}`, {
+          hint: 'make a new plan (with the source locked, nothing will change under it again)',
+          details: { changed: changed.slice(0, 1000) },
+        });
+      }
+    }
+  } finally {
+    etcd.close();
+  }
+}
+
+/** Every object the plan writes or relies on is still as the plan saw it; nothing is written otherwise. */
+async function checkTarget(plan: Plan, target: KubeTarget, opts: ApplyCommandOptions): Promise<void> {
+  const uid = await target.clusterUid();
+  if (uid !== plan.target.cluster_uid) {
+    throw new MigrateError('WRONG_CLUSTER', `the target (${target.server}, cluster uid ${uid}) is not the cluster the plan was made for (${plan.target.server}, cluster uid ${plan.target.cluster_uid})`, {
+      hint: 'check --kubeconfig/--context, or make a plan for this cluster',
+    });
+  }
+  if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
+  const t = await readTarget(target, opts.parallelism);
+  const live = new Map<string, any>();
+  for (const o of [...t.live, ...t.nodes]) live.set(liveAddress(o), o);
+  if (t.liveClusterInfo) live.set(liveAddress(t.liveClusterInfo), t.liveClusterInfo);
+  const stale: string[] = [];
+  for (const c of plan.resource_changes) {
+    if (stepOf(c) === 'identity') continue; // Its precondition is the lock step's result.
+    const base = c.address.split('#')[0];
+    const obj = live.get(base);
+    const action = c.change.actions[0];
+    if (action === 'extra') continue;
+    if (c.kind === 'Node') {
+      // Kubelets bump a Node's resourceVersion every few seconds; what must not have moved is
+      // the Calico annotations the plan compared.
+      if (!obj) stale.push(`${displayName(c)} no longer exists`);
+      else if (action !== 'no-op' && JSON.stringify(normalizeLiveNode(obj).metadata.annotations ?? {}) !== JSON.stringify(c.change.before?.metadata.annotations ?? {})) {
+        stale.push(`${displayName(c)}: Calico annotations changed`);
+      }
+      continue;
+    }
+    if (action === 'create') {
+      if (obj) stale.push(`${displayName(c)} now exists`);
+    } else if (!obj) {
+      stale.push(`${displayName(c)} no longer exists`);
+    } else if (c.target.resource_version && obj.metadata.resourceVersion !== c.target.resource_version) {
+      stale.push(`${displayName(c)} changed (resourceVersion ${c.target.resource_version} → ${obj.metadata.resourceVersion})`);
+    } else if (c.target.uid && obj.metadata.uid !== c.target.uid) {
+      // Rollback deletes are guarded by the uid apply got back: a re-created object is not ours.
+      stale.push(`${displayName(c)} was replaced by another object (uid ${c.target.uid} → ${obj.metadata.uid})`);
+    }
+  }
+  if (stale.length) {
+    throw new MigrateError('STALE', `${stale.length} target object(s) changed since the plan: ${stale.slice(0, 10).join('; ')}${stale.length > 10 ? '; …' : ''}`, {
+      hint: 'make a new plan; nothing was written',
+      details: { stale: stale.slice(0, 1000) },
+    });
+  }
+}
+
+export interface ApplyOutcome {
+  plan: Plan;
+  result: ApplyResult;
+  resumeCommand: string;
+  rollbackCommand: string;
+}
+
+export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
+  const plan = loadPlan(opts.planPath);
+  checkPlanGuards(plan, opts.planPath, opts.expectPlanId);
+  if (!plan.source.locked && plan.mode === 'migrate' && plan.source.type === 'etcdv3') {
+    ctx.io.say('warn', 'this plan was made while the source was unlocked (a preview); it applies only if nothing changed since');
+  }
+  const target = await openTarget(opts.target, { maxSockets: opts.parallelism });
+  try {
+    await checkTarget(plan, target, opts);
+    await checkSource(plan, opts, ctx);
+
+    const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
+    if (!opts.resume && !opts.autoApprove) {
+      ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0]);
+      const answer = await ctx.io.confirm(`Apply ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
+      if (answer === undefined) {
+        throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on', { hint: 'review the plan (calico-migrate show PLAN) and pass --auto-approve' });
+      }
+      if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
+    }
+
+    ensureStateDir(opts.stateDir);
+    const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);
+    const result = await applyPlan(plan, { target, io: ctx.io, lease: target, clock: ctx.now }, {
+      planPath: opts.planPath,
+      journalPath: journal,
+      reversePath: opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id),
+      holder: `${ctx.who}/${plan.plan_id}`,
+      resume: !!opts.resume,
+      parallelism: opts.parallelism,
+      toolVersion: ctx.toolVersion,
+      failAfter: opts.failAfter,
+    });
+    const record: LastApplyRecord = { plan_id: plan.plan_id, mode: plan.mode, plan_path: opts.planPath, journal: result.journal_path, reverse_path: result.reverse_path, status: result.status, at: ctx.now().toISOString() };
+    writeRecord(opts.stateDir, 'last-apply.json', record);
+    return {
+      plan,
+      result,
+      resumeCommand: `calico-migrate apply ${opts.planPath} --resume ${result.journal_path} --auto-approve`,
+      rollbackCommand: `calico-migrate apply ${result.reverse_path}`,
+    };
+  } finally {
+    target.close();
+  }
+}

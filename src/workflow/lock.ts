@@ -1,0 +1,140 @@
+/**
+ * The migration freeze: ClusterInformation `default` spec.datastoreReady=false, written with a
+ * compare-and-swap (etcd mod_revision, Kubernetes resourceVersion) and stamped with who and when.
+ * While the source is locked, Calico's CNI refuses new pods and Felix waits; that is the point.
+ */
+import { EtcdSource } from '../adapters/etcd/source.js';
+import type { KubeTarget } from '../adapters/kube/target.js';
+import { MigrateError } from '../errors.js';
+import { CRD_API_VERSION } from '../model/kinds.js';
+import type { KubeObject } from '../model/types.js';
+import type { Context } from './context.js';
+import { CLUSTER_INFO_KEY } from './source-digest.js';
+
+export const LOCKED_BY = 'calico-migrate/locked-by';
+export const LOCKED_AT = 'calico-migrate/locked-at';
+
+export type Datastore = 'etcd' | 'kubernetes';
+
+export interface LockState {
+  datastore: Datastore;
+  exists: boolean;
+  /** null = the field is absent (Calico treats that as ready, i.e. unlocked). */
+  datastoreReady: boolean | null;
+  locked: boolean;
+  lockedBy: string | null;
+  lockedAt: string | null;
+  clusterGUID: string | null;
+  calicoVersion: string | null;
+}
+
+export interface LockResult extends LockState {
+  changed: boolean;
+}
+
+function stateOf(datastore: Datastore, obj: any | null): LockState {
+  const spec = obj?.spec ?? {};
+  const ann = obj?.metadata?.annotations ?? {};
+  const ready = typeof spec.datastoreReady === 'boolean' ? spec.datastoreReady : null;
+  return {
+    datastore,
+    exists: !!obj,
+    datastoreReady: ready,
+    locked: ready === false,
+    lockedBy: ann[LOCKED_BY] ?? null,
+    lockedAt: ann[LOCKED_AT] ?? null,
+    clusterGUID: spec.clusterGUID ?? null,
+    calicoVersion: spec.calicoVersion ?? null,
+  };
+}
+
+function withLock(obj: any, locked: boolean, ctx: Context): any {
+  const annotations = { ...(obj.metadata?.annotations ?? {}) };
+  if (locked) {
+    annotations[LOCKED_BY] = ctx.who;
+    annotations[LOCKED_AT] = ctx.now().toISOString();
+  } else {
+    delete annotations[LOCKED_BY];
+    delete annotations[LOCKED_AT];
+  }
+  const metadata = { ...obj.metadata, annotations };
+  if (Object.keys(annotations).length === 0) delete metadata.annotations;
+  return { ...obj, metadata, spec: { ...(obj.spec ?? {}), datastoreReady: !locked } };
+}
+
+function parseEtcdValue(value: string): any {
+  try {
+    const v = JSON.parse(value);
+    if (v && typeof v === 'object') return v;
+  } catch {
+    /* reported below */
+  }
+  throw new MigrateError('SOURCE_INVALID', `${CLUSTER_INFO_KEY} does not hold a JSON object`, {
+    hint: 'repair the ClusterInformation in etcd (calicoctl get clusterinformation default -o yaml shows what Calico reads)',
+  });
+}
+
+export async function readEtcdLock(etcd: EtcdSource): Promise<LockState> {
+  const kv = await etcd.get(CLUSTER_INFO_KEY);
+  return stateOf('etcd', kv ? parseEtcdValue(kv.value) : null);
+}
+
+export async function setEtcdLock(etcd: EtcdSource, locked: boolean, ctx: Context): Promise<LockResult> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const kv = await etcd.get(CLUSTER_INFO_KEY);
+    const current = kv ? parseEtcdValue(kv.value) : null;
+    const state = stateOf('etcd', current);
+    if (state.locked === locked && (locked || state.datastoreReady !== null)) return { ...state, changed: false };
+    if (!current && !locked) return { ...state, changed: false };
+    // A missing ClusterInformation is created locked, as calicoctl's lock does (without its tiers).
+    const base = current ?? { kind: 'ClusterInformation', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default' }, spec: {} };
+    const next = withLock(base, locked, ctx);
+    delete next.metadata.resourceVersion;
+    if (await etcd.compareAndSwap(CLUSTER_INFO_KEY, kv?.modRevision ?? 0, JSON.stringify(next))) {
+      return { ...stateOf('etcd', next), changed: true };
+    }
+  }
+  throw new MigrateError('ERROR', `${CLUSTER_INFO_KEY} kept changing while ${locked ? 'locking' : 'unlocking'} (3 compare-and-swap attempts lost)`, {
+    hint: 'something else is writing the ClusterInformation; stop it and run the command again',
+  });
+}
+
+const CI_PATH = `/apis/${CRD_API_VERSION}/clusterinformations`;
+
+export async function readKubeLock(target: KubeTarget): Promise<LockState> {
+  const obj = await target.get({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' });
+  return stateOf('kubernetes', obj);
+}
+
+export async function setKubeLock(target: KubeTarget, locked: boolean, ctx: Context): Promise<LockResult> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await target.get({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' });
+    const state = stateOf('kubernetes', current);
+    if (state.locked === locked && (locked || state.datastoreReady !== null)) return { ...state, changed: false };
+    if (!current && !locked) return { ...state, changed: false };
+    let outcome;
+    if (!current) {
+      const fresh: KubeObject = { apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', metadata: { name: 'default' }, spec: { clusterType: 'kdd' } };
+      outcome = await target.create(withLock(fresh, locked, ctx));
+    } else {
+      const { resourceVersion, ...meta } = current.metadata as any;
+      outcome = await target.replace(withLock({ ...current, metadata: meta }, locked, ctx), resourceVersion);
+    }
+    if (outcome.ok) return { ...stateOf('kubernetes', outcome.object), changed: true };
+    if (outcome.status !== 409) {
+      throw new MigrateError(outcome.status === 403 ? 'TARGET_INVALID' : 'ERROR', `writing ${CI_PATH}/default failed: ${outcome.message}`, {
+        hint: outcome.status === 403 ? 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml' : 'check the API server and retry',
+      });
+    }
+  }
+  throw new MigrateError('ERROR', `ClusterInformation default in the target kept changing while ${locked ? 'locking' : 'unlocking'}`, {
+    hint: 'something else is writing it; stop that and run the command again',
+  });
+}
+
+export function describeLock(s: LockState): string {
+  const where = s.datastore === 'etcd' ? 'source (etcd)' : 'target (Kubernetes)';
+  if (!s.exists) return `${where}: no ClusterInformation (unlocked)`;
+  if (s.locked) return `${where}: locked${s.lockedBy ? ` by ${s.lockedBy}` : ''}${s.lockedAt ? ` at ${s.lockedAt}` : ''}`;
+  return `${where}: unlocked${s.datastoreReady === null ? ' (datastoreReady not set; Calico treats that as ready)' : ''}`;
+}

@@ -1,0 +1,26 @@
+/**
+ * A digest of the source as far as staleness is concerned. Felix status keys (heartbeats with
+ * TTLs) and the ClusterInformation (whose mod_revision moves when the source is locked) are left
+ * out, so locking after a preview plan or a live Felix does not make a plan stale.
+ */
+import { createHash } from 'node:crypto';
+import type { SourceKV, SourceSnapshot } from '../model/types.js';
+
+export const CLUSTER_INFO_KEY = '/calico/resources/v3/projectcalico.org/clusterinformations/default';
+
+export function isVolatileKey(key: string): boolean {
+  return key.startsWith('/calico/felix/') || key === CLUSTER_INFO_KEY;
+}
+
+/** For a live etcd, (key, mod_revision) identifies content; an export file has no revisions, so its values are hashed. */
+export function sourceDigest(snapshot: Pick<SourceSnapshot, 'origin' | 'kvs'>): string {
+  const h = createHash('sha256');
+  for (const kv of snapshot.kvs) {
+    if (isVolatileKey(kv.key)) continue;
+    h.update(kv.key);
+    h.update('\t');
+    h.update(snapshot.origin === 'etcd' ? String(kv.modRevision) : createHash('sha256').update(kv.value).digest('hex'));
+    h.update('\n');
+  }
+  return `sha256:${h.digest('hex')}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The working directory apply and friends keep their records in (default `.calico-migrate/`):
+ * journals, reverse plans, and small pointer files `status` reads. Nothing secret is written here.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const DEFAULT_STATE_DIR = '.calico-migrate';
+
+export function ensureStateDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function shortId(planId: string): string {
+  return planId.replace(/^sha256:/, '').slice(0, 12);
+}
+
+export function journalPath(dir: string, planId: string): string {
+  return path.join(dir, `journal-${shortId(planId)}.jsonl`);
+}
+
+export function reversePlanPath(dir: string, planId: string): string {
+  return path.join(dir, `reverse-${shortId(planId)}.json`);
+}
+
+/** Writes a small JSON record atomically (temp file + rename), so a crash never leaves half a file. */
+export function writeRecord(dir: string, name: string, value: unknown): void {
+  ensureStateDir(dir);
+  const file = path.join(dir, name);
+  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2) + '\n');
+  renameSync(`${file}.tmp`, file);
+}
+
+export function readRecord<T>(dir: string, name: string): T | null {
+  const file = path.join(dir, name);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** The newest journal in the state dir, if any. */
+export function latestJournal(dir: string): string | null {
+  if (!existsSync(dir)) return null;
+  const journals = readdirSync(dir)
+    .filter((f) => /^journal-.*\.jsonl$/.test(f))
+    .map((f) => path.join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return journals[0] ?? null;
+}
+
+export interface LastPlanRecord {
+  path: string;
+  plan_id: string;
+  mode: 'migrate' | 'reverse';
+  changes: number;
+  at: string;
+}
+
+export interface VerifiedRecord {
+  at: string;
+  source_digest: string;
+  target_cluster_uid: string;
+  differences: number;
+}

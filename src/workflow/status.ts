@@ -1,0 +1,126 @@
+/**
+ * `status`: where the migration stands, from both datastores' locks, the apply lease, and the
+ * records apply/verify/unlock leave in the state directory. Each part is best-effort: a side that
+ * is not configured or not reachable is reported as such instead of failing the whole command.
+ */
+import { EtcdSource } from '../adapters/etcd/source.js';
+import type { KubeTarget } from '../adapters/kube/target.js';
+import { readLease, type LeaseInfo } from '../apply/lease.js';
+import { readJournal } from '../apply/journal.js';
+import { journalState } from '../apply/resume.js';
+import { resolveSourceSettings, type SourceFlags } from '../config/source.js';
+import type { TargetFlags } from '../config/target.js';
+import { isMigrateError } from '../errors.js';
+import type { Context } from './context.js';
+import { readEtcdLock, readKubeLock, type LockState } from './lock.js';
+import { latestJournal, readRecord, type LastPlanRecord, type VerifiedRecord } from './state-dir.js';
+import { openTarget } from './target.js';
+
+export type Phase = 'not started' | 'planned' | 'applying' | 'partial' | 'applied' | 'rolled back' | 'verified' | 'unlocked';
+
+export interface LastApplyRecord {
+  plan_id: string;
+  mode: 'migrate' | 'reverse';
+  plan_path: string;
+  journal: string;
+  reverse_path: string;
+  status: 'complete' | 'partial';
+  at: string;
+}
+
+export interface StatusReport {
+  phase: Phase;
+  source: LockState | { error: string };
+  target: LockState | { error: string };
+  lease: (Omit<LeaseInfo, 'expiresAt'> & { expiresAt: string | null }) | null | { error: string };
+  journal: { path: string; plan_id: string; started_at: string; done: number; failed: number; open: number; ended: string | null } | null;
+  last_plan: LastPlanRecord | null;
+  last_apply: LastApplyRecord | null;
+  verified: (VerifiedRecord & { ok?: boolean }) | null;
+}
+
+const errorOf = (e: unknown) => ({ error: isMigrateError(e) ? e.message : (e as Error).message });
+
+export async function migrationStatus(flags: SourceFlags & TargetFlags & { 'state-dir': string }, ctx: Context): Promise<StatusReport> {
+  const dir = flags['state-dir'];
+  let source: StatusReport['source'];
+  try {
+    const etcd = EtcdSource.connect(resolveSourceSettings(flags));
+    try {
+      source = await readEtcdLock(etcd);
+    } finally {
+      etcd.close();
+    }
+  } catch (e) {
+    source = errorOf(e);
+  }
+
+  let target: StatusReport['target'];
+  let lease: StatusReport['lease'] = null;
+  let kube: KubeTarget | null = null;
+  try {
+    kube = await openTarget(flags);
+    target = await readKubeLock(kube);
+    const l = await readLease(kube, ctx.now);
+    lease = l ? { ...l, expiresAt: l.expiresAt?.toISOString() ?? null } : null;
+  } catch (e) {
+    target = errorOf(e);
+    lease = errorOf(e);
+  } finally {
+    kube?.close();
+  }
+
+  let journal: StatusReport['journal'] = null;
+  const jp = latestJournal(dir);
+  if (jp) {
+    try {
+      const contents = readJournal(jp);
+      const st = journalState(contents);
+      const states = [...st.byAddress.values()];
+      const end = [...contents.entries].reverse().find((e) => e.type === 'end');
+      journal = {
+        path: jp,
+        plan_id: contents.header.plan_id,
+        started_at: contents.header.started_at,
+        done: states.filter((s) => s.status === 'ok').length,
+        failed: states.filter((s) => s.status === 'error').length,
+        open: states.filter((s) => s.status === 'open').length,
+        ended: end && end.type === 'end' ? `${end.status} at ${end.at}` : null,
+      };
+    } catch (e) {
+      ctx.io.say('warn', `cannot read journal ${jp}: ${(e as Error).message}`);
+    }
+  }
+  const lastPlan = readRecord<LastPlanRecord>(dir, 'last-plan.json');
+  const lastApply = readRecord<LastApplyRecord>(dir, 'last-apply.json');
+  const verified = readRecord<VerifiedRecord & { ok?: boolean }>(dir, 'verified.json');
+  return { phase: phaseOf({ source, target, lease, journal, lastPlan, lastApply, verified }), source, target, lease, journal, last_plan: lastPlan, last_apply: lastApply, verified };
+}
+
+function isLock(s: unknown): s is LockState {
+  return !!s && typeof s === 'object' && 'locked' in s;
+}
+
+export function phaseOf(s: {
+  source: StatusReport['source'];
+  target: StatusReport['target'];
+  lease: StatusReport['lease'];
+  journal: StatusReport['journal'];
+  lastPlan: LastPlanRecord | null;
+  lastApply: LastApplyRecord | null;
+  verified: (VerifiedRecord & { ok?: boolean }) | null;
+}): Phase {
+  const t = s.target;
+  const src = s.source;
+  if (isLock(t) && t.exists && !t.locked && isLock(src) && t.clusterGUID && t.clusterGUID === src.clusterGUID) return 'unlocked';
+  if (s.lease && 'holder' in s.lease && s.lease.holder && !s.lease.expired) return 'applying';
+  if (s.journal && !s.journal.ended) return 'partial';
+  if (s.lastApply?.status === 'partial') return 'partial';
+  if (s.lastApply?.status === 'complete') {
+    if (s.lastApply.mode === 'reverse') return 'rolled back';
+    if (s.verified?.ok && s.verified.at >= s.lastApply.at) return 'verified';
+    return 'applied';
+  }
+  if (s.lastPlan) return 'planned';
+  return 'not started';
+}
