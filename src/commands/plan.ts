@@ -26,13 +26,13 @@ export default class Plan extends BaseCommand<typeof Plan> {
     ...conversionFlags,
     out: Flags.string({ char: 'o', summary: 'Where to write the plan file.', default: 'calico-migrate.plan.json' }),
     'state-dir': Flags.string({ summary: 'Directory for journals, reverse plans and status records.', default: DEFAULT_STATE_DIR }),
-    include: Flags.string({ summary: 'Only objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable).', multiple: true, default: [] }),
-    exclude: Flags.string({ summary: 'Leave out objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable).', multiple: true, default: [] }),
+    include: Flags.string({ summary: 'Only objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable).', multiple: true }),
+    exclude: Flags.string({ summary: 'Leave out objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable).', multiple: true }),
     prune: Flags.boolean({ summary: 'Delete Calico objects the target holds but the source does not (otherwise reported as extra).' }),
     'server-dry-run': Flags.boolean({ summary: 'Dry-run every create and update on the API server (--no-server-dry-run to skip).', default: true, allowNo: true }),
     parallelism: Flags.integer({ summary: 'Concurrent requests to the API server.', default: 16, min: 1, max: 256 }),
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 0 when there is nothing to change, 2 when there are changes.' }),
-    'fail-on': Flags.string({ summary: `Exit ${EXIT_CODES.GATE_REFUSED} when the plan has any of: ${FAIL_ON_VALUES.join(', ')} (comma-separated).`, multiple: true, delimiter: ',', options: [...FAIL_ON_VALUES], default: [] }),
+    'fail-on': Flags.string({ summary: `Exit ${EXIT_CODES.GATE_REFUSED} when the plan has any of: ${FAIL_ON_VALUES.join(', ')} (comma-separated).`, multiple: true, delimiter: ',', options: [...FAIL_ON_VALUES] }),
     verbose: Flags.boolean({ char: 'v', summary: 'Show every object in full, including no-ops.' }),
   };
 
@@ -47,8 +47,8 @@ export default class Plan extends BaseCommand<typeof Plan> {
         nodeMapFile: flags['node-map'],
         calicoVersion: flags['calico-version'],
         skipUnknown: flags['skip-unknown'],
-        include: flags.include,
-        exclude: flags.exclude,
+        include: flags.include ?? [],
+        exclude: flags.exclude ?? [],
         prune: flags.prune,
         serverDryRun: flags['server-dry-run'],
         parallelism: flags.parallelism,
@@ -64,7 +64,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
       changes: plan.summary.create + plan.summary.update + plan.summary.delete,
       at: ctx.now().toISOString(),
     });
-    const gateFailures = evaluateGates(plan, flags['fail-on']);
+    const gateFailures = evaluateGates(plan, flags['fail-on'] ?? []);
     const failedChecks = plan.checks.filter((c) => c.status === 'fail');
     let exit: number = EXIT_CODES.OK;
     if (failedChecks.length) exit = EXIT_CODES.CHECK_FAILED;

@@ -54,6 +54,7 @@ unlock --lease releases the apply lease of a crashed apply; only with the matchi
       if (!flags.force) {
         io.say('info', 'Verifying the target against the source before the point of no return…');
         const v = await verifyMigration({ source: flags, target: flags, nodeMapFile: flags['node-map'], calicoVersion: flags['calico-version'], skipUnknown: flags['skip-unknown'], parallelism: flags.parallelism }, ctx);
+        writeRecord(flags['state-dir'], 'verified.json', { at: ctx.now().toISOString(), ok: v.ok, source_digest: v.source_digest, target_cluster_uid: v.target_cluster_uid, differences: v.differences.length });
         if (!v.ok) {
           throw new MigrateError('VERIFY_FAILED', `refusing to unlock the target: verify found ${v.differences.length} difference(s) between source and target (first: ${v.differences[0].object} ${v.differences[0].kind})`, {
             hint: 'run `calico-migrate verify` to see them, plan and apply again; --force unlocks anyway',

@@ -14,8 +14,8 @@ import type { TargetFlags } from '../config/target.js';
 import { convertSnapshot } from '../convert/index.js';
 import { MigrateError } from '../errors.js';
 import { makeFilter } from '../model/filters.js';
-import { ALL_CRD_KINDS, CLUSTER_INFORMATION } from '../model/kinds.js';
-import type { ConversionResult, Diagnostic, KubeObject, SourceSnapshot } from '../model/types.js';
+import { ALL_CRD_KINDS, CLUSTER_INFORMATION, waveFor } from '../model/kinds.js';
+import type { ConversionResult, DesiredObject, Diagnostic, KubeObject, SourceSnapshot } from '../model/types.js';
 import { clusterInformationChanges, deriveClusterGUID } from '../plan/cluster-information.js';
 import { diffObjects, type LiveObject } from '../plan/diff.js';
 import { sortChanges } from '../plan/address.js';
@@ -28,6 +28,7 @@ import { dryRunChanges } from './dry-run.js';
 import { readNodeMap, readSource, type SourceOptions } from './source.js';
 import { sourceDigest } from './source-digest.js';
 import { backingApiGroup, openTarget } from './target.js';
+import { impliedTiers } from './implied-tiers.js';
 
 export interface PlanOptions {
   source: SourceOptions;
@@ -102,6 +103,8 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
     const result = convertSnapshot(snapshot, { calicoVersion: opts.calicoVersion, nodeMap, skipUnknown: opts.skipUnknown, crds: t.crds });
     const errors = conversionErrors(result);
     if (errors.length) throw sourceInvalidError(errors, snapshot.endpoints.join(','));
+    const liveTiers = new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name));
+    result.objects = sortObjectsForPlan([...result.objects, ...impliedTiers(result, liveTiers, { crds: t.crds })]);
 
     const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
     const addrFilter = filter ? (kind: string, namespace: string | null, name: string) => filter({ kind, namespace, name }) : undefined;
@@ -211,4 +214,10 @@ function wrapAddressFilter(f: (kind: string, namespace: string | null, name: str
     const kind = rest[0];
     return rest.length === 3 ? f(kind, rest[1], rest[2]) : f(kind, null, rest[1]);
   };
+}
+
+/** Desired objects in wave, kind, namespace, name order (the order conversion produces). */
+export function sortObjectsForPlan(objects: DesiredObject[]): DesiredObject[] {
+  const key = (o: DesiredObject) => [String(waveFor(o.kind, o.name)).padStart(3, '0'), o.kind, o.namespace ?? '', o.name].join('\u0000');
+  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

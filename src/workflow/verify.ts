@@ -10,7 +10,8 @@ import { diffObjects } from '../plan/diff.js';
 import type { ResourceChange } from '../plan/types.js';
 import type { Context } from './context.js';
 import { dryRunChanges } from './dry-run.js';
-import { conversionErrors, readTarget, sourceInvalidError } from './plan.js';
+import { conversionErrors, readTarget, sortObjectsForPlan, sourceInvalidError } from './plan.js';
+import { impliedTiers } from './implied-tiers.js';
 import { readNodeMap, readSource, type SourceOptions } from './source.js';
 import { sourceDigest } from './source-digest.js';
 import { openTarget } from './target.js';
@@ -47,6 +48,7 @@ export async function verifyMigration(opts: VerifyOptions, ctx: Context): Promis
     const result = convertSnapshot(snapshot, { calicoVersion: opts.calicoVersion, nodeMap: readNodeMap(opts.nodeMapFile), skipUnknown: opts.skipUnknown, crds: t.crds });
     const errors = conversionErrors(result);
     if (errors.length) throw sourceInvalidError(errors, snapshot.endpoints.join(','));
+    result.objects = sortObjectsForPlan([...result.objects, ...impliedTiers(result, new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name)), { crds: t.crds })]);
     const live = [...t.live, ...t.nodes].map((object) => ({ object }));
     let changes = diffObjects({ desired: result.objects, live, prune: false });
     const updates = changes.filter((c) => c.change.actions[0] === 'update');

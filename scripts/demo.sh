@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The demo command: set-up (scripts/setup.sh), build, then the whole migration on a throwaway
+# local cluster (scripts/demo/demo.ts). Pass --keep to leave the cluster running afterwards.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+npm run -s build
+exec node --import tsx scripts/demo/demo.ts "$@"

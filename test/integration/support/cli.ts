@@ -1,0 +1,45 @@
+/** Runs the built CLI (bin/run.js → dist/) as a user would, against the test cluster. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, testCluster } from './cluster.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Use the least-privilege or read-only identity instead of the admin kubeconfig. */
+  identity?: 'admin' | 'limited' | 'readonly';
+  input?: string;
+}
+
+export function clusterEnv(identity: CliOptions['identity'] = 'admin'): Record<string, string> {
+  const s = testCluster();
+  const kubeconfig = identity === 'limited' ? s.limitedKubeconfig : identity === 'readonly' ? s.readonlyKubeconfig : s.kubeconfig;
+  return { KUBECONFIG: kubeconfig, ETCD_ENDPOINTS: s.etcd.endpoint };
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { ...process.env, ...clusterEnv(opts.identity), ...opts.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), ...args], { cwd: opts.cwd ?? tmpDir(), env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export function tmpDir(prefix = 'cm-e2e-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
