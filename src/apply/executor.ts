@@ -115,15 +115,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   }
   validateExecutable(plan);
 
-  // Read (and check) a journal to resume before taking the lease, so a wrong file fails fast.
-  const contents = options.resume ? readJournal(options.journalPath) : null;
-  if (contents && contents.header.plan_id !== plan.plan_id) {
-    throw new MigrateError('PLAN_INVALID', `apply journal ${options.journalPath} is for plan ${contents.header.plan_id}, not for this plan (${plan.plan_id})`, {
-      hint: 'resume with the plan file that journal was written for',
-    });
-  }
-  const reversePath = options.reversePath ?? contents?.header.reverse_path;
-  if (!reversePath) throw new MigrateError('USAGE', 'applyPlan needs a reverse plan path for a new apply');
+  if (!options.resume && !options.reversePath) throw new MigrateError('USAGE', 'applyPlan needs a reverse plan path for a new apply');
 
   const lease = deps.lease
     ? await acquireLease(deps.lease, options.holder, { clock, durationSeconds: options.lease?.durationSeconds, renewIntervalMs: options.lease?.renewIntervalMs })
@@ -131,6 +123,14 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   let result: ApplyResult | undefined;
   try {
     lease?.startRenewal();
+    // The journal to resume is read under the lease, so no other apply can still be appending to it.
+    const contents = options.resume ? readJournal(options.journalPath) : null;
+    if (contents && contents.header.plan_id !== plan.plan_id) {
+      throw new MigrateError('PLAN_INVALID', `apply journal ${options.journalPath} is for plan ${contents.header.plan_id}, not for this plan (${plan.plan_id})`, {
+        hint: 'resume with the plan file that journal was written for',
+      });
+    }
+    const reversePath = options.reversePath ?? contents!.header.reverse_path;
     const run = new ApplyRun(plan, deps, options, { clock, parallelism, reversePath, lease });
     result = await run.execute(contents ? journalState(contents) : null, contents);
     return result;
@@ -241,12 +241,6 @@ class ApplyRun {
     this.startedMs = this.mono();
     const steps = executionSteps(this.plan.resource_changes);
     try {
-      if (resumed) {
-        const report = await resolveOpenEntries(byAddress, this.state, this.deps.target, this.journal, this.s.parallelism);
-        this.counts.adopted += report.adopted.length;
-        await this.journal.commit();
-        for (const f of report.failures) this.fail(f.address, f.action, f.reason, f.message);
-      }
       this.deps.io.event({
         type: 'apply_start',
         total: this.counts.total,
@@ -255,8 +249,14 @@ class ApplyRun {
         parallelism: this.s.parallelism,
         resumed: !!resumed,
       });
-      // The reverse plan exists (and reflects the journal) before anything is sent.
-      await this.reverse.write(this.lookup);
+      if (resumed) {
+        // Settle what the previous run left open before anything new is sent.
+        const report = await resolveOpenEntries(byAddress, this.state, this.deps.target, this.journal, this.s.parallelism);
+        this.counts.adopted += report.adopted.length;
+        await this.journal.commit();
+        for (const f of report.failures) this.fail(f.address, f.action, f.reason, f.message);
+      }
+      // Each step writes the reverse plan before it sends anything; the end writes it in any case.
       for (const step of steps) {
         if (this.mustStop()) break;
         await this.runStep(step);
@@ -312,12 +312,14 @@ class ApplyRun {
   }
 
   /**
-   * How many writes one reverse-plan rewrite covers: at least 4 batches, and as many writes as the
-   * reverse plan already holds, so rewrites grow geometrically and their total cost stays linear.
+   * How many writes one reverse-plan rewrite covers: at least 4 batches, and twice as many writes
+   * as the reverse plan already holds, so rewrites grow geometrically (x3) and their total cost
+   * stays linear in the plan size. Covering writes early is safe: a reverse entry for a write not
+   * yet sent is unguarded and checks content (reverse-plan.ts).
    */
   private chunkSize(): number {
     const recorded = this.counts.skipped + this.writesThisRun;
-    return Math.max(this.s.parallelism * 4, Math.min(recorded, 5000));
+    return Math.max(this.s.parallelism * 4, Math.min(2 * recorded, 10_000));
   }
 
   private async runStep(step: Step): Promise<void> {
@@ -327,7 +329,7 @@ class ApplyRun {
     const { parallelism } = this.s;
     // Refill when a quarter of the slots are free: fewer fsyncs than per-completion refills,
     // less idle time than waiting for the whole batch.
-    const refillAt = Math.max(1, Math.floor(parallelism / Number(process.env.REFILL_DIV ?? 4)));
+    const refillAt = Math.max(1, Math.floor(parallelism / 4));
     const running = new Set<Promise<void>>();
     let next = 0;
     let covered = 0;

@@ -283,8 +283,16 @@ export class JournalWriter {
 
   /** Continue an existing journal after `parseJournal`: drops a torn tail, then appends a new header. */
   static async reopen(file: string, contents: JournalContents, header: Omit<JournalHeader, 'type'>, clock: () => Date): Promise<JournalWriter> {
-    const fh = await open(file, 'r+');
-    await fh.truncate(contents.validBytes);
+    let fh: FileHandle;
+    try {
+      fh = await open(file, 'r+');
+      await fh.truncate(contents.validBytes);
+    } catch (e) {
+      throw new MigrateError('USAGE', `cannot open apply journal ${file} to continue it: ${(e as Error).message}`, {
+        hint: 'the journal must be writable by the user running apply --resume',
+        cause: e,
+      });
+    }
     const lastSeq = contents.entries.reduce((m, e) => (e.type === 'intent' ? Math.max(m, e.seq) : m), 0);
     const w = new JournalWriter(file, fh, lastSeq, contents.validBytes, clock);
     if (contents.needsNewline) w.buffer.push('\n');

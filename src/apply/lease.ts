@@ -83,7 +83,7 @@ function heldError(info: LeaseInfo): MigrateError {
   ].filter(Boolean);
   return new MigrateError(
     'LEASE_HELD',
-    `another apply holds the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}: holder ${info.holder ?? '(none)'} (${when.join(', ')})`,
+    `another apply is running: the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME} is held by ${info.holder ?? '(no holder)'} (${when.join(', ')})`,
     { hint: UNLOCK_HINT, details: { lease: `${LEASE_NAMESPACE}/${LEASE_NAME}`, holder: info.holder, acquire_time: info.acquireTime, renew_time: info.renewTime, expires_at: info.expiresAt?.toISOString() ?? null } },
   );
 }

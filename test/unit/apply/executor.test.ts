@@ -273,6 +273,40 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(t2.calls.length, 0);
   });
 
+  it('resumes a run that died mid-write (the write landed or not) with every object created exactly once', async () => {
+    for (const landed of [false, true]) {
+      const t = new FakeTarget();
+      const plan = buildPlan(Array.from({ length: 10 }, (_, i) => createChange(cr('Tier', `t${i}`, { order: i }))));
+      const p = paths();
+      let writes = 0;
+      let wake: (v: { ok: false; status: number; reason: string; message: string }) => void = () => {};
+      t.intercept = (call) => {
+        if (++writes !== 6) return null;
+        if (landed) t.seed(call.body as KubeObject);
+        return new Promise((resolve) => (wake = resolve));
+      };
+      const crashed = run(plan, t, { ...p, parallelism: 1 });
+      while (writes < 6) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      t.intercept = null;
+      const open = readJournal(p.journalPath).entries.filter((e) => e.type === 'intent').length - readJournal(p.journalPath).entries.filter((e) => e.type === 'result').length;
+      assert.equal(open, 1, 'the dead run left one open intent');
+      // A copy of the journal as the crash left it; the abandoned run is then let go.
+      const copy = { ...paths() };
+      writeFileSync(copy.journalPath, readFileSync(p.journalPath));
+      wake({ ok: false, status: 400, reason: 'BadRequest', message: 'HTTP 400' });
+      await crashed;
+      const before = t.calls.length;
+      const r = await run(plan, t, { ...copy, reversePath: copy.reversePath, resume: true });
+      assert.equal(r.status, 'complete', JSON.stringify(r.failures));
+      assert.equal(r.counts.adopted, landed ? 1 : 0);
+      assert.equal(r.counts.skipped, 5);
+      const resumedCreates = t.calls.slice(before).map((c) => c.key);
+      assert.equal(resumedCreates.length, landed ? 4 : 5);
+      assert.equal(t.objects.size, 10);
+    }
+  });
+
   it('refuses to resume a journal written for another plan', async () => {
     const plan = buildPlan([createChange(cr('Tier', 'a', { order: 1 }))]);
     const other = buildPlan([createChange(cr('Tier', 'b', { order: 1 }))]);
@@ -289,6 +323,7 @@ describe('apply executor (in-memory target)', () => {
     const plan = buildPlan(sets(200).map((o) => createChange(o)));
     let lostAt = -1;
     lease.onRenew = () => {
+      if (lease.stolenBy || t.timeline.length < 10) return; // let some writes happen first
       lostAt = t.timeline.length;
       lease.stolenBy = 'thief@elsewhere/9/y';
     };

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JournalWriter, parseJournal, readJournal, validateJournalLine } from '../../../src/apply/journal.js';
+import { Ajv } from 'ajv';
+import { JOURNAL_SCHEMA_URL, JournalWriter, parseJournal, readJournal, validateJournalLine } from '../../../src/apply/journal.js';
 import { journalState } from '../../../src/apply/resume.js';
 import { MigrateError } from '../../../src/errors.js';
 
@@ -32,6 +33,10 @@ describe('apply journal', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => l.type), ['header', 'intent', 'intent', 'result', 'result', 'end']);
     for (const l of lines) assert.equal(validateJournalLine(l), null);
+    // The published schema (one document, oneOf the four line types) accepts every line too.
+    const whole = new Ajv({ strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(JOURNAL_SCHEMA_URL, 'utf8')));
+    for (const l of lines) assert.ok(whole(l), JSON.stringify(whole.errors));
+    assert.ok(!whole({ ...lines[1], seq: 0 }));
     assert.deepEqual(lines[1], { type: 'intent', seq: 1, address: 'x/A/a', action: 'create', at: '2026-01-02T03:04:05.000Z' });
     assert.equal(lines[3].uid, 'u1');
     const c = readJournal(file);
