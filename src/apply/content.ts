@@ -6,7 +6,7 @@
  * only then is the object adopted as ours.
  */
 import type { KubeObject } from '../model/types.js';
-import { isManagedNodeAnnotation } from '../plan/node-annotations.js';
+import { isManagedNodeAnnotation } from '../model/node-annotations.js';
 import { isRecord, normalizeLive, normalizeLiveNode } from '../plan/normalize.js';
 import { jsonEqual } from '../plan/paths.js';
 import type { TargetWriter } from './types.js';

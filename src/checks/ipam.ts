@@ -4,49 +4,15 @@
  */
 import type { DesiredObject, KubeObject } from '../model/types.js';
 import type { Check } from '../plan/types.js';
+import { cidrRange, parseCidr, type Cidr } from '../convert/cidr.js';
 import { check } from './check.js';
 
-interface Cidr {
-  version: 4 | 6;
-  base: bigint;
-  bits: number;
-}
-
-export function parseCidr(s: string): Cidr | null {
-  const [addr, len] = s.split('/');
-  const bits = Number(len);
-  if (!addr || !Number.isInteger(bits)) return null;
-  if (addr.includes(':')) {
-    const [head, tail] = addr.split('::');
-    const h = head ? head.split(':') : [];
-    const t = tail !== undefined && tail ? tail.split(':') : [];
-    const fill = addr.includes('::') ? 8 - h.length - t.length : 0;
-    const groups = [...h, ...Array(fill).fill('0'), ...t];
-    if (groups.length !== 8 || bits > 128) return null;
-    let v = 0n;
-    for (const g of groups) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      v = (v << 16n) | BigInt(parseInt(g, 16));
-    }
-    return { version: 6, base: v, bits };
-  }
-  const octets = addr.split('.');
-  if (octets.length !== 4 || bits > 32) return null;
-  let v = 0n;
-  for (const o of octets) {
-    const n = Number(o);
-    if (!/^\d{1,3}$/.test(o) || n > 255) return null;
-    v = (v << 8n) | BigInt(n);
-  }
-  return { version: 4, base: v, bits };
-}
-
-/** Is `inner` inside `outer`? */
+/** Is `inner` inside `outer` (same family, range contained)? */
 export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
-  if (inner.version !== outer.version || inner.bits < outer.bits) return false;
-  const width = inner.version === 4 ? 32 : 128;
-  const shift = BigInt(width - outer.bits);
-  return inner.base >> shift === outer.base >> shift;
+  if (inner.version !== outer.version) return false;
+  const a = cidrRange(inner);
+  const b = cidrRange(outer);
+  return a.start >= b.start && a.end <= b.end;
 }
 
 export function ipamConsistency(desired: DesiredObject[], livePools: KubeObject[]): Check {

@@ -26,8 +26,7 @@ export const NODE_ANNOTATIONS = {
   annotations: 'projectcalico.org/annotations',
 } as const;
 
-/** Every annotation Calico manages on a Kubernetes Node (16). Apply removes those not in the desired body. */
-export const MANAGED_NODE_ANNOTATIONS: readonly string[] = Object.freeze(Object.values(NODE_ANNOTATIONS));
+export { MANAGED_NODE_ANNOTATIONS } from '../model/node-annotations.js';
 
 /** Bookkeeping annotation of the KDD node reader; never written by us. */
 const KUBE_LABELS_ANNOTATION = 'projectcalico.org/kube-labels';

@@ -4,7 +4,7 @@ export { canonicalJson, prettyCanonicalJson, computePlanId, compareStrings, NonJ
 export { validatePlan, PLAN_SCHEMA_URL } from './schema.js';
 export { serializePlan, parsePlan, SUPPORTED_FORMAT_VERSIONS } from './plan-file.js';
 export { normalizeLive, normalizeLiveNode } from './normalize.js';
-export { MANAGED_NODE_ANNOTATIONS, isManagedNodeAnnotation } from './node-annotations.js';
+export { MANAGED_NODE_ANNOTATIONS, isManagedNodeAnnotation } from '../model/node-annotations.js';
 export { changedPaths, jsonEqual } from './paths.js';
 export { addressOf, compareChanges, sortChanges, displayName, stepOf } from './address.js';
 export {

@@ -5,7 +5,7 @@
  * Inputs are never mutated; every function returns a fresh copy.
  */
 import type { KubeObject } from '../model/types.js';
-import { isManagedNodeAnnotation } from './node-annotations.js';
+import { isManagedNodeAnnotation } from '../model/node-annotations.js';
 
 const SERVER_METADATA = [
   'uid',

@@ -6,7 +6,7 @@ import type { KubeTarget, WriteOutcome } from '../adapters/kube/target.js';
 import { check } from '../checks/check.js';
 import type { KubeObject } from '../model/types.js';
 import { displayName, stepOf } from '../plan/address.js';
-import { MANAGED_NODE_ANNOTATIONS } from '../plan/node-annotations.js';
+import { nodeAnnotationPatch } from '../apply/content.js';
 import type { Check, ResourceChange } from '../plan/types.js';
 import { mapLimit } from '../util/concurrency.js';
 
@@ -17,26 +17,11 @@ export interface DryRunOutcome {
   check: Check;
 }
 
-/** The merge patch that turns a Node's managed annotations from `before` into `after`. */
-export function nodeAnnotationPatch(change: ResourceChange): Record<string, string | null> {
-  const after = change.change.after?.metadata.annotations ?? {};
-  const before = change.change.before?.metadata.annotations ?? {};
-  const patch: Record<string, string | null> = {};
-  for (const key of MANAGED_NODE_ANNOTATIONS) {
-    if (key in after) {
-      if (after[key] !== before[key]) patch[key] = after[key];
-    } else if (key in before) {
-      patch[key] = null;
-    }
-  }
-  return patch;
-}
-
 export async function dryRunOne(target: KubeTarget, c: ResourceChange, lockCreated: boolean): Promise<WriteOutcome | null> {
   const action = c.change.actions[0];
   const after = c.change.after;
   if (!after || (action !== 'create' && action !== 'update')) return null;
-  if (c.kind === 'Node') return target.patchNodeAnnotations(c.name, nodeAnnotationPatch(c), c.target.resource_version, { dryRun: true });
+  if (c.kind === 'Node') return target.patchNodeAnnotations(c.name, nodeAnnotationPatch(c.change.before, after), null, { dryRun: true });
   // The identity step updates the object the lock step creates; it cannot be dry-run before it exists.
   if (stepOf(c) === 'identity' && lockCreated) return null;
   if (action === 'create') return target.create(after, { dryRun: true });

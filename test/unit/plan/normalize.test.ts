@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/model/types.js';
 import { normalizeLive, normalizeLiveNode } from '../../../src/plan/normalize.js';
-import { MANAGED_NODE_ANNOTATIONS } from '../../../src/plan/node-annotations.js';
+import { MANAGED_NODE_ANNOTATIONS } from '../../../src/model/node-annotations.js';
 
 const live: KubeObject = {
   apiVersion: 'crd.projectcalico.org/v1',

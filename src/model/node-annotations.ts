@@ -1,9 +1,8 @@
 /**
  * The annotations Calico's KDD node client owns on a Kubernetes Node (libcalico-go
  * `k8s/resources/node.go`, see migrate-reference §1.7). Only these are compared and written.
- *
- * A local copy of MANAGED_NODE_ANNOTATIONS from src/convert/node.ts, kept here so the plan core
- * does not depend on the converter; the lead will make one import the other.
+ * Shared by conversion (which writes them), planning (which compares them) and apply (which
+ * removes the ones a Node should no longer have).
  */
 export const MANAGED_NODE_ANNOTATIONS: readonly string[] = [
   'projectcalico.org/IPv4Address',
