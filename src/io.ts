@@ -17,6 +17,8 @@ export interface Io {
   event(event: IoEvent): void;
   /** Ask a yes/no question; hosts without a terminal answer `undefined` (cannot ask). */
   confirm(question: string): Promise<boolean | undefined>;
+  /** Whether `confirm` can ask anyone (a terminal is attached and output is not JSON). */
+  canConfirm(): boolean;
 }
 
 export class RecordingIo implements Io {
@@ -32,6 +34,9 @@ export class RecordingIo implements Io {
   async confirm(): Promise<boolean | undefined> {
     return this.answer;
   }
+  canConfirm(): boolean {
+    return this.answer !== undefined;
+  }
 }
 
 export const silentIo: Io = {
@@ -39,5 +44,8 @@ export const silentIo: Io = {
   event() {},
   async confirm() {
     return undefined;
+  },
+  canConfirm() {
+    return false;
   },
 };

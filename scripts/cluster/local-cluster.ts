@@ -25,8 +25,10 @@ export interface ClusterState {
   kubeconfig: string;
   /** Least-privilege kubeconfig bound to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml. */
   limitedKubeconfig: string;
-  /** A kubeconfig whose identity may read but not write (for RBAC-failure tests). */
+  /** A kubeconfig whose identity may read what the documented role may, and write nothing (for RBAC tests). */
   readonlyKubeconfig: string;
+  /** An authenticated identity bound to nothing. */
+  noneKubeconfig: string;
   adminToken: string;
   startedAt: string;
 }
@@ -195,12 +197,14 @@ export async function up(dir = DEFAULT_STATE_DIR): Promise<ClusterState> {
   const adminToken = randomBytes(24).toString('hex');
   const limitedToken = randomBytes(24).toString('hex');
   const readonlyToken = randomBytes(24).toString('hex');
+  const noneToken = randomBytes(24).toString('hex');
   writeFileSync(
     path.join(dir, 'tokens.csv'),
     [
       `${adminToken},admin,uid-admin,"system:masters"`,
       `${limitedToken},calico-migrate,uid-calico-migrate,"calico-migrators"`,
       `${readonlyToken},calico-viewer,uid-calico-viewer,"calico-viewers"`,
+      `${noneToken},nobody,uid-nobody`,
     ].join('\n') + '\n',
     { mode: 0o600 },
   );
@@ -241,12 +245,14 @@ export async function up(dir = DEFAULT_STATE_DIR): Promise<ClusterState> {
     kubeconfig: path.join(dir, 'kubeconfig'),
     limitedKubeconfig: path.join(dir, 'kubeconfig-limited'),
     readonlyKubeconfig: path.join(dir, 'kubeconfig-readonly'),
+    noneKubeconfig: path.join(dir, 'kubeconfig-none'),
     adminToken,
     startedAt: new Date().toISOString(),
   };
   writeFileSync(state.kubeconfig, kubeconfigYaml(server, caFile, 'admin', adminToken), { mode: 0o600 });
   writeFileSync(state.limitedKubeconfig, kubeconfigYaml(server, caFile, 'calico-migrate', limitedToken), { mode: 0o600 });
   writeFileSync(state.readonlyKubeconfig, kubeconfigYaml(server, caFile, 'calico-viewer', readonlyToken), { mode: 0o600 });
+  writeFileSync(state.noneKubeconfig, kubeconfigYaml(server, caFile, 'nobody', noneToken), { mode: 0o600 });
   writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
 
   await installCrds(state);
@@ -301,6 +307,17 @@ async function installCrds(state: ClusterState): Promise<void> {
 
 async function applyRbac(state: ClusterState): Promise<void> {
   const docs = YAML.parseAllDocuments(readFileSync(path.join(ROOT, 'examples/rbac/calico-migrate-rbac.yaml'), 'utf8')).map((d) => d.toJSON());
+  // The read-only identity may read everything the documented role may, and write nothing: what
+  // a reviewer running `plan` gets (its rbac check then names every write permission missing).
+  const role = docs.find((d) => d.kind === 'ClusterRole');
+  docs.push({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'calico-migrate-view' },
+    rules: role.rules
+      .map((r: any) => ({ ...r, verbs: r.verbs.filter((v: string) => v === 'get' || v === 'list') }))
+      .filter((r: any) => r.verbs.length > 0 && !r.resources.includes('leases')),
+  });
   docs.push(
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -313,7 +330,7 @@ async function applyRbac(state: ClusterState): Promise<void> {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'calico-viewer-binding' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'calico-migrate-view' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'calico-viewers' }],
     },
   );

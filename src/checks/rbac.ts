@@ -12,16 +12,28 @@ export interface Permission {
 
 export const LEASE_NAMESPACE = 'kube-system';
 
+/** What reading the target (plan, verify, apply's guards) needs. */
+export function readPermissions(): Permission[] {
+  return [
+    ...ALL_CRD_KINDS.flatMap((k) => [
+      { verb: 'list', group: CRD_GROUP, resource: k.plural },
+      { verb: 'get', group: CRD_GROUP, resource: k.plural },
+    ]),
+    { verb: 'list', group: '', resource: 'nodes' },
+    { verb: 'list', group: '', resource: 'namespaces' },
+    { verb: 'get', group: '', resource: 'namespaces' },
+    { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+  ];
+}
+
+export function describePermission(p: Permission): string {
+  return `${p.verb} ${p.group ? p.group + '/' : ''}${p.resource}${p.namespace ? ` in namespace ${p.namespace}` : ''}`;
+}
+
 export function requiredPermissions(changes: readonly ResourceChange[]): Permission[] {
   const perms = new Map<string, Permission>();
   const add = (p: Permission) => perms.set(`${p.verb} ${p.group}/${p.resource} ${p.namespace ?? ''}`, p);
-  for (const k of ALL_CRD_KINDS) {
-    add({ verb: 'list', group: CRD_GROUP, resource: k.plural });
-    add({ verb: 'get', group: CRD_GROUP, resource: k.plural });
-  }
-  add({ verb: 'list', group: '', resource: 'nodes' });
-  add({ verb: 'get', group: '', resource: 'namespaces' });
-  add({ verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' });
+  for (const p of readPermissions()) add(p);
   for (const verb of ['get', 'create', 'update', 'delete']) add({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NAMESPACE });
   for (const c of changes) {
     const action = c.change.actions[0];
@@ -40,7 +52,7 @@ export function requiredPermissions(changes: readonly ResourceChange[]): Permiss
 }
 
 export function rbacCheck(results: Array<{ perm: Permission; allowed: boolean }>, identity: string): Check {
-  const denied = results.filter((r) => !r.allowed).map(({ perm: p }) => `${p.verb} ${p.group ? p.group + '/' : ''}${p.resource}${p.namespace ? ` in namespace ${p.namespace}` : ''}`);
+  const denied = results.filter((r) => !r.allowed).map(({ perm }) => describePermission(perm));
   return check(
     'rbac',
     denied,

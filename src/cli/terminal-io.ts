@@ -50,8 +50,12 @@ export class TerminalIo implements Io {
     if (!this.opts.json && this.isTty) this.stderr.write('\n');
   }
 
+  canConfirm(): boolean {
+    return !this.opts.json && !!this.stdin.isTTY;
+  }
+
   async confirm(question: string): Promise<boolean | undefined> {
-    if (this.opts.json || !this.stdin.isTTY) return undefined;
+    if (!this.canConfirm()) return undefined;
     const rl = createInterface({ input: this.stdin, output: this.stderr });
     try {
       const answer = await rl.question(`${question} Only 'yes' will be accepted: `);

@@ -89,6 +89,21 @@ function ipamEntries(objects: readonly DesiredObject[]) {
   };
 }
 
+/**
+ * The node is written under its Kubernetes name, so its effective (last) `k8s` orchRef must name it
+ * too: a node mapped by --node-map (no k8s orchRef, or an overridden one) would otherwise be
+ * unmappable when the file is read back (`--from-export`, `calicoctl datastore migrate import`).
+ */
+function withK8sOrchRef(spec: unknown, k8sName: string): Record<string, unknown> {
+  const s: Record<string, unknown> = spec && typeof spec === 'object' && !Array.isArray(spec) ? { ...(spec as Record<string, unknown>) } : {};
+  const refs: unknown[] = Array.isArray(s.orchRefs) ? [...s.orchRefs] : [];
+  const last = refs.findLastIndex((r) => !!r && typeof r === 'object' && (r as Record<string, unknown>).orchestrator === 'k8s');
+  if (last === -1) refs.push({ nodeName: k8sName, orchestrator: 'k8s' });
+  else if ((refs[last] as Record<string, unknown>).nodeName !== k8sName) refs[last] = { ...(refs[last] as Record<string, unknown>), nodeName: k8sName };
+  s.orchRefs = refs;
+  return s;
+}
+
 function sourceNodes(snapshot: SourceSnapshot, result: ConversionResult): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const kv of snapshot.kvs) {
@@ -98,7 +113,7 @@ function sourceNodes(snapshot: SourceSnapshot, result: ConversionResult): Record
     if (!k8sName || !result.objects.some((o) => o.kind === 'Node' && o.name === k8sName)) continue;
     const value = JSON.parse(kv.value);
     const { uid, resourceVersion, ...metadata } = value.metadata ?? {};
-    out.push({ ...value, metadata: { ...metadata, name: k8sName } });
+    out.push({ ...value, metadata: { ...metadata, name: k8sName }, spec: withK8sOrchRef(value.spec, k8sName) });
   }
   return out.sort((a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : 1));
 }

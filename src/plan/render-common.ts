@@ -107,9 +107,9 @@ export function targetDescription(plan: Plan): string {
   return `${t.server} (cluster uid ${t.cluster_uid}), API group ${t.api_group}`;
 }
 
-/** Why an unlocked-source plan cannot be applied. */
+/** What an unlocked-source plan means for apply. */
 export const PREVIEW_NOTE =
-  'The source was not locked when this plan was made: it is a preview, and apply refuses it. Lock the source and plan again.';
+  'The source was not locked when this plan was made: it is a preview. apply needs the source locked (`calico-migrate lock`, or `apply --lock`) and unchanged since.';
 
 export function modeDescription(plan: Plan): string {
   return plan.mode === 'reverse' && plan.reverses ? `reverse (undoes ${plan.reverses})` : plan.mode;

@@ -21,7 +21,7 @@ import { renderPlanText } from '../plan/render-text.js';
 import type { Plan } from '../plan/types.js';
 import type { Context } from './context.js';
 import { setEtcdLock, readEtcdLock } from './lock.js';
-import { readTarget } from './plan.js';
+import { assertCanRead, readTarget } from './plan.js';
 import { isVolatileKey, sourceDigest } from './source-digest.js';
 import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
 import { openTarget } from './target.js';
@@ -68,12 +68,16 @@ export function checkPlanGuards(plan: Plan, file: string, expectPlanId?: string)
   }
 }
 
-/** The source is the etcd the plan read, locked, and unchanged since (only keys that matter). */
-async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<void> {
-  if (plan.mode === 'reverse') return; // A rollback restores the target; it must not depend on the source.
+/**
+ * The source is the etcd the plan read, locked, and unchanged since (only keys that matter).
+ * Returns true when it is not locked yet and --lock asks apply to lock it: the caller does that
+ * only once the apply is confirmed (a refused or declined apply writes nothing, the lock included).
+ */
+async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<boolean> {
+  if (plan.mode === 'reverse') return false; // A rollback restores the target; it must not depend on the source.
   if (plan.source.type !== 'etcdv3') {
     ctx.io.say('warn', `plan ${plan.plan_id} was made from a calicoctl export file; the source lock and staleness guards cannot be checked`);
-    return;
+    return false;
   }
   const etcd = EtcdSource.connect(resolveSourceSettings(opts.source));
   try {
@@ -83,15 +87,11 @@ async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context):
         hint: 'point --etcd-endpoints at the etcd the plan read, or make a new plan',
       });
     }
-    let lock = await readEtcdLock(etcd);
-    if (!lock.locked) {
-      if (!opts.lock) {
-        throw new MigrateError('NOT_LOCKED', 'the source datastore is not locked; apply needs the migration freeze so nothing changes under it', {
-          hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
-        });
-      }
-      lock = await setEtcdLock(etcd, true, ctx);
-      ctx.io.say('info', `Locked the source datastore (${lock.lockedBy}).`);
+    const lock = await readEtcdLock(etcd);
+    if (!lock.locked && !opts.lock) {
+      throw new MigrateError('NOT_LOCKED', 'the source datastore is not locked; apply needs the migration freeze so nothing changes under it', {
+        hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
+      });
     }
     if (header.revision !== plan.source.revision) {
       const now = await etcd.readSnapshot({ keysOnly: true });
@@ -109,13 +109,28 @@ async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context):
         });
       }
     }
+    return !lock.locked;
   } finally {
     etcd.close();
   }
 }
 
+/** apply --lock: lock the source (after confirmation), then check again that it is the unchanged source the plan read. */
+async function lockSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<void> {
+  const etcd = EtcdSource.connect(resolveSourceSettings(opts.source));
+  try {
+    const lock = await setEtcdLock(etcd, true, ctx);
+    ctx.io.say('info', `Locked the source datastore (${lock.lockedBy}).`);
+  } finally {
+    etcd.close();
+  }
+  // Anything written between the first check and the lock shows up now; after it, nothing can change.
+  await checkSource(plan, { ...opts, lock: false }, ctx);
+}
+
 /** Every object the plan writes or relies on is still as the plan saw it; nothing is written otherwise. */
 async function checkTarget(plan: Plan, target: KubeTarget, opts: ApplyCommandOptions): Promise<void> {
+  await assertCanRead(target);
   const uid = await target.clusterUid();
   if (uid !== plan.target.cluster_uid) {
     throw new MigrateError('WRONG_CLUSTER', `the target (${target.server}, cluster uid ${uid}) is not the cluster the plan was made for (${plan.target.server}, cluster uid ${plan.target.cluster_uid})`, {
@@ -172,23 +187,24 @@ export interface ApplyOutcome {
 export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
   const plan = loadPlan(opts.planPath);
   checkPlanGuards(plan, opts.planPath, opts.expectPlanId);
+  if (!opts.resume && !opts.autoApprove && !ctx.io.canConfirm()) {
+    throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on; nothing was written', { hint: 'review the plan (calico-migrate show PLAN) and pass --auto-approve' });
+  }
   if (!plan.source.locked && plan.mode === 'migrate' && plan.source.type === 'etcdv3') {
     ctx.io.say('warn', 'this plan was made while the source was unlocked (a preview); it applies only if nothing changed since');
   }
   const target = await openTarget(opts.target, { maxSockets: opts.parallelism });
   try {
     await checkTarget(plan, target, opts);
-    await checkSource(plan, opts, ctx);
+    const mustLock = await checkSource(plan, opts, ctx);
 
     const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
     if (!opts.resume && !opts.autoApprove) {
       ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0]);
-      const answer = await ctx.io.confirm(`Apply ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
-      if (answer === undefined) {
-        throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on', { hint: 'review the plan (calico-migrate show PLAN) and pass --auto-approve' });
-      }
+      const answer = await ctx.io.confirm(`${mustLock ? 'Lock the source datastore and apply' : 'Apply'} ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
       if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
     }
+    if (mustLock) await lockSource(plan, opts, ctx);
 
     ensureStateDir(opts.stateDir);
     const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);

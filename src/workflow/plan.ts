@@ -7,7 +7,7 @@ import type { KubeTarget } from '../adapters/kube/target.js';
 import { crdsEstablished } from '../checks/crds.js';
 import { ipamConsistency } from '../checks/ipam.js';
 import { namesValid } from '../checks/names.js';
-import { rbacCheck, requiredPermissions } from '../checks/rbac.js';
+import { describePermission, rbacCheck, readPermissions, requiredPermissions } from '../checks/rbac.js';
 import { namespacesExist, nodesExist, tiersExist } from '../checks/references.js';
 import { check } from '../checks/check.js';
 import type { TargetFlags } from '../config/target.js';
@@ -64,6 +64,7 @@ export interface TargetState {
 
 /** Everything Calico in the target: every established Calico kind, Nodes, namespaces. */
 export async function readTarget(target: KubeTarget, parallelism: number): Promise<TargetState> {
+  await assertCanRead(target);
   const [clusterUid, apiGroup] = [await target.clusterUid(), await backingApiGroup(target)];
   const crds = await target.calicoCrds();
   const crdCheck = crdsEstablished(crds);
@@ -77,6 +78,18 @@ export async function readTarget(target: KubeTarget, parallelism: number): Promi
   const live = all.filter((o) => o.kind !== CLUSTER_INFORMATION.kind);
   const [nodes, namespaces] = await Promise.all([target.listNodes(), target.listNamespaces()]);
   return { server: target.server, clusterUid, apiGroup, crds, crdCheck, live, liveClusterInfo, nodes, namespaces };
+}
+
+/** Reading needs these permissions; name every missing one at once rather than failing on the first list. */
+export async function assertCanRead(target: KubeTarget): Promise<void> {
+  const results = await mapLimit(readPermissions(), 8, async (perm) => ({ perm, allowed: (await target.canI(perm)).allowed }));
+  const denied = results.filter((r) => !r.allowed).map((r) => describePermission(r.perm));
+  if (denied.length) {
+    throw new MigrateError('TARGET_INVALID', `identity ${target.conn.userName} cannot read the target: missing ${denied.length} permission(s): ${denied.join(', ')}`, {
+      hint: 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml',
+      details: { missing: denied },
+    });
+  }
 }
 
 export function conversionErrors(result: ConversionResult): Diagnostic[] {
@@ -146,7 +159,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
     const schemaDiags = result.diagnostics.filter((d) => d.code === 'schema');
     const checks: Check[] = [
       t.crdCheck,
-      check('schema', schemaDiags.map((d) => `${d.key ?? d.object}: ${d.path ?? ''} ${d.message}`), 'every object is valid against the CRD schemas installed in the target', (n) => `${n} object(s) violate the target's CRD schemas`),
+      check('schema', schemaDiags.map(schemaItem), 'every object is valid against the CRD schemas installed in the target', (n) => `${n} object(s) violate the target's CRD schemas`),
       namesValid(desired),
       nodesExist(desired, liveNodeNames),
       namespacesExist(desired, new Set(t.namespaces)),
@@ -196,6 +209,12 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
   } finally {
     target.close();
   }
+}
+
+/** `KEY: [PATH ]MESSAGE`; the validator's messages usually start with the path already. */
+function schemaItem(d: Diagnostic): string {
+  const path = d.path && !d.message.startsWith(d.path) ? `${d.path} ` : '';
+  return `${d.key ?? d.object}: ${path}${d.message}`;
 }
 
 function isWrite(c: ResourceChange): boolean {

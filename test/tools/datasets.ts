@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Document, isScalar, isSeq, visit } from 'yaml';
+import { objectYaml } from '../../src/export/kubernetes-yaml.js';
 import type { ConversionResult, ConvertOptions, SourceSnapshot } from '../../src/model/types.js';
 
 export const DATASETS_DIR = fileURLToPath(new URL('../fixtures/datasets/', import.meta.url));
@@ -45,16 +45,8 @@ export interface Rendered {
   'expected.summary.json': string;
 }
 
-/** YAML of one object; lists of scalars (IPAM allocations) on one line to keep goldens reviewable. */
-export function toYaml(value: unknown): string {
-  const doc = new Document(value);
-  visit(doc, {
-    Seq(_, node) {
-      if (isSeq(node) && node.items.length > 0 && node.items.every((i) => isScalar(i))) node.flow = true;
-    },
-  });
-  return doc.toString({ lineWidth: 0 });
-}
+/** The CLI's own renderer, so the goldens and `export --format kubernetes` cannot drift apart. */
+export const toYaml = objectYaml;
 
 export function render(result: ConversionResult): Rendered {
   const yaml = result.objects.map((o) => toYaml(o.body)).join('---\n');

@@ -51,7 +51,8 @@ export class EtcdSource {
   }
 
   private wrap(e: unknown, what: string): MigrateError {
-    const msg = (e as Error)?.message ?? String(e);
+    // grpc-js appends an empty "Resolution note:" to connection errors; it says nothing.
+    const msg = ((e as Error)?.message ?? String(e)).replace(/\s*Resolution note:\s*$/, '');
     const auth = /auth|permission|password|user name/i.test(msg);
     return new MigrateError('CONNECTION', `etcd ${this.endpoints.join(',')}: ${what} failed: ${msg}`, {
       hint: auth

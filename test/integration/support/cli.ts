@@ -15,21 +15,24 @@ export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   /** Use the least-privilege or read-only identity instead of the admin kubeconfig. */
-  identity?: 'admin' | 'limited' | 'readonly';
+  identity?: 'admin' | 'limited' | 'readonly' | 'none';
   input?: string;
 }
 
 export function clusterEnv(identity: CliOptions['identity'] = 'admin'): Record<string, string> {
   const s = testCluster();
-  const kubeconfig = identity === 'limited' ? s.limitedKubeconfig : identity === 'readonly' ? s.readonlyKubeconfig : s.kubeconfig;
+  const kubeconfig = { admin: s.kubeconfig, limited: s.limitedKubeconfig, readonly: s.readonlyKubeconfig, none: s.noneKubeconfig }[identity ?? 'admin'];
   return { KUBECONFIG: kubeconfig, ETCD_ENDPOINTS: s.etcd.endpoint };
 }
+
+/** The CLI entry point: the repo's bin/run.js, or CALICO_MIGRATE_CLI (e.g. a private build while others rebuild dist/). */
+const CLI = process.env.CALICO_MIGRATE_CLI ?? path.join(ROOT, 'bin', 'run.js');
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, ...clusterEnv(opts.identity), ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), ...args], { cwd: opts.cwd ?? tmpDir(), env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? tmpDir(), env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

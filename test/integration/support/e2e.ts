@@ -5,7 +5,7 @@
  * exactly"), and readers for the plan file and the journal.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { kubeRequest, type ClusterState } from '../../../scripts/cluster/local-cluster.js';
@@ -23,7 +23,29 @@ export { CLUSTER_INFO_KEY };
 
 /** A fresh working directory for one test; every CLI call of the test runs in it (state dir `.calico-migrate/`). */
 export class Workdir {
+  private static made: string[] = [];
+  private static failed = false;
   readonly dir = tmpDir('cm-e2e-');
+
+  constructor() {
+    Workdir.made.push(this.dir);
+  }
+
+  /**
+   * Call inside a top-level describe: its working directories are removed when the suite is done,
+   * unless a test failed (then they are kept, and named, for a look at the plans and journals).
+   */
+  static cleanUpAfterSuite(): void {
+    afterEach(function () {
+      if (this.currentTest?.state === 'failed') Workdir.failed = true;
+    });
+    after(() => {
+      if (Workdir.failed) process.stderr.write(`[e2e] kept working directories: ${Workdir.made.join(' ')}\n`);
+      else for (const d of Workdir.made) rmSync(d, { recursive: true, force: true });
+      Workdir.made = [];
+      Workdir.failed = false;
+    });
+  }
 
   cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
     return runCli(args, { ...opts, cwd: this.dir });
@@ -97,8 +119,15 @@ export function okResultsByAddress(lines: any[]): Map<string, any[]> {
 
 export type KubeReq = (method: string, p: string, body?: unknown, contentType?: string) => Promise<{ status: number; body: any }>;
 
+/** Admin raw API of a cluster; 429s (a freshly started API server sheds load for a few seconds) are retried. */
 export function kubeOf(state: ClusterState = testCluster()): KubeReq {
-  return (method, p, body, contentType) => kubeRequest(state, { method, path: p, body, contentType });
+  return async (method, p, body, contentType) => {
+    for (let attempt = 0; ; attempt++) {
+      const r = await kubeRequest(state, { method, path: p, body, contentType });
+      if (r.status !== 429 || attempt >= 50) return r;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  };
 }
 
 const VOLATILE_META = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation'];

@@ -1,0 +1,156 @@
+/**
+ * A failure part-way through apply (the hidden `--fail-after N` hook), through the BUILT CLI
+ * against the real cluster: exit 12 with the resume and rollback commands, lease released, source
+ * still locked; then either resume (nothing written twice) or roll back (exact prior state).
+ */
+import assert from 'node:assert/strict';
+import { CRD_API_VERSION, WAVES } from '../../src/model/kinds.js';
+import { kube, resetDatastores } from './support/cluster.js';
+import { seedDataset } from './support/datasets.js';
+import {
+  ANNOTATED_NODE,
+  CLUSTER_INFO_KEY,
+  LEASE_PATH,
+  PRIOR_NODE_ANNOTATIONS,
+  Workdir,
+  cli,
+  etcdGet,
+  finalJson,
+  getByAddress,
+  okResultsByAddress,
+  preSeedTarget,
+  readJournalLines,
+  readPlan,
+  shortId,
+  targetSnapshot,
+  worldSnapshot,
+  writes,
+} from './support/e2e.js';
+
+describe('apply stopped part-way, resume and rollback (built CLI, real cluster)', function () {
+  this.timeout(120_000);
+  Workdir.cleanUpAfterSuite();
+
+  it('--fail-after 20: exit 12 with resume/rollback commands; --resume completes writing nothing twice; verify passes; the reverse plan undoes both runs', async () => {
+    await resetDatastores();
+    await seedDataset('full');
+    const w = new Workdir();
+    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const plan = readPlan(w.path('plan.json'));
+    const planned = writes(plan);
+    assert.ok(planned.length > 40, `the plan has ${planned.length} writes`);
+    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
+    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+    const before = await targetSnapshot();
+
+    let r = await cli(w, ['apply', 'plan.json', '--auto-approve', '--fail-after', '20'], 12);
+    assert.match(r.stdout, new RegExp(`^Apply stopped \\(partial\\): 20/${planned.length} done, \\d+ failed, \\d+ not started\\.$`, 'm'));
+    assert.match(r.stdout, /^ {2}failed: \S+: INJECTED: .*injected failure \(failAfter=20\); not sent$/m);
+    assert.ok(r.stdout.includes(`  resume:   calico-migrate apply plan.json --resume ${journal} --auto-approve\n`), r.stdout);
+    assert.ok(r.stdout.includes(`  rollback: calico-migrate apply ${reverse}\n`), r.stdout);
+    assert.match(r.stdout, /The source stays locked; the apply lease was released\./);
+    assert.equal((await kube('GET', LEASE_PATH)).status, 404, 'no Lease object after the partial apply');
+    assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, false, 'the source is still locked');
+
+    const first = okResultsByAddress(readJournalLines(w.path(journal)));
+    assert.equal(first.size, 20, 'exactly 20 writes landed');
+    // The objects the first run created, with the uid it got back.
+    const firstCreates = [...first.values()].map((l) => l[0]).filter((l) => l.action === 'create');
+
+    r = await cli(w, ['status', '--json'], 0);
+    assert.equal(finalJson(r.stdout).phase, 'partial');
+
+    r = await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve', '--json'], 0);
+    const result = finalJson(r.stdout);
+    assert.equal(result.status, 'complete');
+    assert.equal(result.counts.skipped, 20);
+    assert.equal(result.counts.done, planned.length);
+    assert.equal(result.counts.failed, 0);
+    assert.equal(result.counts.adopted, 0, 'nothing was found already written: the injected failures were never sent');
+    assert.equal(result.counts.created + result.counts.updated, planned.length - 20);
+    assert.equal((await kube('GET', LEASE_PATH)).status, 404);
+
+    // Across both runs, every planned write has exactly one `ok` result, and nothing else does.
+    const all = okResultsByAddress(readJournalLines(w.path(journal)));
+    assert.deepEqual([...all.keys()].sort(), planned.map((c) => c.address).sort());
+    for (const [address, oks] of all) assert.equal(oks.length, 1, `${address} has ${oks.length} ok results`);
+    // What the first run created is the very object the target holds now (not deleted and made again).
+    assert.ok(firstCreates.length > 0);
+    for (const c of firstCreates) assert.equal((await getByAddress(c.address))?.metadata.uid, c.uid, c.address);
+
+    r = await cli(w, ['verify'], 0);
+    assert.match(r.stdout, /^Verified: /m);
+
+    // The reverse plan covers both runs: it takes the target back to exactly where it was.
+    r = await cli(w, ['apply', reverse, '--auto-approve'], 0);
+    assert.match(r.stdout, new RegExp(`^Apply complete: 0 created, ${plan.summary.update} updated, ${plan.summary.create} deleted`, 'm'));
+    assert.deepEqual(await targetSnapshot(), before);
+  });
+
+  it('a partial apply rolled back with its reverse plan restores exactly the prior target (Node annotations included); then the source can be unlocked', async () => {
+    await resetDatastores();
+    await preSeedTarget();
+    await seedDataset('full');
+    const w = new Workdir();
+    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const plan = readPlan(w.path('plan.json'));
+    // Stop after the Node annotations have been written, part-way through the per-node config.
+    const failAfter = writes(plan).filter((c) => c.wave <= WAVES.nodes).length + 1;
+    assert.ok(failAfter < writes(plan).length);
+    const before = await targetSnapshot();
+
+    let r = await cli(w, ['apply', 'plan.json', '--auto-approve', '--fail-after', String(failAfter)], 12);
+    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+    assert.ok(r.stdout.includes(`  rollback: calico-migrate apply ${reverse}\n`), r.stdout);
+    const partial = await targetSnapshot();
+    assert.equal((partial[`Node/${ANNOTATED_NODE}`] as any).annotations['projectcalico.org/ASNumber'], '64512', 'the Node patches landed');
+    assert.equal((partial['NetworkPolicy/prod/allow-web'] as any).spec.order, 100, 'the pre-existing policy was updated');
+    assert.equal(partial['IPAMBlock/192-168-10-0-26'], undefined, 'later waves were not written');
+
+    r = await cli(w, ['apply', reverse, '--auto-approve'], 0);
+    assert.match(r.stdout, /^Apply complete: 0 created, \d+ updated, \d+ deleted/m);
+    const restored = await targetSnapshot();
+    assert.deepEqual((restored[`Node/${ANNOTATED_NODE}`] as any).annotations, PRIOR_NODE_ANNOTATIONS);
+    assert.deepEqual(restored, before);
+    assert.equal((await kube('GET', LEASE_PATH)).status, 404);
+
+    // Rolled back, not migrating: ending the freeze is allowed (the target has no ClusterInformation to run from).
+    r = await cli(w, ['unlock', '--datastore', 'etcd'], 0);
+    assert.match(r.stderr, /^Unlocked: source \(etcd\): unlocked$/m);
+    assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, true);
+    r = await cli(w, ['status', '--json'], 0);
+    const st = finalJson(r.stdout);
+    assert.equal(st.phase, 'rolled back');
+    assert.equal(st.source.locked, false);
+  });
+
+  it('a rollback is refused (exit 11, nothing written) when an object it would restore was changed, or one it would delete was replaced', async () => {
+    await resetDatastores();
+    await preSeedTarget();
+    await seedDataset('full');
+    const w = new Workdir();
+    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const plan = readPlan(w.path('plan.json'));
+    await cli(w, ['apply', 'plan.json', '--auto-approve'], 0);
+    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+
+    // The policy the apply updated is edited by someone: restoring it would overwrite their change.
+    const policy = await getByAddress(`${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`);
+    const edited = await kube('PUT', `/apis/${CRD_API_VERSION}/namespaces/prod/networkpolicies/allow-web`, { ...policy, spec: { ...policy.spec, order: 7 } });
+    assert.equal(edited.status, 200);
+    // An object the apply created is deleted and made again by someone: it is not ours to delete.
+    const gns = await getByAddress(`${CRD_API_VERSION}/GlobalNetworkSet/trusted-cidrs`);
+    assert.equal((await kube('DELETE', `/apis/${CRD_API_VERSION}/globalnetworksets/trusted-cidrs`)).status, 200);
+    const { uid: _u, resourceVersion: _rv, creationTimestamp: _c, managedFields: _m, generation: _g, ...meta } = gns.metadata;
+    const remade = await kube('POST', `/apis/${CRD_API_VERSION}/globalnetworksets`, { ...gns, metadata: meta });
+    assert.equal(remade.status, 201, JSON.stringify(remade.body));
+
+    const world = await worldSnapshot();
+    const r = await cli(w, ['apply', reverse, '--auto-approve'], 11);
+    assert.match(r.stderr, /^Error: 2 target object\(s\) changed since the plan: /m);
+    assert.ok(r.stderr.includes(`NetworkPolicy prod/allow-web changed (resourceVersion ${policy.metadata.resourceVersion} → ${edited.body.metadata.resourceVersion})`), r.stderr);
+    assert.ok(r.stderr.includes(`GlobalNetworkSet trusted-cidrs was replaced by another object (uid ${gns.metadata.uid} → ${remade.body.metadata.uid})`), r.stderr);
+    assert.match(r.stderr, /^Next step: make a new plan; nothing was written$/m);
+    assert.deepEqual(await worldSnapshot(), world);
+  });
+});
