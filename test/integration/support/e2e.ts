@@ -24,7 +24,8 @@ export { CLUSTER_INFO_KEY };
 /** A fresh working directory for one test; every CLI call of the test runs in it (state dir `.calico-migrate/`). */
 export class Workdir {
   private static made: string[] = [];
-  private static failed = false;
+  /** Set when any test of the run failed: then every working directory is kept for a look. */
+  private static anyFailed = false;
   readonly dir = tmpDir('cm-e2e-');
 
   constructor() {
@@ -32,19 +33,33 @@ export class Workdir {
   }
 
   /**
-   * Call inside a top-level describe: its working directories are removed when the suite is done,
-   * unless a test failed (then they are kept, and named, for a look at the plans and journals).
+   * Call inside a top-level describe: the working directories made while the suite runs are
+   * removed when it is done, unless one of its tests failed (then they are kept and named).
+   * Directories made while test files load (at describe level) are swept by `removeAll` at the
+   * end of the run, since the suite that made them cannot be told apart then.
    */
   static cleanUpAfterSuite(): void {
+    let start = 0;
+    let failed = false;
+    before(() => {
+      start = Workdir.made.length;
+    });
     afterEach(function () {
-      if (this.currentTest?.state === 'failed') Workdir.failed = true;
+      if (this.currentTest?.state === 'failed') failed = Workdir.anyFailed = true;
     });
     after(() => {
-      if (Workdir.failed) process.stderr.write(`[e2e] kept working directories: ${Workdir.made.join(' ')}\n`);
-      else for (const d of Workdir.made) rmSync(d, { recursive: true, force: true });
-      Workdir.made = [];
-      Workdir.failed = false;
+      const mine = Workdir.made.splice(start);
+      if (failed) process.stderr.write(`[e2e] kept working directories: ${mine.join(' ')}\n`);
+      else for (const d of mine) rmSync(d, { recursive: true, force: true });
     });
+  }
+
+  /** End of the run (mocha global teardown). */
+  static removeAll(): void {
+    if (Workdir.anyFailed) {
+      if (Workdir.made.length) process.stderr.write(`[e2e] kept working directories: ${Workdir.made.join(' ')}\n`);
+    } else for (const d of Workdir.made) rmSync(d, { recursive: true, force: true });
+    Workdir.made = [];
   }
 
   cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
