@@ -11,7 +11,7 @@ import type { Check, ResourceChange } from '../plan/types.js';
 import { mapLimit } from '../util/concurrency.js';
 
 export interface DryRunOutcome {
-  /** What the server would store, by address (successful dry runs only). */
+  /** What the server would store, by address (successful dry runs of updates only). */
   results: Map<string, KubeObject>;
   status: Map<string, NonNullable<ResourceChange['dry_run']>>;
   check: Check;
@@ -40,8 +40,9 @@ export async function dryRunChanges(target: KubeTarget, changes: readonly Resour
     if (!o) status.set(c.address, { status: 'skipped', message: 'runs after the lock step creates the object' });
     else if (o.ok) {
       status.set(c.address, { status: 'ok', message: null });
-      // Steps of one object share an address base; only whole objects feed the re-diff.
-      if (!stepOf(c)) results.set(c.address, o.object);
+      // Only updates are re-diffed against what the server would store (a create stays a create),
+      // and steps of one object share an address base; keeping nothing else bounds memory.
+      if (!stepOf(c) && c.change.actions[0] === 'update') results.set(c.address, o.object);
     } else {
       status.set(c.address, { status: 'error', message: o.message });
       failures.push(`${displayName(c)}: ${o.message}`);
