@@ -138,7 +138,7 @@ async function checkTarget(plan: Plan, target: KubeTarget, opts: ApplyCommandOpt
     });
   }
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
-  const t = await readTarget(target, opts.parallelism);
+  const t = await readTarget(target, opts.parallelism, { clusterUid: uid });
   const live = new Map<string, any>();
   for (const o of [...t.live, ...t.nodes]) live.set(liveAddress(o), o);
   if (t.liveClusterInfo) live.set(liveAddress(t.liveClusterInfo), t.liveClusterInfo);

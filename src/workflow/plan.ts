@@ -62,10 +62,13 @@ export interface TargetState {
   namespaces: string[];
 }
 
-/** Everything Calico in the target: every established Calico kind, Nodes, namespaces. */
-export async function readTarget(target: KubeTarget, parallelism: number): Promise<TargetState> {
-  await assertCanRead(target);
-  const [clusterUid, apiGroup] = [await target.clusterUid(), await backingApiGroup(target)];
+/**
+ * Everything Calico in the target: every established Calico kind, Nodes, namespaces. A caller
+ * that already checked read access and read the cluster uid passes it as `known`.
+ */
+export async function readTarget(target: KubeTarget, parallelism: number, known?: { clusterUid: string }): Promise<TargetState> {
+  if (!known) await assertCanRead(target);
+  const [clusterUid, apiGroup] = [known?.clusterUid ?? (await target.clusterUid()), await backingApiGroup(target)];
   const crds = await target.calicoCrds();
   const crdCheck = crdsEstablished(crds);
   const established = new Set(
