@@ -93,6 +93,7 @@ async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context):
         hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
       });
     }
+    // Cheap path: nothing at all was written to etcd since the Calico data's revision.
     if (header.revision !== plan.source.revision) {
       const now = await etcd.readSnapshot({ keysOnly: true });
       if (sourceDigest(now) !== plan.source.digest) {

@@ -26,7 +26,7 @@ import { mapLimit } from '../util/concurrency.js';
 import type { Context } from './context.js';
 import { dryRunChanges } from './dry-run.js';
 import { readNodeMap, readSource, type SourceOptions } from './source.js';
-import { sourceDigest } from './source-digest.js';
+import { dataRevision, sourceDigest } from './source-digest.js';
 import { backingApiGroup, openTarget } from './target.js';
 import { impliedTiers } from './implied-tiers.js';
 
@@ -185,7 +185,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
         type: snapshot.origin === 'etcd' ? 'etcdv3' : 'calicoctl-export',
         endpoints: snapshot.endpoints,
         cluster_id: snapshot.clusterId,
-        revision: snapshot.revision,
+        revision: dataRevision(snapshot),
         digest: sourceDigest(snapshot),
         locked,
         cluster_guid: result.clusterInfo?.clusterGUID ?? null,

@@ -24,3 +24,17 @@ export function sourceDigest(snapshot: Pick<SourceSnapshot, 'origin' | 'kvs'>): 
   }
   return `sha256:${h.digest('hex')}`;
 }
+
+/**
+ * The revision of the Calico data: the newest mod_revision among the keys read (null for an export
+ * file). Not the revision the read was pinned to: etcd revisions are global, so in an etcd shared
+ * with Kubernetes they move with every Kubernetes write, and the same Calico data would give a
+ * different plan each time. A key deleted later is caught by the digest, a key written later by
+ * having a larger mod_revision.
+ */
+export function dataRevision(snapshot: Pick<SourceSnapshot, 'origin' | 'kvs'>): number | null {
+  if (snapshot.origin !== 'etcd') return null;
+  let max = 0;
+  for (const kv of snapshot.kvs) if (!isVolatileKey(kv.key) && kv.modRevision > max) max = kv.modRevision;
+  return max;
+}

@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { EXIT_CODES } from '../../src/errors.js';
 import { CRD_API_VERSION } from '../../src/model/kinds.js';
 import type { Plan, ResourceChange } from '../../src/plan/types.js';
-import { kube, resetDatastores } from './support/cluster.js';
+import { etcdClient, kube, resetDatastores } from './support/cluster.js';
 import { DATASETS, seedDataset } from './support/datasets.js';
 import { Workdir, cli, fullWithClusterInfo, getByAddress, readPlan, targetSnapshot } from './support/e2e.js';
 
@@ -52,6 +52,16 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
 
     // Determinism: two plans of the same state (the exit-code flag is not part of the plan).
     assert.equal(readFileSync(w.path('p2.json'), 'utf8'), readFileSync(P1, 'utf8'));
+    // ... also when etcd is shared with other writers: a key outside /calico/ moves etcd's global
+    // revision but is not part of the source, so the plan stays byte-identical.
+    const etcd = etcdClient();
+    try {
+      await etcd.put('/registry/calico-migrate-test/unrelated').value(String(Date.now()));
+    } finally {
+      etcd.close();
+    }
+    await cli(w, ['plan', '--out', w.path('p3.json')], EXIT_CODES.OK);
+    assert.equal(readFileSync(w.path('p3.json'), 'utf8'), readFileSync(P1, 'utf8'));
 
     const changes = byAddress(plan);
     for (const [address, doc] of golden) {

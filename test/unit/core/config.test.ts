@@ -70,3 +70,20 @@ describe('retry backoff', () => {
     }
   });
 });
+
+describe('source revision and digest', () => {
+  it('the plan revision is the newest Calico mod_revision, ignoring volatile keys', async () => {
+    const { dataRevision, sourceDigest } = await import('../../../src/workflow/source-digest.js');
+    const kvs = [
+      { key: '/calico/resources/v3/projectcalico.org/tiers/default', value: '{}', modRevision: 40 },
+      { key: '/calico/felix/v2/no-region/host/h/status', value: '{}', modRevision: 99 },
+      { key: '/calico/resources/v3/projectcalico.org/clusterinformations/default', value: '{}', modRevision: 98 },
+    ];
+    assert.equal(dataRevision({ origin: 'etcd', kvs }), 40);
+    assert.equal(dataRevision({ origin: 'export-file', kvs }), null);
+    // A Felix heartbeat or a lock of the ClusterInformation does not change the digest.
+    const moved = kvs.map((k) => (k.key.includes('/tiers/') ? k : { ...k, modRevision: k.modRevision + 1 }));
+    assert.equal(sourceDigest({ origin: 'etcd', kvs: moved }), sourceDigest({ origin: 'etcd', kvs }));
+    assert.notEqual(sourceDigest({ origin: 'etcd', kvs: [{ ...kvs[0], modRevision: 41 }] }), sourceDigest({ origin: 'etcd', kvs }));
+  });
+});
