@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { MigrateError } from '../errors.js';
+import { CLUSTER_INFO_KEY, V3_PREFIX } from '../model/keys.js';
 import { MIGRATED_KINDS } from '../model/kinds.js';
 import type { SourceKV, SourceSnapshot } from '../model/types.js';
 
-const RESOURCE_PREFIX = '/calico/resources/v3/projectcalico.org/';
-export const CLUSTER_INFO_KEY = `${RESOURCE_PREFIX}clusterinformations/default`;
 
 /** v3 kind -> etcd plural, for every kind an export file may hold. */
 const PLURALS = new Map<string, { plural: string; namespaced: boolean; tieredPolicy: boolean }>([
@@ -75,7 +74,7 @@ export function parseCalicoctlExport(text: string, file: string): SourceSnapshot
         const annotations = { ...(obj.metadata.annotations ?? {}), 'projectcalico.org/metadata': JSON.stringify({ name: obj.metadata.name }) };
         stored = { ...obj, metadata: { ...obj.metadata, annotations } };
       }
-      add(`${RESOURCE_PREFIX}${info.plural}/${ns}${obj.metadata.name}`, stored);
+      add(`${V3_PREFIX}${info.plural}/${ns}${obj.metadata.name}`, stored);
     }
   });
 

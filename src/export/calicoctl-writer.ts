@@ -7,10 +7,9 @@
  */
 import { CALICOCTL_KIND_ORDER } from './calicoctl-format.js';
 import { toYamlDocument } from './kubernetes-yaml.js';
-import { classifyKey } from '../model/keys.js';
+import { CLUSTER_INFO_KEY, classifyKey } from '../model/keys.js';
 import { kindInfo } from '../model/kinds.js';
 import type { ConversionResult, DesiredObject, SourceSnapshot } from '../model/types.js';
-import { CLUSTER_INFO_KEY } from '../workflow/source-digest.js';
 
 const METADATA_ANNOTATION = 'projectcalico.org/metadata';
 

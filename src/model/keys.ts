@@ -8,6 +8,8 @@ import { cidrToName } from '../convert/names.js';
 import { MIGRATED_KINDS, type KindInfo } from './kinds.js';
 
 export const V3_PREFIX = '/calico/resources/v3/projectcalico.org/';
+/** Where Calico keeps its ClusterInformation (the lock flag, GUID and version). */
+export const CLUSTER_INFO_KEY = `${V3_PREFIX}clusterinformations/default`;
 export const IPAM_PREFIX = '/calico/ipam/v2/';
 export const IPAM_CONFIG_KEY = '/calico/ipam/v2/config';
 

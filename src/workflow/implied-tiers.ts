@@ -6,6 +6,7 @@
  * by the same code as any source tier (so its form is exactly what Calico would store).
  */
 import { convertSnapshot } from '../convert/index.js';
+import { sortObjects } from '../convert/order.js';
 import type { ConversionResult, ConvertOptions, DesiredObject } from '../model/types.js';
 
 const PROTECTED = [
@@ -13,6 +14,11 @@ const PROTECTED = [
   { name: 'kube-admin', order: 1000, defaultAction: 'Pass' },
   { name: 'kube-baseline', order: 10000000, defaultAction: 'Pass' },
 ] as const;
+
+/** The conversion's objects plus the implied protected tiers, in conversion order. */
+export function withImpliedTiers(result: ConversionResult, liveTierNames: ReadonlySet<string>, options: ConvertOptions): DesiredObject[] {
+  return sortObjects([...result.objects, ...impliedTiers(result, liveTierNames, options)]);
+}
 
 export function impliedTiers(result: ConversionResult, liveTierNames: ReadonlySet<string>, options: ConvertOptions): DesiredObject[] {
   const have = new Set(result.objects.filter((o) => o.kind === 'Tier').map((o) => o.name));

@@ -9,7 +9,7 @@ import { MigrateError } from '../errors.js';
 import { CRD_API_VERSION } from '../model/kinds.js';
 import type { KubeObject } from '../model/types.js';
 import type { Context } from './context.js';
-import { CLUSTER_INFO_KEY } from './source-digest.js';
+import { CLUSTER_INFO_KEY } from '../model/keys.js';
 
 export const LOCKED_BY = 'calico-migrate/locked-by';
 export const LOCKED_AT = 'calico-migrate/locked-at';

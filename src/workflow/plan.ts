@@ -14,8 +14,8 @@ import type { TargetFlags } from '../config/target.js';
 import { convertSnapshot } from '../convert/index.js';
 import { MigrateError } from '../errors.js';
 import { makeFilter } from '../model/filters.js';
-import { ALL_CRD_KINDS, CLUSTER_INFORMATION, waveFor } from '../model/kinds.js';
-import type { ConversionResult, DesiredObject, Diagnostic, KubeObject, SourceSnapshot } from '../model/types.js';
+import { ALL_CRD_KINDS, CLUSTER_INFORMATION } from '../model/kinds.js';
+import type { ConversionResult, Diagnostic, KubeObject, SourceSnapshot } from '../model/types.js';
 import { clusterInformationChanges, deriveClusterGUID } from '../plan/cluster-information.js';
 import { diffObjects, type LiveObject } from '../plan/diff.js';
 import { sortChanges } from '../plan/address.js';
@@ -28,7 +28,7 @@ import { dryRunChanges } from './dry-run.js';
 import { readNodeMap, readSource, type SourceOptions } from './source.js';
 import { dataRevision, sourceDigest } from './source-digest.js';
 import { backingApiGroup, openTarget } from './target.js';
-import { impliedTiers } from './implied-tiers.js';
+import { withImpliedTiers } from './implied-tiers.js';
 
 export interface PlanOptions {
   source: SourceOptions;
@@ -95,6 +95,10 @@ export async function assertCanRead(target: KubeTarget): Promise<void> {
   }
 }
 
+export function liveTierNames(t: TargetState): Set<string> {
+  return new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name));
+}
+
 export function conversionErrors(result: ConversionResult): Diagnostic[] {
   return result.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'schema');
 }
@@ -119,8 +123,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
     const result = convertSnapshot(snapshot, { calicoVersion: opts.calicoVersion, nodeMap, skipUnknown: opts.skipUnknown, crds: t.crds });
     const errors = conversionErrors(result);
     if (errors.length) throw sourceInvalidError(errors, snapshot.endpoints.join(','));
-    const liveTiers = new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name));
-    result.objects = sortObjectsForPlan([...result.objects, ...impliedTiers(result, liveTiers, { crds: t.crds })]);
+    result.objects = withImpliedTiers(result, liveTierNames(t), { crds: t.crds });
 
     const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
     const addrFilter = filter ? (kind: string, namespace: string | null, name: string) => filter({ kind, namespace, name }) : undefined;
@@ -166,7 +169,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
       namesValid(desired),
       nodesExist(desired, liveNodeNames),
       namespacesExist(desired, new Set(t.namespaces)),
-      tiersExist(desired, new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name))),
+      tiersExist(desired, liveTierNames(t)),
       ipamConsistency(desired, t.live.filter((o) => o.kind === 'IPPool')),
       rbacCheck(rbacResults, target.conn.userName),
       locked
@@ -236,10 +239,4 @@ function wrapAddressFilter(f: (kind: string, namespace: string | null, name: str
     const kind = rest[0];
     return rest.length === 3 ? f(kind, rest[1], rest[2]) : f(kind, null, rest[1]);
   };
-}
-
-/** Desired objects in wave, kind, namespace, name order (the order conversion produces). */
-export function sortObjectsForPlan(objects: DesiredObject[]): DesiredObject[] {
-  const key = (o: DesiredObject) => [String(waveFor(o.kind, o.name)).padStart(3, '0'), o.kind, o.namespace ?? '', o.name].join('\u0000');
-  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SourceKV, SourceSnapshot } from '../model/types.js';
 
-export const CLUSTER_INFO_KEY = '/calico/resources/v3/projectcalico.org/clusterinformations/default';
+import { CLUSTER_INFO_KEY } from '../model/keys.js';
 
 export function isVolatileKey(key: string): boolean {
   return key.startsWith('/calico/felix/') || key === CLUSTER_INFO_KEY;

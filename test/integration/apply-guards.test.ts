@@ -24,12 +24,12 @@ import {
   getByAddress,
   kubeOf,
   kubeSystemUid,
-  preSeedTarget,
   readPlan,
   shortId,
   targetSnapshot,
   worldSnapshot,
   writes,
+  planFullOnPreSeededTarget,
 } from './support/e2e.js';
 
 const NEXT_STEP = /^Next step: \S/m;
@@ -223,12 +223,7 @@ describe('apply guards (built CLI, real cluster)', function () {
     });
 
     it('target objects changed after the plan (an updated one edited, a created one made by hand, a Node\'s Calico annotation): each is named', async () => {
-      await resetDatastores();
-      await preSeedTarget();
-      await seedDataset('full');
-      const w = new Workdir();
-      await cli(w, ['plan', '--out', 'plan.json'], 0);
-      const plan = readPlan(w.path('plan.json'));
+      const { w, plan } = await planFullOnPreSeededTarget();
       assert.equal(plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`)?.change.actions[0], 'update');
       const gns = plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/GlobalNetworkSet/trusted-cidrs`)!;
       assert.equal(gns.change.actions[0], 'create');

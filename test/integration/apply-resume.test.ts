@@ -18,13 +18,13 @@ import {
   finalJson,
   getByAddress,
   okResultsByAddress,
-  preSeedTarget,
   readJournalLines,
   readPlan,
   shortId,
   targetSnapshot,
   worldSnapshot,
   writes,
+  planFullOnPreSeededTarget,
 } from './support/e2e.js';
 
 describe('apply stopped part-way, resume and rollback (built CLI, real cluster)', function () {
@@ -88,12 +88,7 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
   });
 
   it('a partial apply rolled back with its reverse plan restores exactly the prior target (Node annotations included); then the source can be unlocked', async () => {
-    await resetDatastores();
-    await preSeedTarget();
-    await seedDataset('full');
-    const w = new Workdir();
-    await cli(w, ['plan', '--out', 'plan.json'], 0);
-    const plan = readPlan(w.path('plan.json'));
+    const { w, plan } = await planFullOnPreSeededTarget();
     // Stop after the Node annotations have been written, part-way through the per-node config.
     const failAfter = writes(plan).filter((c) => c.wave <= WAVES.nodes).length + 1;
     assert.ok(failAfter < writes(plan).length);
@@ -125,12 +120,7 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
   });
 
   it('a rollback is refused (exit 11, nothing written) when an object it would restore was changed, or one it would delete was replaced', async () => {
-    await resetDatastores();
-    await preSeedTarget();
-    await seedDataset('full');
-    const w = new Workdir();
-    await cli(w, ['plan', '--out', 'plan.json'], 0);
-    const plan = readPlan(w.path('plan.json'));
+    const { w, plan } = await planFullOnPreSeededTarget();
     await cli(w, ['apply', 'plan.json', '--auto-approve'], 0);
     const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
 

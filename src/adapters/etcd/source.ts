@@ -6,10 +6,10 @@ import { Etcd3 } from 'etcd3';
 import type { EtcdSettings } from '../../config/source.js';
 import { redactUrl } from '../../config/source.js';
 import { MigrateError } from '../../errors.js';
+import { CLUSTER_INFO_KEY } from '../../model/keys.js';
 import type { SourceKV, SourceSnapshot } from '../../model/types.js';
 
 export const CALICO_PREFIX = '/calico/';
-export const CLUSTER_INFO_KEY = '/calico/resources/v3/projectcalico.org/clusterinformations/default';
 
 export interface KeyRevision {
   key: string;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { DEFAULT_STATE_DIR, ROOT, down, isRunning, kubeRequest, readState, up, type ClusterState } from '../../../scripts/cluster/local-cluster.js';
 import { ALL_CRD_KINDS, CRD_API_VERSION } from '../../../src/model/kinds.js';
+import { ensureNamespaces } from '../../../scripts/cluster/seed.js';
 
 const TEST_DIR = process.env.CALICO_MIGRATE_TEST_CLUSTER_DIR ?? path.join(path.dirname(DEFAULT_STATE_DIR), 'test-cluster');
 let startedHere = false;
@@ -67,8 +68,7 @@ async function mustOk(p: Promise<{ status: number; body: any }>) {
 }
 
 export async function ensureNamespace(name: string): Promise<void> {
-  const r = await kube('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  if (r.status !== 201 && r.status !== 409) throw new Error(`namespace ${name}: HTTP ${r.status}`);
+  await ensureNamespaces(testCluster(), [name]);
 }
 
 export async function createNode(name: string, annotations: Record<string, string> = {}, labels: Record<string, string> = {}): Promise<void> {

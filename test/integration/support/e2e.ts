@@ -12,10 +12,10 @@ import { kubeRequest, type ClusterState } from '../../../scripts/cluster/local-c
 import { LEASE_NAME, LEASE_NAMESPACE, microTime } from '../../../src/apply/lease.js';
 import { ALL_CRD_KINDS, CRD_API_VERSION, kindInfo } from '../../../src/model/kinds.js';
 import type { Plan } from '../../../src/plan/types.js';
-import { CLUSTER_INFO_KEY } from '../../../src/workflow/source-digest.js';
+import { CLUSTER_INFO_KEY } from '../../../src/model/keys.js';
 import { runCli, tmpDir, type CliOptions, type CliResult } from './cli.js';
-import { createNode, ensureNamespace, kube, testCluster } from './cluster.js';
-import { datasetKvs } from './datasets.js';
+import { createNode, ensureNamespace, kube, resetDatastores, testCluster } from './cluster.js';
+import { datasetKvs, seedDataset } from './datasets.js';
 import type { KV } from '../../../scripts/cluster/seed.js';
 
 export const LEASE_PATH = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases/${LEASE_NAME}`;
@@ -297,6 +297,16 @@ export async function preSeedTarget(): Promise<void> {
   await createNode(ANNOTATED_NODE, PRIOR_NODE_ANNOTATIONS, { 'example.com/rack': 'r12' });
   const r = await kube('POST', `/apis/${CRD_API_VERSION}/namespaces/prod/networkpolicies`, PRE_EXISTING_POLICY);
   assert.equal(r.status, 201, JSON.stringify(r.body));
+}
+
+/** Empty datastores, the pre-seeded target, the `full` dataset in etcd, and a plan of it (`plan.json` in a new Workdir). */
+export async function planFullOnPreSeededTarget(): Promise<{ w: Workdir; plan: Plan }> {
+  await resetDatastores();
+  await preSeedTarget();
+  await seedDataset('full');
+  const w = new Workdir();
+  await cli(w, ['plan', '--out', 'plan.json'], 0);
+  return { w, plan: readPlan(w.path('plan.json')) };
 }
 
 /** The short plan id used in state-dir file names. */
