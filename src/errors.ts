@@ -2,30 +2,13 @@
  * One error type for everything the tool reports to a user. Each code has a fixed exit status,
  * so CI can branch on the exit code alone; the table is rendered into the README and `--help`.
  */
-export const EXIT_CODES = {
-  OK: 0,
-  ERROR: 1,
-  CHANGES: 2,
-  CHECK_FAILED: 3,
-  GATE_REFUSED: 4,
-  SOURCE_INVALID: 5,
-  CONNECTION: 6,
-  PLAN_INVALID: 7,
-  WRONG_CLUSTER: 8,
-  NOT_LOCKED: 9,
-  LEASE_HELD: 10,
-  STALE: 11,
-  PARTIAL: 12,
-  ABORTED: 13,
-  VERIFY_FAILED: 14,
-  TARGET_INVALID: 15,
-  USAGE: 64,
-} as const;
 
-export type ExitName = keyof typeof EXIT_CODES;
-
-/** What each exit code means, in the words the README and `--help` use. */
-export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; name: ExitName; meaning: string }> = [
+/**
+ * The exit codes, written once: name, number and meaning (in the words the README and `--help`
+ * use). `EXIT_CODES` and `ExitName` are derived from it, so a code cannot be documented with
+ * one number and returned with another.
+ */
+const EXIT_CODE_ROWS = [
   { code: 0, name: 'OK', meaning: 'Success. With --detailed-exitcode: the plan has no changes.' },
   { code: 1, name: 'ERROR', meaning: 'Unexpected error (a bug or an environment problem); the message says what failed.' },
   { code: 2, name: 'CHANGES', meaning: 'plan --detailed-exitcode: the plan has changes to apply.' },
@@ -43,7 +26,22 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; name: ExitName; mean
   { code: 14, name: 'VERIFY_FAILED', meaning: 'verify found differences between the source and the target, or a guard refused unlock.' },
   { code: 15, name: 'TARGET_INVALID', meaning: 'The target cluster is not usable (missing CRD, v3-only API group, missing permission).' },
   { code: 64, name: 'USAGE', meaning: 'Bad command line: unknown flag, missing argument, conflicting options.' },
-];
+] as const;
+
+type ExitRow = (typeof EXIT_CODE_ROWS)[number];
+
+export type ExitName = ExitRow['name'];
+
+/** Exit code by name; each value keeps its literal type (`EXIT_CODES.USAGE` is `64`). */
+export const EXIT_CODES = Object.freeze(Object.fromEntries(EXIT_CODE_ROWS.map((r) => [r.name, r.code]))) as { readonly [R in ExitRow as R['name']]: R['code'] };
+
+/** What each exit code means, in the words the README and `--help` use. */
+export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; name: ExitName; meaning: string }> = EXIT_CODE_ROWS;
+
+/** The number for an exit name, or the number itself (commands may return either). */
+export function exitCodeOf(exit: ExitName | number): number {
+  return typeof exit === 'number' ? exit : EXIT_CODES[exit];
+}
 
 export interface ErrorOptions {
   /** What the operator should do next; always shown under the message. */

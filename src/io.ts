@@ -2,34 +2,111 @@
  * The only way the core talks to a person or a pipeline. Commands supply a terminal host;
  * tests supply a RecordingIo and assert on what was said.
  */
+import type { Phase } from './apply/order.js';
+import type { FailureReason } from './apply/types.js';
+
 export type Level = 'info' | 'warn' | 'error' | 'debug';
 
-export interface IoEvent {
-  /** Stable machine name, e.g. `apply_progress`; emitted as JSON lines under `--json`. */
-  type: string;
-  [field: string]: unknown;
-}
+/**
+ * Every structured event the core emits, one member per `type`. The names and fields are a
+ * contract: under `--json` each event is one JSON line on stdout, so pipelines read them.
+ * (Type aliases, not interfaces, so an event is also a plain JSON record.)
+ */
+export type MigrateEvent = ApplyStartEvent | WaveStartEvent | ApplyProgressEvent | ApplyErroredEvent | ApplyWarningEvent | ApplyCompleteEvent;
+
+export type ApplyStartEvent = {
+  type: 'apply_start';
+  /** Writes in the plan. */
+  total: number;
+  /** Execution steps (band, phase, wave groups). */
+  waves: number;
+  /** Writes an earlier run of the journal already did. */
+  done: number;
+  parallelism: number;
+  resumed: boolean;
+};
+
+export type WaveStartEvent = {
+  type: 'wave_start';
+  wave: number;
+  phase: Phase;
+  /** Writes of this step still to do. */
+  count: number;
+  /** Writes of this step in the plan. */
+  planned: number;
+};
+
+export type ApplyProgressEvent = {
+  type: 'apply_progress';
+  done: number;
+  total: number;
+  rate_per_s: number;
+  /** Seconds left at the current rate; null before anything was written. */
+  eta_s: number | null;
+  /** The wave being written. */
+  wave: number;
+};
+
+export type ApplyErroredEvent = {
+  type: 'apply_errored';
+  address: string;
+  action: string;
+  reason: FailureReason;
+  message: string;
+};
+
+export type ApplyWarningEvent = {
+  type: 'apply_warning';
+  message: string;
+};
+
+export type ApplyCompleteEvent = {
+  type: 'apply_complete';
+  done: number;
+  total: number;
+  seconds: number;
+};
+
+export type MigrateEventType = MigrateEvent['type'];
+
+export type EventOf<T extends MigrateEventType> = Extract<MigrateEvent, { type: T }>;
 
 export interface Io {
   /** Narration for people (stderr on a terminal host; suppressed under `--json`). */
   say(level: Level, message: string): void;
   /** A structured event (progress, wave start, ...). */
-  event(event: IoEvent): void;
+  event(event: MigrateEvent): void;
+  /** The command's primary output for people (a rendered plan, a report): stdout on a terminal host, never under `--json`. */
+  out(text: string): void;
   /** Ask a yes/no question; hosts without a terminal answer `undefined` (cannot ask). */
   confirm(question: string): Promise<boolean | undefined>;
   /** Whether `confirm` can ask anyone (a terminal is attached and output is not JSON). */
   canConfirm(): boolean;
 }
 
+/**
+ * An event as a test reads it back: typed by its member, and any other field readable as
+ * `unknown`, so assertions can pick fields off a mixed list without narrowing each time.
+ */
+export type RecordedEvent = MigrateEvent & { readonly [field: string]: unknown };
+
 export class RecordingIo implements Io {
   readonly messages: Array<{ level: Level; message: string }> = [];
-  readonly events: IoEvent[] = [];
+  readonly events: RecordedEvent[] = [];
+  readonly outputs: string[] = [];
   constructor(private readonly answer: boolean | undefined = undefined) {}
   say(level: Level, message: string): void {
     this.messages.push({ level, message });
   }
-  event(event: IoEvent): void {
+  event(event: MigrateEvent): void {
     this.events.push(event);
+  }
+  out(text: string): void {
+    this.outputs.push(text);
+  }
+  /** The recorded events of one type, narrowed to it. */
+  eventsOf<T extends MigrateEventType>(type: T): Array<EventOf<T>> {
+    return this.events.filter((e): e is RecordedEvent & EventOf<T> => e.type === type);
   }
   async confirm(): Promise<boolean | undefined> {
     return this.answer;
@@ -42,6 +119,7 @@ export class RecordingIo implements Io {
 export const silentIo: Io = {
   say() {},
   event() {},
+  out() {},
   async confirm() {
     return undefined;
   },

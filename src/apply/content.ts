@@ -1,13 +1,12 @@
 /**
- * Comparing a live object with a planned one, and the Node annotation merge patch.
+ * Comparing a live object with a planned one.
  *
  * "Same content" is how apply proves an object is in the state a write of ours would leave it in
  * when the write's own response is unknown (a lost response, a crash between intent and result):
  * only then is the object adopted as ours.
  */
 import type { KubeObject } from '../model/types.js';
-import { isManagedNodeAnnotation } from '../model/node-annotations.js';
-import { isRecord, normalizeLive, normalizeLiveNode } from '../plan/normalize.js';
+import { normalizeLive, normalizeLiveNode } from '../plan/normalize.js';
 import { jsonEqual } from '../plan/paths.js';
 import type { TargetWriter } from './types.js';
 
@@ -38,21 +37,6 @@ export async function sameContent(target: Pick<TargetWriter, 'replace'>, live: K
   } catch {
     return false;
   }
-}
-
-/**
- * The merge patch for a Node change: every annotation of `after` set to its value, and every
- * managed key present in `before` but absent from `after` set to null (removed). Keys that are
- * not Calico's are never removed.
- */
-export function nodeAnnotationPatch(before: KubeObject | null, after: KubeObject): Record<string, string | null> {
-  const next = isRecord(after.metadata.annotations) ? (after.metadata.annotations as Record<string, string>) : {};
-  const patch: Record<string, string | null> = { ...next };
-  const prior = before && isRecord(before.metadata.annotations) ? before.metadata.annotations : {};
-  for (const key of Object.keys(prior)) {
-    if (isManagedNodeAnnotation(key) && !Object.prototype.hasOwnProperty.call(next, key)) patch[key] = null;
-  }
-  return patch;
 }
 
 export function uidOf(obj: KubeObject | null | undefined): string | null {

@@ -15,7 +15,8 @@ import type { WriteOutcome } from '../adapters/kube/target.js';
 import type { KubeObject } from '../model/types.js';
 import { displayName } from '../plan/address.js';
 import type { Action, ResourceChange } from '../plan/types.js';
-import { isNode, nodeAnnotationPatch, resourceVersionOf, sameContent, uidOf } from './content.js';
+import { nodeAnnotationPatch } from '../model/node-annotations.js';
+import { isNode, resourceVersionOf, sameContent, uidOf } from './content.js';
 import type { FailureReason, TargetWriter } from './types.js';
 
 /** The preconditions a write carries, after the chain rule (see executor) has been applied. */

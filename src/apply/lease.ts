@@ -13,17 +13,18 @@
  *   takeover keeps the uid, so the resourceVersion is what keeps us from deleting a new holder's lease).
  * - `releaseLease` (for `unlock --lease`): only with the matching holder, or with force.
  *
- * Lease times are MicroTime (RFC 3339 with microseconds).
+ * Lease times are MicroTime (RFC 3339 with microseconds). The lease is reached through the
+ * LeasePort only: the adapter owns the REST paths and status codes, this module the protocol.
  */
 import { MigrateError } from '../errors.js';
-import type { LeaseTarget } from './types.js';
+import { LEASE_NAME, LEASE_NAMESPACE } from '../model/apply-lease.js';
+import type { LeasePort, LeaseRecord, LeaseSpec } from '../ports/target.js';
 
-export const LEASE_NAMESPACE = 'kube-system';
-export const LEASE_NAME = 'calico-migrate-apply';
+export { LEASE_NAME, LEASE_NAMESPACE } from '../model/apply-lease.js';
+
 export const LEASE_DURATION_SECONDS = 30;
 export const LEASE_RENEW_INTERVAL_MS = 10_000;
-const LEASE_PATH = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`;
-const LEASE_OBJECT_PATH = `${LEASE_PATH}/${LEASE_NAME}`;
+const LEASE_LABEL = `${LEASE_NAMESPACE}/${LEASE_NAME}`;
 const UNLOCK_HINT = 'wait for that apply to finish, or, if its holder is gone (the process died), run `calico-migrate unlock --lease`';
 
 export interface LeaseInfo {
@@ -50,25 +51,20 @@ export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-function describeResponse(r: { status: number; body: any }): string {
-  const msg = typeof r.body === 'object' && r.body?.message ? r.body.message : String(r.body ?? '').slice(0, 200);
-  return `HTTP ${r.status}: ${msg}`;
-}
-
-function infoOf(body: any, now: Date): LeaseInfo {
-  const spec = body?.spec ?? {};
-  const durationSeconds = typeof spec.leaseDurationSeconds === 'number' ? spec.leaseDurationSeconds : LEASE_DURATION_SECONDS;
-  const last = spec.renewTime ?? spec.acquireTime ?? null;
+function infoOf(record: LeaseRecord, now: Date): LeaseInfo {
+  const { spec } = record;
+  const durationSeconds = spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS;
+  const last = spec.renewTime ?? spec.acquireTime;
   const lastMs = last ? Date.parse(last) : NaN;
   const expiresAt = Number.isFinite(lastMs) ? new Date(lastMs + durationSeconds * 1000) : null;
   return {
-    holder: spec.holderIdentity ?? null,
-    acquireTime: spec.acquireTime ?? null,
-    renewTime: spec.renewTime ?? null,
+    holder: spec.holderIdentity,
+    acquireTime: spec.acquireTime,
+    renewTime: spec.renewTime,
     durationSeconds,
-    transitions: typeof spec.leaseTransitions === 'number' ? spec.leaseTransitions : 0,
-    uid: body.metadata.uid,
-    resourceVersion: body.metadata.resourceVersion,
+    transitions: spec.leaseTransitions ?? 0,
+    uid: record.uid,
+    resourceVersion: record.resourceVersion,
     expiresAt,
     // A lease with no times at all cannot be shown to be alive.
     expired: expiresAt === null || expiresAt.getTime() < now.getTime(),
@@ -81,28 +77,16 @@ function heldError(info: LeaseInfo): MigrateError {
     info.renewTime ? `last renewed ${info.renewTime}` : null,
     info.expiresAt ? `expires ${info.expiresAt.toISOString()} unless renewed` : 'no expiry time',
   ].filter(Boolean);
-  return new MigrateError(
-    'LEASE_HELD',
-    `another apply is running: the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME} is held by ${info.holder ?? '(no holder)'} (${when.join(', ')})`,
-    { hint: UNLOCK_HINT, details: { lease: `${LEASE_NAMESPACE}/${LEASE_NAME}`, holder: info.holder, acquire_time: info.acquireTime, renew_time: info.renewTime, expires_at: info.expiresAt?.toISOString() ?? null } },
-  );
-}
-
-function apiError(what: string, r: { status: number; body: any }): MigrateError {
-  if (r.status === 403) {
-    return new MigrateError('TARGET_INVALID', `permission denied while ${what}: ${describeResponse(r)}`, {
-      hint: 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml (coordination.k8s.io leases: get, create, update, delete)',
-    });
-  }
-  return new MigrateError('ERROR', `${what} failed: ${describeResponse(r)}`, { hint: 'check the API server is healthy and retry' });
+  return new MigrateError('LEASE_HELD', `another apply is running: the apply lease ${LEASE_LABEL} is held by ${info.holder ?? '(no holder)'} (${when.join(', ')})`, {
+    hint: UNLOCK_HINT,
+    details: { lease: LEASE_LABEL, holder: info.holder, acquire_time: info.acquireTime, renew_time: info.renewTime, expires_at: info.expiresAt?.toISOString() ?? null },
+  });
 }
 
 /** The lease as it is now, or null when there is none. */
-export async function readLease(target: LeaseTarget, clock: () => Date = () => new Date()): Promise<LeaseInfo | null> {
-  const r = await target.request('GET', LEASE_OBJECT_PATH);
-  if (r.status === 404) return null;
-  if (r.status !== 200) throw apiError(`reading the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`, r);
-  return infoOf(r.body, clock());
+export async function readLease(lease: LeasePort, clock: () => Date = () => new Date()): Promise<LeaseInfo | null> {
+  const record = await lease.readLease();
+  return record ? infoOf(record, clock()) : null;
 }
 
 type LostListener = (error: MigrateError) => void;
@@ -118,9 +102,9 @@ export class LeaseHandle {
   private renewedAt: Date;
 
   constructor(
-    private readonly target: LeaseTarget,
+    private readonly lease: LeasePort,
     readonly holder: string,
-    private body: any,
+    private record: LeaseRecord,
     private readonly clock: () => Date,
     readonly durationSeconds: number,
     readonly renewIntervalMs: number,
@@ -129,11 +113,11 @@ export class LeaseHandle {
   }
 
   get info(): LeaseInfo {
-    return infoOf(this.body, this.clock());
+    return infoOf(this.record, this.clock());
   }
 
   get uid(): string {
-    return this.body.metadata.uid;
+    return this.record.uid;
   }
 
   /** Why the lease was lost, or null while it is held. */
@@ -155,19 +139,18 @@ export class LeaseHandle {
   /** Throws the lost-lease error when the lease cannot be relied on. */
   assertValid(): void {
     if (this.lostError) throw this.lostError;
-    if (!this.isValid()) {
-      this.markLost(`the last renewal (${this.renewedAt.toISOString()}) is older than the lease duration (${this.durationSeconds}s)`);
-      throw this.lostError!;
-    }
+    if (!this.isValid()) throw this.markLost(`the last renewal (${this.renewedAt.toISOString()}) is older than the lease duration (${this.durationSeconds}s)`);
   }
 
-  private markLost(why: string): void {
-    if (this.lostError) return;
-    this.lostError = new MigrateError('LEASE_HELD', `lost the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}: ${why}; no new writes were started`, {
+  private markLost(why: string): MigrateError {
+    if (this.lostError) return this.lostError;
+    const error = new MigrateError('LEASE_HELD', `lost the apply lease ${LEASE_LABEL}: ${why}; no new writes were started`, {
       hint: 'check who holds the lease with `kubectl -n kube-system get lease calico-migrate-apply -o yaml`, then continue with `calico-migrate apply --resume <journal> <plan>`',
     });
+    this.lostError = error;
     this.stopRenewal();
-    for (const l of this.listeners) l(this.lostError);
+    for (const l of this.listeners) l(error);
+    return error;
   }
 
   startRenewal(): void {
@@ -187,40 +170,51 @@ export class LeaseHandle {
   async renew(): Promise<void> {
     if (this.lostError || this.released) return;
     const now = this.clock();
-    const body = {
-      ...this.body,
-      spec: { ...this.body.spec, holderIdentity: this.holder, renewTime: microTime(now) },
-    };
-    let r: { status: number; body: any };
+    const spec: LeaseSpec = { ...this.record.spec, holderIdentity: this.holder, renewTime: microTime(now) };
+    let r: Awaited<ReturnType<LeasePort['updateLease']>>;
     try {
-      r = await this.target.request('PUT', LEASE_OBJECT_PATH, { body });
+      r = await this.lease.updateLease(this.record, spec);
     } catch (e) {
       this.markLost(`renewing it failed: ${(e as Error).message}`);
       return;
     }
     if (this.released) return;
-    if (r.status === 200 && r.body?.spec?.holderIdentity === this.holder) {
-      this.body = r.body;
+    if (r.ok) {
+      if (r.lease.spec.holderIdentity !== this.holder) {
+        this.markLost(`renewing it failed: the renewed lease names ${r.lease.spec.holderIdentity ?? '(no holder)'}`);
+        return;
+      }
+      this.record = r.lease;
       this.renewedAt = now;
       return;
     }
-    if (r.status === 404) return this.markLost('it was deleted (by `unlock --lease`?)');
-    if (r.status === 409) {
-      // A renewal retried after a lost response conflicts with itself: still ours if the holder is.
-      const current = await this.target.request('GET', LEASE_OBJECT_PATH).catch(() => null);
-      const spec = current?.status === 200 ? current.body?.spec : null;
-      if (spec?.holderIdentity === this.holder && current!.body.metadata.uid === this.uid) {
-        this.body = current!.body;
-        const renewed = Date.parse(spec.renewTime ?? '');
-        if (Number.isFinite(renewed) && renewed > this.renewedAt.getTime()) this.renewedAt = new Date(Math.min(renewed, now.getTime()));
+    switch (r.why) {
+      case 'gone':
+        this.markLost('it was deleted (by `unlock --lease`?)');
         return;
+      case 'conflict':
+        await this.afterRenewConflict(now);
+        return;
+      default: {
+        const never: never = r.why;
+        throw new Error(`unknown lease write result ${String(never)}`);
       }
-      return this.markLost(spec?.holderIdentity ? `it is now held by ${spec.holderIdentity}` : 'it was changed or deleted by someone else');
     }
-    this.markLost(`renewing it failed: ${describeResponse(r)}`);
   }
 
-  /** Stop renewing and delete the lease (uid precondition). Returns false when it was no longer ours. */
+  /** A renewal retried after a lost response conflicts with itself: still ours if the holder (and uid) are. */
+  private async afterRenewConflict(now: Date): Promise<void> {
+    const current = await this.lease.readLease().catch(() => null);
+    if (current && current.spec.holderIdentity === this.holder && current.uid === this.uid) {
+      this.record = current;
+      const renewed = Date.parse(current.spec.renewTime ?? '');
+      if (Number.isFinite(renewed) && renewed > this.renewedAt.getTime()) this.renewedAt = new Date(Math.min(renewed, now.getTime()));
+      return;
+    }
+    this.markLost(current?.spec.holderIdentity ? `it is now held by ${current.spec.holderIdentity}` : 'it was changed or deleted by someone else');
+  }
+
+  /** Stop renewing and delete the lease (uid + resourceVersion preconditions). Returns false when it was no longer ours. */
   async release(): Promise<boolean> {
     this.stopRenewal();
     if (this.renewing) await this.renewing;
@@ -228,12 +222,8 @@ export class LeaseHandle {
     this.released = true;
     // uid AND resourceVersion: a takeover keeps the object (and its uid), so uid alone could
     // delete the new holder's lease.
-    const r = await this.target.request('DELETE', LEASE_OBJECT_PATH, {
-      body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: this.uid, resourceVersion: this.body.metadata.resourceVersion } },
-    });
-    if (r.status === 200 || r.status === 202) return true;
-    if (r.status === 404 || r.status === 409) return false;
-    throw apiError(`releasing the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`, r);
+    const r = await this.lease.deleteLease({ uid: this.uid, resourceVersion: this.record.resourceVersion });
+    return r.ok;
   }
 }
 
@@ -242,59 +232,53 @@ export class LeaseHandle {
  * `startRenewal()` (applyPlan does).
  * @throws MigrateError LEASE_HELD when another holder has an unexpired lease
  */
-export async function acquireLease(target: LeaseTarget, holder: string, opts: LeaseOptions = {}): Promise<LeaseHandle> {
+export async function acquireLease(lease: LeasePort, holder: string, opts: LeaseOptions = {}): Promise<LeaseHandle> {
   const clock = opts.clock ?? (() => new Date());
   const durationSeconds = opts.durationSeconds ?? LEASE_DURATION_SECONDS;
   const renewIntervalMs = opts.renewIntervalMs ?? LEASE_RENEW_INTERVAL_MS;
-  const handle = (body: any) => new LeaseHandle(target, holder, body, clock, durationSeconds, renewIntervalMs);
+  const handle = (record: LeaseRecord) => new LeaseHandle(lease, holder, record, clock, durationSeconds, renewIntervalMs);
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = microTime(clock());
-    const created = await target.request('POST', LEASE_PATH, {
-      body: {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
-        spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
-      },
-    });
-    if (created.status === 201 || created.status === 200) return handle(created.body);
-    if (created.status !== 409) throw apiError(`creating the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`, created);
+    const created = await lease.createLease({ holderIdentity: holder, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 });
+    if (created.ok) return handle(created.lease);
+    // `gone` from a create-only write leaves nothing to take over: try again from the top.
+    if (created.why !== 'conflict') continue;
 
-    const existing = await target.request('GET', LEASE_OBJECT_PATH);
-    if (existing.status === 404) continue; // released in between: try to create again
-    if (existing.status !== 200) throw apiError(`reading the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`, existing);
-    const info = infoOf(existing.body, clock());
+    const existing = await lease.readLease();
+    if (!existing) continue; // released in between: try to create again
+    const info = infoOf(existing, clock());
     // Our own holder identity (it names this process): a create retried after a lost response.
-    if (info.holder === holder) return handle(existing.body);
+    if (info.holder === holder) return handle(existing);
     if (!info.expired) throw heldError(info);
 
     // Expired: take it over, guarded by its resourceVersion so two takers cannot both win.
-    const taken = await target.request('PUT', LEASE_OBJECT_PATH, {
-      body: {
-        ...existing.body,
-        spec: {
-          ...existing.body.spec,
-          holderIdentity: holder,
-          leaseDurationSeconds: durationSeconds,
-          acquireTime: now,
-          renewTime: now,
-          leaseTransitions: info.transitions + 1,
-        },
-      },
+    const taken = await lease.updateLease(existing, {
+      ...existing.spec,
+      holderIdentity: holder,
+      leaseDurationSeconds: durationSeconds,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: info.transitions + 1,
     });
-    if (taken.status === 200) return handle(taken.body);
-    if (taken.status === 409) {
-      const again = await readLease(target, clock);
-      if (again && !again.expired) throw heldError(again);
-      continue;
+    if (taken.ok) return handle(taken.lease);
+    switch (taken.why) {
+      case 'conflict': {
+        const again = await readLease(lease, clock);
+        if (again && !again.expired) throw heldError(again);
+        continue;
+      }
+      case 'gone':
+        continue;
+      default: {
+        const never: never = taken.why;
+        throw new Error(`unknown lease write result ${String(never)}`);
+      }
     }
-    if (taken.status === 404) continue;
-    throw apiError(`taking over the expired apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`, taken);
   }
-  const last = await readLease(target, clock);
+  const last = await readLease(lease, clock);
   if (last) throw heldError(last);
-  throw new MigrateError('ERROR', `could not acquire the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}: it kept changing`, { hint: 'retry' });
+  throw new MigrateError('ERROR', `could not acquire the apply lease ${LEASE_LABEL}: it kept changing`, { hint: 'retry' });
 }
 
 /**
@@ -303,7 +287,7 @@ export async function acquireLease(target: LeaseTarget, holder: string, opts: Le
  * @throws MigrateError LEASE_HELD for a different holder without force; USAGE with neither option
  */
 export async function releaseLease(
-  target: LeaseTarget,
+  port: LeasePort,
   opts: { force?: boolean; expectedHolder?: string },
   clock: () => Date = () => new Date(),
 ): Promise<{ released: boolean; lease: LeaseInfo | null }> {
@@ -312,24 +296,26 @@ export async function releaseLease(
       hint: 'pass the holder shown by the LEASE_HELD error, or --force',
     });
   }
-  const lease = await readLease(target, clock);
+  const lease = await readLease(port, clock);
   if (!lease) return { released: false, lease: null };
   if (!opts.force && lease.holder !== opts.expectedHolder) {
-    throw new MigrateError(
-      'LEASE_HELD',
-      `the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME} is held by ${lease.holder ?? '(none)'}, not ${opts.expectedHolder}; not released`,
-      { hint: 'check the holder is gone, then pass that holder or --force', details: { holder: lease.holder, expires_at: lease.expiresAt?.toISOString() ?? null } },
-    );
-  }
-  const r = await target.request('DELETE', LEASE_OBJECT_PATH, {
-    body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: lease.uid, resourceVersion: lease.resourceVersion } },
-  });
-  if (r.status === 200 || r.status === 202) return { released: true, lease };
-  if (r.status === 404) return { released: false, lease };
-  if (r.status === 409) {
-    throw new MigrateError('LEASE_HELD', `the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME} changed while it was being released (renewed or taken over); not released`, {
-      hint: 'run the command again to see the current holder',
+    throw new MigrateError('LEASE_HELD', `the apply lease ${LEASE_LABEL} is held by ${lease.holder ?? '(none)'}, not ${opts.expectedHolder}; not released`, {
+      hint: 'check the holder is gone, then pass that holder or --force',
+      details: { holder: lease.holder, expires_at: lease.expiresAt?.toISOString() ?? null },
     });
   }
-  throw apiError(`releasing the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`, r);
+  const r = await port.deleteLease({ uid: lease.uid, resourceVersion: lease.resourceVersion });
+  if (r.ok) return { released: true, lease };
+  switch (r.why) {
+    case 'gone':
+      return { released: false, lease };
+    case 'conflict':
+      throw new MigrateError('LEASE_HELD', `the apply lease ${LEASE_LABEL} changed while it was being released (renewed or taken over); not released`, {
+        hint: 'run the command again to see the current holder',
+      });
+    default: {
+      const never: never = r.why;
+      throw new Error(`unknown lease write result ${String(never)}`);
+    }
+  }
 }

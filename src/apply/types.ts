@@ -2,23 +2,20 @@
  * The apply engine's contracts: what it needs from the target, what the CLI passes in, and the
  * result it returns. The engine never prints; it reports through `Io.event` and its result.
  */
-import type { KubeTarget } from '../adapters/kube/target.js';
 import type { Io } from '../io.js';
+import type { LeasePort, TargetWriter } from '../ports/target.js';
 
-/** The KubeTarget methods apply writes and reads through (an in-memory fake implements it in unit tests). */
-export type TargetWriter = Pick<KubeTarget, 'create' | 'replace' | 'delete' | 'patchNodeAnnotations' | 'get'>;
-
-/** The KubeTarget method the lease module uses. */
-export type LeaseTarget = Pick<KubeTarget, 'request'>;
+/** What apply writes and reads through (an in-memory fake implements it in unit tests). */
+export type { TargetWriter } from '../ports/target.js';
 
 export interface ApplyDeps {
   target: TargetWriter;
   io: Io;
   /**
-   * Where the exclusive apply Lease lives (normally the same KubeTarget). `null` runs without the
+   * Where the exclusive apply Lease lives (normally the same target). `null` runs without the
    * lease: only for unit tests of the engine against an in-memory target.
    */
-  lease: LeaseTarget | null;
+  lease: LeasePort | null;
   /** Wall clock for journal timestamps and lease times. Default: `new Date()`. */
   clock?: () => Date;
   /** Monotonic milliseconds for rates and durations. Default: `performance.now()`. */

@@ -1,4 +1,5 @@
 /** What the apply of a plan needs to be allowed to do, checked with SelfSubjectAccessReviews at plan time. */
+import { LEASE_NAMESPACE } from '../model/apply-lease.js';
 import { ALL_CRD_KINDS, CRD_GROUP, kindInfo } from '../model/kinds.js';
 import type { Check, ResourceChange } from '../plan/types.js';
 import { check } from './check.js';
@@ -10,7 +11,6 @@ export interface Permission {
   namespace?: string;
 }
 
-export const LEASE_NAMESPACE = 'kube-system';
 
 /** What reading the target (plan, verify, apply's guards) needs. */
 export function readPermissions(): Permission[] {

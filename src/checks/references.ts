@@ -28,7 +28,8 @@ export function tiersExist(desired: DesiredObject[], liveTierNames: Set<string>)
   const tiers = new Set([...liveTierNames, ...desired.filter((d) => d.kind === 'Tier').map((d) => d.name)]);
   const failures: string[] = [];
   for (const d of desired) {
-    const tier = (d.body.spec as any)?.tier;
+    const spec = d.body.spec;
+    const tier = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>).tier : undefined;
     if (typeof tier === 'string' && tier && !tiers.has(tier)) failures.push(`${d.kind} ${d.namespace ? d.namespace + '/' : ''}${d.name}: tier ${tier}`);
   }
   return check('tiers-exist', failures, 'every policy\'s tier exists or is created by this plan', (n) => `${n} polic(ies) name a tier that neither exists nor is migrated`);

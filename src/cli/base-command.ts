@@ -1,13 +1,43 @@
 /**
- * The one base class for commands: --json and --debug, the terminal Io, and uniform error
- * rendering. Every failure leaves through here with a documented exit code and no stack trace
- * (unless --debug).
+ * The one base class for commands, and the one exit path. `run()` parses the command line,
+ * resolves the settings and builds the Context (once per command), calls the command's
+ * `execute`, and then either prints the returned data as the one `--json` document or lets the
+ * command render text, and sets the exit code. Every failure leaves through `catch` with a
+ * documented exit code and no stack trace (unless --debug); under --json as the error document.
  */
-import { Command, Errors, Flags, Interfaces } from '@oclif/core';
-import { EXIT_CODES, MigrateError } from '../errors.js';
-import { TerminalIo } from './terminal-io.js';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { EXIT_CODES, exitCodeOf, MigrateError, type ExitName } from '../errors.js';
+import type { Io } from '../io.js';
+import type { ConversionSettings } from '../model/types.js';
+import type { Context } from '../workflow/context.js';
+import { createContext, type ClosableContext } from './composition.js';
+import { resolveSettings, type SettingsFlags } from './settings.js';
+import { TerminalIo, type TerminalIoOptions } from './terminal-io.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export interface CommandInput<T extends typeof Command> {
+  flags: BaseFlags<T>;
+  args: BaseArgs<T>;
+  /** How to convert (node map already read), resolved from the flags with the datastore settings. */
+  conversion: ConversionSettings;
+}
+
+/** What the composition root gives a command: its Context and the conversion settings. */
+export interface Composed {
+  ctx: ClosableContext;
+  conversion: ConversionSettings;
+}
+
+/** What a command hands back: its data and its exit, never printed by the command itself. */
+export interface CommandResult<D = unknown> {
+  /** The `--json` document. */
+  data: D;
+  exitCode: ExitName | number;
+  /** The text a person sees instead (output via `io.out`, notes via `io.say`); not called under --json. */
+  render?: (io: Io) => void;
+}
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -16,46 +46,80 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     debug: Flags.boolean({ summary: 'Show stack traces and debug narration.', helpGroup: 'GLOBAL' }),
   };
 
-  protected io!: TerminalIo;
-  private jsonMode = false;
+  protected io?: TerminalIo;
 
-  protected makeIo(flags: { json?: boolean; debug?: boolean }): TerminalIo {
-    this.jsonMode = !!flags.json;
-    this.io = new TerminalIo({ json: !!flags.json, debug: !!flags.debug });
-    return this.io;
+  /** The command proper: one workflow call, its data and exit code. */
+  protected abstract execute(input: CommandInput<T>, ctx: Context): Promise<CommandResult>;
+
+  /** The terminal host; a seam so unit tests can record the streams. */
+  protected makeTerminalIo(opts: TerminalIoOptions): TerminalIo {
+    return new TerminalIo(opts);
   }
 
-  /** Exit with a code after a successful run (e.g. 2 = changes under --detailed-exitcode). */
-  protected exitWith(code: number): never {
-    throw new Errors.ExitError(code);
+  /**
+   * Flags become settings once, here, and the composition root wires them into the Context; a
+   * seam so unit tests can run a command over fakes.
+   */
+  protected compose(io: Io, flags: BaseFlags<T>): Composed {
+    const settings = resolveSettings(flags as SettingsFlags);
+    const parallelism = (flags as { parallelism?: unknown }).parallelism;
+    const ctx = createContext(io, this.config.version, settings, { maxSockets: typeof parallelism === 'number' ? parallelism : undefined });
+    return { ctx, conversion: settings.conversion };
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<any> {
+  /** Returns nothing, so oclif does not print a second JSON document. */
+  override async run(): Promise<void> {
+    const { flags, args } = (await this.parse(this.ctor)) as unknown as CommandInput<T>;
+    const io = this.makeTerminalIo({ json: this.jsonEnabled(), debug: !!flags.debug });
+    this.io = io;
+    let result: CommandResult;
+    const { ctx, conversion } = this.compose(io, flags);
+    try {
+      result = await this.execute({ flags, args, conversion }, ctx);
+    } finally {
+      ctx.close();
+      io.finish();
+    }
+    this.show(io, result.data, result.render);
+    this.exitWith(exitCodeOf(result.exitCode));
+  }
+
+  /** The output path for results and errors alike: the one JSON document under --json, else the text. */
+  private show(io: TerminalIo, document: unknown, render: ((io: Io) => void) | undefined): void {
+    if (io.json) io.document(document);
+    else render?.(io);
+  }
+
+  /** Success returns normally; any other code leaves through oclif's ExitError, which sets the process exit code. */
+  private exitWith(code: number): void {
+    if (code !== EXIT_CODES.OK) throw new Errors.ExitError(code);
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     if (err instanceof Errors.ExitError) throw err;
-    const json = this.jsonMode || this.argv.includes('--json');
-    const debug = this.argv.includes('--debug');
-    let me: MigrateError;
-    if (err instanceof MigrateError) {
-      me = err;
-    } else if (isParseError(err)) {
-      me = new MigrateError('USAGE', err.message.replace(/^Error: /, ''), { hint: `see \`${this.config.bin} ${this.id ?? ''} --help\``.replace(/\s+--help/, ' --help') });
-    } else {
-      me = new MigrateError('ERROR', err.message || String(err), { hint: 'this is unexpected; re-run with --debug and report the output' });
+    // A parse error arrives before run() made its Io, so the flags are read off argv.
+    const io = this.io ?? this.makeTerminalIo({ json: this.jsonEnabled(), debug: this.argv.includes('--debug') });
+    const me = this.toMigrateError(err);
+    this.show(io, me.toJSON(), (out) => {
+      out.say('error', me.message);
+      if (me.hint) out.say('info', `Next step: ${me.hint}`);
+    });
+    if (err.stack) io.trace(err.stack);
+    this.exitWith(me.exitCode);
+  }
+
+  private toMigrateError(err: Error): MigrateError {
+    if (err instanceof MigrateError) return err;
+    if (isParseError(err)) {
+      return new MigrateError('USAGE', err.message.replace(/^Error: /, ''), { hint: `see \`${this.config.bin} ${this.id ?? ''} --help\``.replace(/\s+--help/, ' --help') });
     }
-    if (json) {
-      process.stdout.write(JSON.stringify(me.toJSON(), null, 2) + '\n');
-    } else {
-      process.stderr.write(`Error: ${me.message}\n`);
-      if (me.hint) process.stderr.write(`Next step: ${me.hint}\n`);
-    }
-    if (debug && err.stack) process.stderr.write(err.stack + '\n');
-    throw new Errors.ExitError(me.exitCode);
+    return new MigrateError('ERROR', err.message || String(err), { hint: 'this is unexpected; re-run with --debug and report the output' });
   }
 }
 
-function isParseError(err: Error & { oclif?: { exit?: number } }): boolean {
+function isParseError(err: Error): boolean {
   const name = err.constructor?.name ?? '';
-  return /Flag|Arg|Parse|Invalid|Required|Unexpected|NonExistent/.test(name) || (err as any).parse !== undefined;
+  return /Flag|Arg|Parse|Invalid|Required|Unexpected|NonExistent/.test(name) || (err as { parse?: unknown }).parse !== undefined;
 }
 
 export { EXIT_CODES };

@@ -1,29 +1,42 @@
-/** The Io host for a terminal or a pipeline: narration on stderr, JSON events on stdout under --json. */
+/**
+ * The Io host for a terminal or a pipeline: narration on stderr, primary output on stdout; under
+ * --json, stdout carries only the events (one JSON line each) and the command's one final document.
+ */
 import { createInterface } from 'node:readline/promises';
-import type { Io, IoEvent, Level } from '../io.js';
+import type { Io, Level, MigrateEvent } from '../io.js';
+import { ProgressPresenter } from './progress-presenter.js';
 
 export interface TerminalIoOptions {
   json: boolean;
   debug: boolean;
   /** Streams are injectable so tests can record them. */
   stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export class TerminalIo implements Io {
   private readonly stdout: NodeJS.WritableStream;
-  private readonly stderr: NodeJS.WritableStream;
+  private readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Only a person at a terminal gets the redrawn progress line; pipelines read the events. */
+  private readonly progress: ProgressPresenter | null;
 
   constructor(private readonly opts: TerminalIoOptions) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;
     this.stdin = opts.stdin ?? process.stdin;
+    this.progress =
+      !opts.json && this.stderr.isTTY
+        ? new ProgressPresenter({
+            update: (line) => this.stderr.write(`\r\x1b[K${line}`),
+            end: () => this.stderr.write('\n'),
+          })
+        : null;
   }
 
-  get isTty(): boolean {
-    return !!(this.stderr as NodeJS.WriteStream).isTTY;
+  get json(): boolean {
+    return this.opts.json;
   }
 
   say(level: Level, message: string): void {
@@ -33,21 +46,36 @@ export class TerminalIo implements Io {
       if (level === 'warn' || level === 'error') this.stderr.write(`${level}: ${message}\n`);
       return;
     }
+    this.progress?.end();
     const prefix = level === 'warn' ? 'Warning: ' : level === 'error' ? 'Error: ' : '';
     this.stderr.write(`${prefix}${message}\n`);
   }
 
-  event(event: IoEvent): void {
+  event(event: MigrateEvent): void {
     if (this.opts.json) this.stdout.write(JSON.stringify(event) + '\n');
+    else this.progress?.onEvent(event);
   }
 
-  /** Writes a progress line in place on a terminal; no-op otherwise (events carry progress for pipelines). */
-  progress(line: string): void {
-    if (!this.opts.json && this.isTty) this.stderr.write(`\r\x1b[K${line}`);
+  /** The command's primary output (rendered plan, report) goes to stdout; under --json the final document takes its place. */
+  out(text: string): void {
+    if (this.opts.json) return;
+    this.progress?.end();
+    this.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 
-  endProgress(): void {
-    if (!this.opts.json && this.isTty) this.stderr.write('\n');
+  /** The one `--json` document of a command (its result or its error); written by the base command only. */
+  document(value: unknown): void {
+    this.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** A stack trace for --debug: stderr in every mode, since it is for whoever debugs, not for a pipeline. */
+  trace(stack: string): void {
+    if (this.opts.debug) this.stderr.write(stack + '\n');
+  }
+
+  /** Ends a progress line still on screen, so what follows (an error, the shell prompt) starts on its own line. */
+  finish(): void {
+    this.progress?.end();
   }
 
   canConfirm(): boolean {
@@ -56,6 +84,7 @@ export class TerminalIo implements Io {
 
   async confirm(question: string): Promise<boolean | undefined> {
     if (!this.canConfirm()) return undefined;
+    this.progress?.end();
     const rl = createInterface({ input: this.stdin, output: this.stderr });
     try {
       const answer = await rl.question(`${question} Only 'yes' will be accepted: `);
@@ -63,10 +92,5 @@ export class TerminalIo implements Io {
     } finally {
       rl.close();
     }
-  }
-
-  /** The command's primary output (rendered plan, report) goes to stdout. */
-  out(text: string): void {
-    this.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 }

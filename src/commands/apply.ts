@@ -1,11 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { sourceFlags, targetFlags } from '../cli/flags.js';
-import { EXIT_CODES } from '../errors.js';
-import type { IoEvent } from '../io.js';
-import { runApply } from '../workflow/apply.js';
-import { defaultContext } from '../workflow/context.js';
+import type { Io } from '../io.js';
+import { runApply, type ApplyOutcome } from '../workflow/apply.js';
+import type { Context } from '../workflow/context.js';
 import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Apply extends BaseCommand<typeof Apply> {
@@ -29,54 +28,45 @@ export default class Apply extends BaseCommand<typeof Apply> {
     'fail-after': Flags.integer({ summary: 'Testing only: fail after this many writes, to rehearse resume and rollback.', hidden: true }),
   };
 
-  async run(): Promise<unknown> {
-    const { args, flags } = await this.parse(Apply);
-    const io = this.makeIo(flags);
-    const ctx = defaultContext(io, this.config.version);
-    const onEvent = io.event.bind(io);
-    let lastWave = -1;
-    io.event = (e: IoEvent) => {
-      onEvent(e);
-      if (e.type === 'wave_start') lastWave = Number(e.wave);
-      if (e.type === 'apply_progress') io.progress(`applying: ${e.done}/${e.total} (${Number(e.rate_per_s ?? 0).toFixed(0)}/s, ETA ${Number(e.eta_s ?? 0).toFixed(0)}s, wave ${lastWave})`);
-    };
+  protected async execute({ args, flags }: CommandInput<typeof Apply>, ctx: Context): Promise<CommandResult> {
     const outcome = await runApply(
       {
         planPath: args.plan,
-        source: flags,
-        target: flags,
         stateDir: flags['state-dir'],
         expectPlanId: flags['expect-plan-id'],
-        lock: flags.lock,
-        autoApprove: flags['auto-approve'],
+        lock: !!flags.lock,
+        autoApprove: !!flags['auto-approve'],
         resume: flags.resume,
         parallelism: flags.parallelism,
         failAfter: flags['fail-after'],
       },
       ctx,
     );
-    io.endProgress();
     const r = outcome.result;
-    const data = { ...r, resume_command: outcome.resumeCommand, rollback_command: outcome.rollbackCommand };
-    if (!flags.json) {
-      const c = r.counts;
-      if (r.status === 'complete') {
-        io.out(`Apply complete: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted${c.adopted ? `, ${c.adopted} adopted` : ''}${c.skipped ? `, ${c.skipped} already done` : ''} in ${r.seconds.toFixed(1)}s (${r.rate_per_s.toFixed(0)} objects/s).`);
-        io.out(`Reverse plan: ${r.reverse_path}  (roll back with: ${outcome.rollbackCommand})`);
-        if (outcome.plan.mode === 'migrate') io.out('The source stays locked (the migration freeze). Next: roll calico-node to the Kubernetes datastore, `calico-migrate verify`, then `calico-migrate unlock --datastore kubernetes`.');
-      } else {
-        io.out(`Apply stopped (${r.exit === 'STALE' ? 'stale' : 'partial'}): ${c.done}/${c.total} done, ${c.failed} failed, ${c.not_started} not started.`);
-        if (r.failed) io.out(`  failed: ${r.failed.address}: ${r.failed.reason}: ${r.failed.message}`);
-        io.out(`  resume:   ${outcome.resumeCommand}`);
-        io.out(`  rollback: ${outcome.rollbackCommand}`);
-        io.out('  The source stays locked; the apply lease was released.');
-      }
-      for (const w of r.warnings) io.say('warn', w);
-    }
-    if (r.exit !== 'OK') {
-      if (flags.json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
-      this.exitWith(EXIT_CODES[r.exit]);
-    }
-    return data;
+    return {
+      data: { ...r, resume_command: outcome.resumeCommand, rollback_command: outcome.rollbackCommand },
+      exitCode: r.exit,
+      render: (io) => renderApply(outcome, io),
+    };
   }
+}
+
+function renderApply(outcome: ApplyOutcome, io: Io): void {
+  const r = outcome.result;
+  const c = r.counts;
+  if (r.status === 'complete') {
+    io.out(
+      `Apply complete: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted${c.adopted ? `, ${c.adopted} adopted` : ''}${c.skipped ? `, ${c.skipped} already done` : ''} in ${r.seconds.toFixed(1)}s (${r.rate_per_s.toFixed(0)} objects/s).`,
+    );
+    io.out(`Reverse plan: ${r.reverse_path}  (roll back with: ${outcome.rollbackCommand})`);
+    if (outcome.plan.mode === 'migrate')
+      io.out('The source stays locked (the migration freeze). Next: roll calico-node to the Kubernetes datastore, `calico-migrate verify`, then `calico-migrate unlock --datastore kubernetes`.');
+  } else {
+    io.out(`Apply stopped (${r.exit === 'STALE' ? 'stale' : 'partial'}): ${c.done}/${c.total} done, ${c.failed} failed, ${c.not_started} not started.`);
+    if (r.failed) io.out(`  failed: ${r.failed.address}: ${r.failed.reason}: ${r.failed.message}`);
+    io.out(`  resume:   ${outcome.resumeCommand}`);
+    io.out(`  rollback: ${outcome.rollbackCommand}`);
+    io.out('  The source stays locked; the apply lease was released.');
+  }
+  for (const w of r.warnings) io.say('warn', w);
 }

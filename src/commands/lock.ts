@@ -1,12 +1,9 @@
 import { Flags } from '@oclif/core';
-import { EtcdSource } from '../adapters/etcd/source.js';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { sourceFlags, targetFlags } from '../cli/flags.js';
-import { resolveSourceSettings } from '../config/source.js';
-import { defaultContext } from '../workflow/context.js';
-import { describeLock, setEtcdLock, setKubeLock, type LockResult } from '../workflow/lock.js';
-import { openTarget } from '../workflow/target.js';
+import type { Context } from '../workflow/context.js';
+import { describeLock, lockDatastore, type Datastore, type LockResult } from '../workflow/lock.js';
 
 export default class Lock extends BaseCommand<typeof Lock> {
   static override summary = 'Lock a datastore (ClusterInformation datastoreReady=false), recording who and when.';
@@ -18,28 +15,12 @@ export default class Lock extends BaseCommand<typeof Lock> {
     datastore: Flags.string({ summary: 'Which datastore to lock.', options: ['etcd', 'kubernetes'], default: 'etcd' }),
   };
 
-  async run(): Promise<LockResult> {
-    const { flags } = await this.parse(Lock);
-    const io = this.makeIo(flags);
-    const ctx = defaultContext(io, this.config.version);
-    let result: LockResult;
-    if (flags.datastore === 'etcd') {
-      const etcd = EtcdSource.connect(resolveSourceSettings(flags));
-      try {
-        result = await setEtcdLock(etcd, true, ctx);
-      } finally {
-        etcd.close();
-      }
-    } else {
-      const target = await openTarget(flags);
-      try {
-        result = await setKubeLock(target, true, ctx);
-      } finally {
-        target.close();
-      }
-    }
-    io.say('info', `${result.changed ? 'Locked' : 'Already locked'}: ${describeLock(result)}`);
-    if (flags.datastore === 'etcd' && result.changed) io.say('warn', 'new pods cannot start on this cluster until it is unlocked or migrated (Calico CNI refuses them while the datastore is locked)');
-    return result;
+  protected async execute({ flags }: CommandInput<typeof Lock>, ctx: Context): Promise<CommandResult<LockResult>> {
+    const datastore = flags.datastore as Datastore;
+    const result = await lockDatastore(datastore, ctx);
+    // Narration, not rendering: said under --json too (the warning on stderr), as it always was.
+    ctx.io.say('info', `${result.changed ? 'Locked' : 'Already locked'}: ${describeLock(result)}`);
+    if (datastore === 'etcd' && result.changed) ctx.io.say('warn', 'new pods cannot start on this cluster until it is unlocked or migrated (Calico CNI refuses them while the datastore is locked)');
+    return { data: result, exitCode: 'OK' };
   }
 }

@@ -1,15 +1,14 @@
 import { Flags } from '@oclif/core';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { conversionFlags, sourceFlags, targetFlags } from '../cli/flags.js';
 import { EXIT_CODES } from '../errors.js';
 import { FAIL_ON_VALUES, detailedExitCode, evaluateGates } from '../plan/gates.js';
 import { renderPlanText } from '../plan/render-text.js';
-import { defaultContext } from '../workflow/context.js';
+import type { Context } from '../workflow/context.js';
 import { makePlan } from '../workflow/plan.js';
-import { DEFAULT_STATE_DIR, writeRecord } from '../workflow/state-dir.js';
+import { savePlan } from '../workflow/plan-output.js';
+import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
   static override summary = 'Compute what apply would write: convert the etcd data, diff it with the target, run every check, write a plan file.';
@@ -32,38 +31,28 @@ export default class Plan extends BaseCommand<typeof Plan> {
     'server-dry-run': Flags.boolean({ summary: 'Dry-run every create and update on the API server (--no-server-dry-run to skip).', default: true, allowNo: true }),
     parallelism: Flags.integer({ summary: 'Concurrent requests to the API server.', default: 16, min: 1, max: 256 }),
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 0 when there is nothing to change, 2 when there are changes.' }),
-    'fail-on': Flags.string({ summary: `Exit ${EXIT_CODES.GATE_REFUSED} when the plan has any of: ${FAIL_ON_VALUES.join(', ')} (comma-separated).`, multiple: true, delimiter: ',', options: [...FAIL_ON_VALUES] }),
+    'fail-on': Flags.string({
+      summary: `Exit ${EXIT_CODES.GATE_REFUSED} when the plan has any of: ${FAIL_ON_VALUES.join(', ')} (comma-separated).`,
+      multiple: true,
+      delimiter: ',',
+      options: [...FAIL_ON_VALUES],
+    }),
     verbose: Flags.boolean({ char: 'v', summary: 'Show every object in full, including no-ops.' }),
   };
 
-  async run(): Promise<unknown> {
-    const { flags } = await this.parse(Plan);
-    const io = this.makeIo(flags);
-    const ctx = defaultContext(io, this.config.version);
-    const outcome = await makePlan(
+  protected async execute({ flags, conversion }: CommandInput<typeof Plan>, ctx: Context): Promise<CommandResult> {
+    const { plan, text } = await makePlan(
       {
-        source: flags,
-        target: flags,
-        nodeMapFile: flags['node-map'],
-        calicoVersion: flags['calico-version'],
-        skipUnknown: flags['skip-unknown'],
+        conversion,
         include: flags.include ?? [],
         exclude: flags.exclude ?? [],
-        prune: flags.prune,
+        prune: !!flags.prune,
         serverDryRun: flags['server-dry-run'],
         parallelism: flags.parallelism,
       },
       ctx,
     );
-    writeFileSync(flags.out, outcome.text);
-    const { plan } = outcome;
-    writeRecord(flags['state-dir'], 'last-plan.json', {
-      path: path.resolve(flags.out),
-      plan_id: plan.plan_id,
-      mode: plan.mode,
-      changes: plan.summary.create + plan.summary.update + plan.summary.delete,
-      at: ctx.now().toISOString(),
-    });
+    savePlan({ plan, text, out: flags.out, stateDir: flags['state-dir'] }, ctx);
     const gateFailures = evaluateGates(plan, flags['fail-on'] ?? []);
     const failedChecks = plan.checks.filter((c) => c.status === 'fail');
     let exit: number = EXIT_CODES.OK;
@@ -71,18 +60,16 @@ export default class Plan extends BaseCommand<typeof Plan> {
     else if (gateFailures.length) exit = EXIT_CODES.GATE_REFUSED;
     else if (flags['detailed-exitcode']) exit = detailedExitCode(plan);
 
-    if (!flags.json) {
-      io.out(renderPlanText(plan, { verbose: flags.verbose }));
-      io.say('info', `Plan written to ${flags.out} (${plan.plan_id}).`);
-      for (const g of gateFailures) io.say('error', `gate: ${g}`);
-      if (failedChecks.length) io.say('error', `${failedChecks.length} check(s) failed; apply will refuse this plan. Fix them and plan again.`);
-      else if (!gateFailures.length) io.say('info', `To apply exactly this plan: ${this.config.bin} apply ${flags.out} --expect-plan-id ${plan.plan_id}`);
-    }
-    const data = { plan_file: flags.out, plan_id: plan.plan_id, mode: plan.mode, summary: plan.summary, checks: plan.checks, warnings: plan.warnings, gate_failures: gateFailures, exit_code: exit };
-    if (exit !== 0) {
-      if (flags.json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
-      this.exitWith(exit);
-    }
-    return data;
+    return {
+      data: { plan_file: flags.out, plan_id: plan.plan_id, mode: plan.mode, summary: plan.summary, checks: plan.checks, warnings: plan.warnings, gate_failures: gateFailures, exit_code: exit },
+      exitCode: exit,
+      render: (io) => {
+        io.out(renderPlanText(plan, { verbose: flags.verbose }));
+        io.say('info', `Plan written to ${flags.out} (${plan.plan_id}).`);
+        for (const g of gateFailures) io.say('error', `gate: ${g}`);
+        if (failedChecks.length) io.say('error', `${failedChecks.length} check(s) failed; apply will refuse this plan. Fix them and plan again.`);
+        else if (!gateFailures.length) io.say('info', `To apply exactly this plan: ${this.config.bin} apply ${flags.out} --expect-plan-id ${plan.plan_id}`);
+      },
+    };
   }
 }

@@ -1,11 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { MigrateError } from '../errors.js';
-import { parsePlan } from '../plan/plan-file.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText } from '../plan/render-text.js';
+import { loadPlan } from '../workflow/apply.js';
 
 export default class Show extends BaseCommand<typeof Show> {
   static override summary = 'Render a saved plan as text, Markdown (for a pull-request comment) or JSON.';
@@ -18,20 +17,29 @@ export default class Show extends BaseCommand<typeof Show> {
     verbose: Flags.boolean({ char: 'v', summary: 'Show every object in full, including no-ops.' }),
   };
 
-  async run(): Promise<unknown> {
-    const { args, flags } = await this.parse(Show);
-    const io = this.makeIo(flags);
-    let text: string;
-    try {
-      text = readFileSync(args.plan, 'utf8');
-    } catch (e) {
-      throw new MigrateError('USAGE', `cannot read plan file ${args.plan} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { hint: 'pass the path of a plan file written by `calico-migrate plan`' });
-    }
-    const plan = parsePlan(text, args.plan);
-    if (flags.json) return plan;
-    if (flags.format === 'json') io.out(JSON.stringify(plan, null, 2));
-    else if (flags.format === 'markdown') io.out(renderPlanMarkdown(plan, { maxBytes: flags['max-bytes'] }));
-    else io.out(renderPlanText(plan, { verbose: flags.verbose }));
-    return plan;
+  protected async execute({ args, flags }: CommandInput<typeof Show>): Promise<CommandResult> {
+    const plan = loadPlan(args.plan);
+    return {
+      data: plan,
+      exitCode: 'OK',
+      render: (io) => {
+        const format = flags.format as 'text' | 'markdown' | 'json';
+        switch (format) {
+          case 'json':
+            io.out(JSON.stringify(plan, null, 2));
+            return;
+          case 'markdown':
+            io.out(renderPlanMarkdown(plan, { maxBytes: flags['max-bytes'] }));
+            return;
+          case 'text':
+            io.out(renderPlanText(plan, { verbose: flags.verbose }));
+            return;
+          default: {
+            const never: never = format;
+            throw new MigrateError('USAGE', `unknown --format ${String(never)}`, { hint: 'pass --format text, markdown or json' });
+          }
+        }
+      },
+    };
   }
 }

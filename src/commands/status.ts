@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { sourceFlags, targetFlags } from '../cli/flags.js';
-import { defaultContext } from '../workflow/context.js';
+import type { Io } from '../io.js';
+import type { Context } from '../workflow/context.js';
 import { describeLock } from '../workflow/lock.js';
 import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 import { migrationStatus, type StatusReport } from '../workflow/status.js';
@@ -17,23 +18,22 @@ export default class Status extends BaseCommand<typeof Status> {
     'state-dir': Flags.string({ summary: 'Directory apply and verify keep their records in.', default: DEFAULT_STATE_DIR }),
   };
 
-  async run(): Promise<StatusReport> {
-    const { flags } = await this.parse(Status);
-    const io = this.makeIo(flags);
-    const r = await migrationStatus(flags, defaultContext(io, this.config.version));
-    if (!flags.json) {
-      const side = (s: StatusReport['source']) => ('error' in s ? `unavailable (${s.error})` : describeLock(s));
-      io.out(`Phase: ${r.phase}`);
-      io.out(`  ${'error' in r.source ? `source (etcd): ${side(r.source)}` : side(r.source)}`);
-      io.out(`  ${'error' in r.target ? `target (Kubernetes): ${side(r.target)}` : side(r.target)}`);
-      if (r.lease && 'error' in r.lease) io.out('  apply lease: unknown (target unavailable)');
-      else if (r.lease) io.out(`  apply lease: held by ${r.lease.holder} (renewed ${r.lease.renewTime}, ${r.lease.expired ? 'EXPIRED' : `expires ${r.lease.expiresAt}`})`);
-      else io.out('  apply lease: free');
-      if (r.journal) io.out(`  last journal: ${r.journal.path}: ${r.journal.done} done, ${r.journal.failed} failed, ${r.journal.open} open; ${r.journal.ended ?? 'not finished'}`);
-      if (r.last_apply) io.out(`  last apply: ${r.last_apply.mode} plan ${r.last_apply.plan_id} ${r.last_apply.status} at ${r.last_apply.at}; reverse plan ${r.last_apply.reverse_path}`);
-      else if (r.last_plan) io.out(`  last plan: ${r.last_plan.path} (${r.last_plan.plan_id}, ${r.last_plan.changes} change(s))`);
-      if (r.verified) io.out(`  last verify: ${r.verified.ok ? 'passed' : `${r.verified.differences} difference(s)`} at ${r.verified.at}`);
-    }
-    return r;
+  protected async execute({ flags }: CommandInput<typeof Status>, ctx: Context): Promise<CommandResult<StatusReport>> {
+    const r = await migrationStatus({ stateDir: flags['state-dir'] }, ctx);
+    return { data: r, exitCode: 'OK', render: (io) => renderStatus(r, io) };
   }
+}
+
+function renderStatus(r: StatusReport, io: Io): void {
+  const side = (s: StatusReport['source']) => ('error' in s ? `unavailable (${s.error})` : describeLock(s));
+  io.out(`Phase: ${r.phase}`);
+  io.out(`  ${'error' in r.source ? `source (etcd): ${side(r.source)}` : side(r.source)}`);
+  io.out(`  ${'error' in r.target ? `target (Kubernetes): ${side(r.target)}` : side(r.target)}`);
+  if (r.lease && 'error' in r.lease) io.out('  apply lease: unknown (target unavailable)');
+  else if (r.lease) io.out(`  apply lease: held by ${r.lease.holder} (renewed ${r.lease.renewTime}, ${r.lease.expired ? 'EXPIRED' : `expires ${r.lease.expiresAt}`})`);
+  else io.out('  apply lease: free');
+  if (r.journal) io.out(`  last journal: ${r.journal.path}: ${r.journal.done} done, ${r.journal.failed} failed, ${r.journal.open} open; ${r.journal.ended ?? 'not finished'}`);
+  if (r.last_apply) io.out(`  last apply: ${r.last_apply.mode} plan ${r.last_apply.plan_id} ${r.last_apply.status} at ${r.last_apply.at}; reverse plan ${r.last_apply.reverse_path}`);
+  else if (r.last_plan) io.out(`  last plan: ${r.last_plan.path} (${r.last_plan.plan_id}, ${r.last_plan.changes} change(s))`);
+  if (r.verified) io.out(`  last verify: ${r.verified.ok ? 'passed' : `${r.verified.differences} difference(s)`} at ${r.verified.at}`);
 }

@@ -1,11 +1,12 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../cli/base-command.js';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { conversionFlags, sourceFlags, targetFlags } from '../cli/flags.js';
 import { EXIT_CODES } from '../errors.js';
-import { defaultContext } from '../workflow/context.js';
-import { DEFAULT_STATE_DIR, writeRecord } from '../workflow/state-dir.js';
-import { verifyMigration } from '../workflow/verify.js';
+import type { Io } from '../io.js';
+import type { Context } from '../workflow/context.js';
+import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
+import { verifyMigration, type VerifyResult } from '../workflow/verify.js';
 
 export default class Verify extends BaseCommand<typeof Verify> {
   static override summary = 'Check that the target holds exactly what the source says.';
@@ -19,24 +20,18 @@ export default class Verify extends BaseCommand<typeof Verify> {
     parallelism: Flags.integer({ summary: 'Concurrent requests to the API server.', default: 16, min: 1, max: 256 }),
   };
 
-  async run(): Promise<unknown> {
-    const { flags } = await this.parse(Verify);
-    const io = this.makeIo(flags);
-    const ctx = defaultContext(io, this.config.version);
-    const r = await verifyMigration({ source: flags, target: flags, nodeMapFile: flags['node-map'], calicoVersion: flags['calico-version'], skipUnknown: flags['skip-unknown'], parallelism: flags.parallelism }, ctx);
-    writeRecord(flags['state-dir'], 'verified.json', { at: ctx.now().toISOString(), ok: r.ok, source_digest: r.source_digest, target_cluster_uid: r.target_cluster_uid, differences: r.differences.length });
-    if (!flags.json) {
-      if (r.ok) io.out(`Verified: the target holds exactly the ${r.compared} object(s) the source converts to.`);
-      else {
-        io.out(`Verify found ${r.differences.length} difference(s):`);
-        for (const d of r.differences.slice(0, 200)) io.out(`  ${d.kind.padEnd(9)} ${d.object}${d.paths.length ? `: ${d.paths.slice(0, 5).join(', ')}` : ''}`);
-        if (r.differences.length > 200) io.out(`  … and ${r.differences.length - 200} more (see --json)`);
-      }
-    }
-    if (!r.ok) {
-      if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      this.exitWith(EXIT_CODES.VERIFY_FAILED);
-    }
-    return r;
+  protected async execute({ flags, conversion }: CommandInput<typeof Verify>, ctx: Context): Promise<CommandResult<VerifyResult>> {
+    const r = await verifyMigration({ conversion, parallelism: flags.parallelism, stateDir: flags['state-dir'] }, ctx);
+    return { data: r, exitCode: r.ok ? 'OK' : 'VERIFY_FAILED', render: (io) => renderVerify(r, io) };
   }
+}
+
+function renderVerify(r: VerifyResult, io: Io): void {
+  if (r.ok) {
+    io.out(`Verified: the target holds exactly the ${r.compared} object(s) the source converts to.`);
+    return;
+  }
+  io.out(`Verify found ${r.differences.length} difference(s):`);
+  for (const d of r.differences.slice(0, 200)) io.out(`  ${d.kind.padEnd(9)} ${d.object}${d.paths.length ? `: ${d.paths.slice(0, 5).join(', ')}` : ''}`);
+  if (r.differences.length > 200) io.out(`  … and ${r.differences.length - 200} more (see --json)`);
 }

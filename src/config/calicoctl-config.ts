@@ -2,9 +2,9 @@
  * calicoctl's `CalicoAPIConfig` file, read for --source-config (must be etcdv3) and
  * --target-config (must be kubernetes). Each file configures one side only.
  */
-import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { MigrateError } from '../errors.js';
+import { readUserFile } from '../util/user-file.js';
 
 export interface CalicoApiConfigSpec {
   datastoreType?: string;
@@ -28,20 +28,19 @@ export interface CalicoApiConfigSpec {
 }
 
 export function readCalicoApiConfig(file: string, want: 'etcdv3' | 'kubernetes', flag: string): CalicoApiConfigSpec {
-  let doc: any;
+  const hint = 'pass a CalicoAPIConfig YAML file (the format of /etc/calico/calicoctl.cfg)';
+  const text = readUserFile({ label: flag, path: file, hint });
+  let doc: unknown;
   try {
-    doc = YAML.parse(readFileSync(file, 'utf8'));
+    doc = YAML.parse(text);
   } catch (e) {
-    throw new MigrateError('USAGE', `${flag} ${file}: cannot read a calicoctl config (${(e as Error).message})`, {
-      hint: 'pass a CalicoAPIConfig YAML file (the format of /etc/calico/calicoctl.cfg)',
-    });
+    throw new MigrateError('USAGE', `${flag} ${file}: cannot read a calicoctl config (${(e as Error).message})`, { hint });
   }
-  if (!doc || typeof doc !== 'object' || doc.kind !== 'CalicoAPIConfig' || typeof doc.spec !== 'object' || doc.spec === null) {
-    throw new MigrateError('USAGE', `${flag} ${file}: not a calicoctl config (expected kind: CalicoAPIConfig with a spec)`, {
-      hint: 'pass a CalicoAPIConfig YAML file (the format of /etc/calico/calicoctl.cfg)',
-    });
+  const top = doc as { kind?: unknown; spec?: unknown } | null;
+  if (!top || typeof top !== 'object' || top.kind !== 'CalicoAPIConfig' || typeof top.spec !== 'object' || top.spec === null) {
+    throw new MigrateError('USAGE', `${flag} ${file}: not a calicoctl config (expected kind: CalicoAPIConfig with a spec)`, { hint });
   }
-  const spec = doc.spec as CalicoApiConfigSpec;
+  const spec = top.spec as CalicoApiConfigSpec;
   const type = spec.datastoreType ?? 'etcdv3';
   if (type !== want) {
     const side = want === 'etcdv3' ? 'source' : 'target';

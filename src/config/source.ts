@@ -1,6 +1,6 @@
 /** Source (etcd v3) connection settings from flags, environment, or a calicoctl config. Credentials stay in memory. */
-import { readFileSync } from 'node:fs';
 import { MigrateError } from '../errors.js';
+import { readUserFile } from '../util/user-file.js';
 import { readCalicoApiConfig } from './calicoctl-config.js';
 
 export interface EtcdSettings {
@@ -24,13 +24,7 @@ export interface SourceFlags {
 }
 
 function readPem(file: string, flag: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new MigrateError('USAGE', `${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: 'pass the path of a PEM file readable by this user',
-    });
-  }
+  return readUserFile({ label: flag, path: file, hint: 'pass the path of a PEM file readable by this user' }, 'binary');
 }
 
 function splitEndpoints(v: string): string[] {

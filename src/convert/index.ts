@@ -17,13 +17,12 @@ import { buildNodeMap, type NodeSource } from './node-map.js';
 import { nodeToK8sNode } from './node.js';
 import { dropDuplicates, sortObjects } from './order.js';
 import { convertV3Resource, type ResourceKey } from './resource.js';
-import { CrdSchemaValidator } from './schema-validator.js';
 import { DEFAULT_NAMING_VERSION, parseCalicoVersion, type CalicoVersion } from './version.js';
 
-export { loadVendoredCrds, vendoredCrdDir } from './crds.js';
-export { CrdSchemaValidator };
 export { MANAGED_NODE_ANNOTATIONS } from './node.js';
-export { cidrToName, blockAffinityName, hostnameHashLabel } from './names.js';
+export { impliedTiers, withImpliedTiers } from './implied-tiers.js';
+export { blockAffinityName, hostnameHashLabel } from './names.js';
+export { cidrToName } from '../model/cidr.js';
 
 type Classified<T extends ClassifiedKey['type']> = { kv: SourceKV; c: Extract<ClassifiedKey, { type: T }> };
 
@@ -263,21 +262,6 @@ function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: Diagnostic
   }
 
   result.objects = dropDuplicates(sortObjects(objects), diag);
-
-  if (options.crds !== undefined) {
-    const crds = options.crds;
-    guarded(diag, undefined, () => validateAgainstCrds(Array.isArray(crds) ? crds : [], result.objects, diag));
-  }
-}
-
-function validateAgainstCrds(crds: readonly unknown[], objects: readonly DesiredObject[], diag: DiagnosticSink): void {
-  const validator = new CrdSchemaValidator(crds);
-  for (const p of validator.problems) {
-    diag.warn({ code: 'schema-crd-unusable', message: `CRD ignored for schema validation: ${p}` });
-  }
-  for (const o of objects) {
-    for (const d of validator.validateDesired(o)) diag.list.push(d);
-  }
 }
 
 function compareV3IpamConfig(kv: SourceKV, v2: IpamConfigValues | null, hasV2: boolean, diag: DiagnosticSink): void {

@@ -5,7 +5,7 @@
  * `strictAffinity` is always written as false, as the deprecated field is never set by toV3.
  */
 import type { DiagnosticSink } from './diagnostics.js';
-import { canonicalCidr, parseCidr } from './cidr.js';
+import { canonicalCidr, parseCidr } from '../model/cidr.js';
 import { isRecord, pointer, type JsonRecord } from './json.js';
 import { renameAttrNode, renameBlockAffinity, renameHandleId, type NodeMap } from './rename.js';
 

@@ -3,7 +3,7 @@
  * desired object equals what `calicoctl apply` would have stored and invalid pools are reported
  * at plan time rather than rejected during apply.
  */
-import { canonicalCidr, cidrRange, parseCidr, type Cidr } from './cidr.js';
+import { canonicalCidr, cidrRange, parseCidr, type Cidr } from '../model/cidr.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { pointer, type JsonRecord } from './json.js';
 

@@ -1,31 +1,9 @@
 /**
- * Names Calico derives for IPAM objects in the Kubernetes datastore (libcalico-go `names.CIDRToName`,
- * `blockAffinityClientV1.parseKey`, `model.EnsureBlockAffinityLabels`).
+ * Names Calico derives for IPAM objects in the Kubernetes datastore (libcalico-go
+ * `blockAffinityClientV1.parseKey`, `model.EnsureBlockAffinityLabels`). `names.CIDRToName` is in
+ * model/cidr.ts, since key classification needs it too.
  */
 import { createHash } from 'node:crypto';
-
-function replaceN(s: string, from: string, to: string, n: number): string {
-  let out = s;
-  let count = 0;
-  let idx = out.indexOf(from);
-  while (idx >= 0 && count < n) {
-    out = out.slice(0, idx) + to + out.slice(idx + from.length);
-    count++;
-    idx = out.indexOf(from, idx + to.length);
-  }
-  return out;
-}
-
-/**
- * `names.CIDRToName`: the first 3 `.`, up to 7 `:` and one `/` become `-`.
- * Takes the canonical (masked, Go-formatted) CIDR text: `10.0.0.0/26` -> `10-0-0-0-26`,
- * `fd00::40/122` -> `fd00--40-122`.
- */
-export function cidrToName(canonicalCidr: string): string {
-  let name = replaceN(canonicalCidr, '.', '-', 3);
-  name = replaceN(name, ':', '-', 7);
-  return replaceN(name, '/', '-', 1);
-}
 
 export const MAX_NAME_LENGTH = 253;
 

@@ -5,7 +5,7 @@
  * policy names are already applied, as calicoctl's export applies them); Nodes are the source Nodes
  * under their Kubernetes names; IPAM is written back in etcd form under the renamed keys.
  */
-import { CALICOCTL_KIND_ORDER } from './calicoctl-format.js';
+import { CALICOCTL_KIND_ORDER } from '../model/kinds.js';
 import { toYamlDocument } from './kubernetes-yaml.js';
 import { CLUSTER_INFO_KEY, classifyKey } from '../model/keys.js';
 import { kindInfo } from '../model/kinds.js';

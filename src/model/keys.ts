@@ -3,8 +3,7 @@
  * looked at by the converters. Every key ends up as something we migrate, a skip with a stated
  * reason, or an invalid/unknown key that fails the conversion closed.
  */
-import { canonicalCidr, parseCidr } from '../convert/cidr.js';
-import { cidrToName } from '../convert/names.js';
+import { canonicalCidr, cidrToName, parseCidr } from './cidr.js';
 import { MIGRATED_KINDS, type KindInfo } from './kinds.js';
 
 export const V3_PREFIX = '/calico/resources/v3/projectcalico.org/';

@@ -100,3 +100,11 @@ export function waveFor(kind: string, name: string): number {
   if (!info) throw new Error(`no wave for kind ${kind}`);
   return info.wave;
 }
+
+/** The order calicoctl writes kinds in (`allV3Resources` in export.go). */
+export const CALICOCTL_KIND_ORDER = [
+  'IPPool', 'BGPPeer', 'Tier', 'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'GlobalNetworkSet',
+  'HostEndpoint', 'KubeControllersConfiguration', 'NetworkPolicy', 'StagedNetworkPolicy',
+  'StagedKubernetesNetworkPolicy', 'NetworkSet', 'Node', 'BGPConfiguration', 'FelixConfiguration',
+  'IPReservation', 'BGPFilter',
+] as const;

@@ -28,3 +28,27 @@ const managed = new Set(MANAGED_NODE_ANNOTATIONS);
 export function isManagedNodeAnnotation(key: string): boolean {
   return managed.has(key);
 }
+
+interface AnnotatedObject {
+  metadata: { annotations?: unknown };
+}
+
+/** Annotations are a string map wherever they are an object at all (the API server enforces it). */
+function isStringMap(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The merge patch for a Node change: every annotation of `after` set to its value, and every
+ * managed key present in `before` but absent from `after` set to null (removed). Keys that are
+ * not Calico's are never removed.
+ */
+export function nodeAnnotationPatch(before: AnnotatedObject | null, after: AnnotatedObject): Record<string, string | null> {
+  const next = isStringMap(after.metadata.annotations) ? after.metadata.annotations : {};
+  const patch: Record<string, string | null> = { ...next };
+  const prior = before && isStringMap(before.metadata.annotations) ? before.metadata.annotations : {};
+  for (const key of Object.keys(prior)) {
+    if (isManagedNodeAnnotation(key) && !Object.prototype.hasOwnProperty.call(next, key)) patch[key] = null;
+  }
+  return patch;
+}

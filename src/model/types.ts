@@ -108,9 +108,14 @@ export interface ConvertOptions {
   nodeMap?: Record<string, string>;
   /** Turn unknown keys into skips instead of errors. */
   skipUnknown?: boolean;
-  /**
-   * CRD objects (the target's, or the vendored ones) to validate every converted object against.
-   * Findings are added as diagnostics: code `schema` (errors) and `schema-pruned` (warnings).
-   */
-  crds?: readonly unknown[];
+}
+
+/**
+ * How to convert, as resolved from the command line once (`--node-map` already read, at the
+ * command edge). A plan records these so apply and verify convert the same way.
+ */
+export interface ConversionSettings {
+  nodeMap?: Record<string, string>;
+  calicoVersion?: string;
+  skipUnknown: boolean;
 }

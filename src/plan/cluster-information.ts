@@ -40,6 +40,16 @@ export interface ClusterInformationInput {
 }
 
 /**
+ * The two steps as a plan holds them: `identity` is null when --include/--exclude leave the
+ * ClusterInformation out. The lock step is never filtered out: a partial apply still writes into
+ * a locked target.
+ */
+export interface ClusterInformationSteps {
+  lock: ResourceChange;
+  identity: ResourceChange | null;
+}
+
+/**
  * A GUID in Calico's form (32 lower-case hex digits, a UUID without dashes), derived from the
  * given parts, e.g. the target cluster uid and the source digest. Deterministic on purpose.
  */

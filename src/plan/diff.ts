@@ -7,7 +7,9 @@
  * The ClusterInformation is not diffed here: it is written in two steps (cluster-information.ts).
  */
 import type { DesiredObject, KubeObject } from '../model/types.js';
+import type { FilterTarget } from '../model/filters.js';
 import { CLUSTER_INFORMATION, UNMIGRATED_CRD_KINDS, kindInfo, waveFor } from '../model/kinds.js';
+import { isProtectedTierName } from '../model/protected-tiers.js';
 import { addressOf, sortChanges } from './address.js';
 import { compareStrings } from './canonical.js';
 import { deepCopy, normalizeLive, normalizeLiveNode } from './normalize.js';
@@ -24,8 +26,8 @@ export interface DiffInput {
   live: readonly LiveObject[];
   /** Delete live objects that are not in the source (except those never pruned, see `isNeverPruned`). */
   prune: boolean;
-  /** Keep only addresses it accepts, on both sides (`--include` / `--exclude`). */
-  filter?: (address: string) => boolean;
+  /** Keep only the objects it accepts, on both sides (`--include` / `--exclude`, see model/filters.ts). */
+  filter?: (t: FilterTarget) => boolean;
   /**
    * Optional server dry-run results of writing each desired object, by address. When given, the
    * live object is compared with what the server would store (CRD defaults applied) instead of
@@ -33,9 +35,6 @@ export interface DiffInput {
    */
   dryRunResults?: ReadonlyMap<string, KubeObject>;
 }
-
-/** The tiers Calico creates itself in every datastore; never deleted, and not an extra. */
-export const PROTECTED_TIERS: readonly string[] = ['default', 'kube-admin', 'kube-baseline'];
 
 const UNMIGRATED = new Set(UNMIGRATED_CRD_KINDS.map((k) => k.kind));
 
@@ -58,8 +57,9 @@ export function isNeverPruned(kind: string, name: string): boolean {
   return kind === 'Node' || kind === CLUSTER_INFORMATION.kind || UNMIGRATED.has(kind) || isProtectedTier(kind, name);
 }
 
+/** The tiers Calico creates itself in every datastore: never deleted, and not an extra. */
 function isProtectedTier(kind: string, name: string): boolean {
-  return kind === 'Tier' && PROTECTED_TIERS.includes(name);
+  return kind === 'Tier' && isProtectedTierName(name);
 }
 
 /**
@@ -76,16 +76,15 @@ export function diffObjects(input: DiffInput): ResourceChange[] {
   const keep = input.filter ?? (() => true);
   const live = new Map<string, KubeObject>();
   for (const { object } of input.live) {
-    const address = liveAddress(object);
-    if (object.kind === CLUSTER_INFORMATION.kind || !keep(address)) continue;
-    live.set(address, object);
+    if (object.kind === CLUSTER_INFORMATION.kind || !keep({ kind: object.kind, namespace: object.metadata.namespace ?? null, name: object.metadata.name })) continue;
+    live.set(liveAddress(object), object);
   }
 
   const changes: ResourceChange[] = [];
   const seen = new Set<string>();
   for (const d of input.desired) {
+    if (d.kind === CLUSTER_INFORMATION.kind || !keep(d)) continue;
     const address = desiredAddress(d);
-    if (d.kind === CLUSTER_INFORMATION.kind || !keep(address)) continue;
     if (seen.has(address)) throw new Error(`diffObjects: two desired objects have the address ${address}`);
     seen.add(address);
     const current = live.get(address);

@@ -5,32 +5,28 @@
  * unchanged since; every target object is as the plan saw it. Then the engine runs it under the
  * exclusive lease with a journal and a reverse plan.
  */
-import { readFileSync } from 'node:fs';
-import { EtcdSource } from '../adapters/etcd/source.js';
-import type { KubeTarget } from '../adapters/kube/target.js';
 import { applyPlan } from '../apply/executor.js';
 import type { ApplyResult } from '../apply/types.js';
-import { resolveSourceSettings, type SourceFlags } from '../config/source.js';
-import type { TargetFlags } from '../config/target.js';
 import { MigrateError } from '../errors.js';
+import type { KubeObject } from '../model/types.js';
 import { displayName, stepOf } from '../plan/address.js';
 import { liveAddress } from '../plan/diff.js';
 import { normalizeLiveNode } from '../plan/normalize.js';
 import { parsePlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Plan } from '../plan/types.js';
+import type { SourcePort } from '../ports/source.js';
+import type { TargetPort } from '../ports/target.js';
+import { readUserFile } from '../util/user-file.js';
 import type { Context } from './context.js';
 import { setEtcdLock, readEtcdLock } from './lock.js';
-import { assertCanRead, readTarget } from './plan.js';
-import { isVolatileKey, sourceDigest } from './source-digest.js';
+import { assertCanRead, readTarget } from './target.js';
+import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
 import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
-import { openTarget } from './target.js';
 import type { LastApplyRecord } from './status.js';
 
 export interface ApplyCommandOptions {
   planPath: string;
-  source: SourceFlags;
-  target: TargetFlags;
   stateDir: string;
   expectPlanId?: string;
   lock: boolean;
@@ -42,14 +38,7 @@ export interface ApplyCommandOptions {
 }
 
 export function loadPlan(file: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new MigrateError('USAGE', `cannot read plan file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: 'pass the path of a plan file written by `calico-migrate plan` (or a reverse plan written by apply)',
-    });
-  }
+  const text = readUserFile({ label: 'plan file', path: file, hint: 'pass the path of a plan file written by `calico-migrate plan` (or a reverse plan written by apply)' });
   return parsePlan(text, file);
 }
 
@@ -68,69 +57,64 @@ export function checkPlanGuards(plan: Plan, file: string, expectPlanId?: string)
   }
 }
 
-/**
- * The source is the etcd the plan read, locked, and unchanged since (only keys that matter).
- * Returns true when it is not locked yet and --lock asks apply to lock it: the caller does that
- * only once the apply is confirmed (a refused or declined apply writes nothing, the lock included).
- */
-async function checkSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<boolean> {
+/** Whether the source guards apply to this plan (they cannot for a rollback or an export file). */
+function sourceGuarded(plan: Plan, ctx: Context): boolean {
   if (plan.mode === 'reverse') return false; // A rollback restores the target; it must not depend on the source.
   if (plan.source.type !== 'etcdv3') {
     ctx.io.say('warn', `plan ${plan.plan_id} was made from a calicoctl export file; the source lock and staleness guards cannot be checked`);
     return false;
   }
-  const etcd = EtcdSource.connect(resolveSourceSettings(opts.source));
-  try {
-    const header = await etcd.header();
-    if (plan.source.cluster_id && header.clusterId !== plan.source.cluster_id) {
-      throw new MigrateError('WRONG_CLUSTER', `the source etcd (cluster id ${header.clusterId}) is not the one the plan was made from (cluster id ${plan.source.cluster_id})`, {
-        hint: 'point --etcd-endpoints at the etcd the plan read, or make a new plan',
-      });
-    }
-    const lock = await readEtcdLock(etcd);
-    if (!lock.locked && !opts.lock) {
-      throw new MigrateError('NOT_LOCKED', 'the source datastore is not locked; apply needs the migration freeze so nothing changes under it', {
-        hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
-      });
-    }
-    // Cheap path: nothing at all was written to etcd since the Calico data's revision.
-    if (header.revision !== plan.source.revision) {
-      const now = await etcd.readSnapshot({ keysOnly: true });
-      if (sourceDigest(now) !== plan.source.digest) {
-        // A key written after the plan's revision has a larger mod_revision; a deleted one is gone.
-        const nowKeys = new Set(now.kvs.map((k) => k.key));
-        const read = new Set(plan.resource_changes.flatMap((c) => c.source_keys.map((s) => s.key)));
-        const changed = [
-          ...now.kvs.filter((k) => !isVolatileKey(k.key) && k.modRevision > (plan.source.revision ?? 0)).map((k) => `${k.key} (${read.has(k.key) ? 'modified' : 'added'})`),
-          ...[...read].filter((k) => !nowKeys.has(k)).map((k) => `${k} (deleted)`),
-        ].sort();
-        throw new MigrateError('STALE', `the source changed since the plan (revision ${plan.source.revision} → ${now.revision})${changed.length ? `: ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? `, … ${changed.length - 10} more` : ''}` : ''}`, {
-          hint: 'make a new plan (with the source locked, nothing will change under it again)',
-          details: { changed: changed.slice(0, 1000) },
-        });
-      }
-    }
-    return !lock.locked;
-  } finally {
-    etcd.close();
+  return true;
+}
+
+/**
+ * The source is the etcd the plan read, locked, and unchanged since (only keys that matter).
+ * Returns true when it is not locked yet and --lock asks apply to lock it: the caller does that
+ * only once the apply is confirmed (a refused or declined apply writes nothing, the lock included).
+ */
+async function checkSource(plan: Plan, etcd: SourcePort, allowLock: boolean): Promise<boolean> {
+  const header = await etcd.header();
+  if (plan.source.cluster_id && header.clusterId !== plan.source.cluster_id) {
+    throw new MigrateError('WRONG_CLUSTER', `the source etcd (cluster id ${header.clusterId}) is not the one the plan was made from (cluster id ${plan.source.cluster_id})`, {
+      hint: 'point --etcd-endpoints at the etcd the plan read, or make a new plan',
+    });
   }
+  const lock = await readEtcdLock(etcd);
+  if (!lock.locked && !allowLock) {
+    throw new MigrateError('NOT_LOCKED', 'the source datastore is not locked; apply needs the migration freeze so nothing changes under it', {
+      hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
+    });
+  }
+  // Cheap path: nothing at all was written to etcd since the Calico data's revision.
+  if (header.revision !== plan.source.revision) {
+    const now = await etcd.readSnapshot({ keysOnly: true });
+    if (sourceDigest(now) !== plan.source.digest) {
+      // A key written after the plan's revision has a larger mod_revision; a deleted one is gone.
+      const nowKeys = new Set(now.kvs.map((k) => k.key));
+      const read = new Set(plan.resource_changes.flatMap((c) => c.source_keys.map((s) => s.key)));
+      const changed = [
+        ...now.kvs.filter((k) => !isVolatileKey(k.key) && k.modRevision > (plan.source.revision ?? 0)).map((k) => `${k.key} (${read.has(k.key) ? 'modified' : 'added'})`),
+        ...[...read].filter((k) => !nowKeys.has(k)).map((k) => `${k} (deleted)`),
+      ].sort();
+      throw new MigrateError('STALE', `the source changed since the plan (revision ${plan.source.revision} → ${now.revision})${changed.length ? `: ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? `, … ${changed.length - 10} more` : ''}` : ''}`, {
+        hint: 'make a new plan (with the source locked, nothing will change under it again)',
+        details: { changed: changed.slice(0, 1000) },
+      });
+    }
+  }
+  return !lock.locked;
 }
 
 /** apply --lock: lock the source (after confirmation), then check again that it is the unchanged source the plan read. */
-async function lockSource(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<void> {
-  const etcd = EtcdSource.connect(resolveSourceSettings(opts.source));
-  try {
-    const lock = await setEtcdLock(etcd, true, ctx);
-    ctx.io.say('info', `Locked the source datastore (${lock.lockedBy}).`);
-  } finally {
-    etcd.close();
-  }
+async function lockSource(plan: Plan, etcd: SourcePort, ctx: Context): Promise<void> {
+  const lock = await setEtcdLock(etcd, true, ctx);
+  ctx.io.say('info', `Locked the source datastore (${lock.lockedBy}).`);
   // Anything written between the first check and the lock shows up now; after it, nothing can change.
-  await checkSource(plan, { ...opts, lock: false }, ctx);
+  await checkSource(plan, etcd, false);
 }
 
 /** Every object the plan writes or relies on is still as the plan saw it; nothing is written otherwise. */
-async function checkTarget(plan: Plan, target: KubeTarget, opts: ApplyCommandOptions): Promise<void> {
+async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOptions): Promise<void> {
   await assertCanRead(target);
   const uid = await target.clusterUid();
   if (uid !== plan.target.cluster_uid) {
@@ -140,7 +124,7 @@ async function checkTarget(plan: Plan, target: KubeTarget, opts: ApplyCommandOpt
   }
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
   const t = await readTarget(target, opts.parallelism, { clusterUid: uid });
-  const live = new Map<string, any>();
+  const live = new Map<string, KubeObject>();
   for (const o of [...t.live, ...t.nodes]) live.set(liveAddress(o), o);
   if (t.liveClusterInfo) live.set(liveAddress(t.liveClusterInfo), t.liveClusterInfo);
   const stale: string[] = [];
@@ -194,40 +178,37 @@ export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise
   if (!plan.source.locked && plan.mode === 'migrate' && plan.source.type === 'etcdv3') {
     ctx.io.say('warn', 'this plan was made while the source was unlocked (a preview); it applies only if nothing changed since');
   }
-  const target = await openTarget(opts.target, { maxSockets: opts.parallelism });
-  try {
-    await checkTarget(plan, target, opts);
-    const mustLock = await checkSource(plan, opts, ctx);
+  const target = await ctx.openTarget();
+  await checkTarget(plan, target, opts);
+  const etcd = sourceGuarded(plan, ctx) ? await ctx.openSource() : null;
+  const mustLock = etcd ? await checkSource(plan, etcd, opts.lock) : false;
 
-    const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
-    if (!opts.resume && !opts.autoApprove) {
-      ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0]);
-      const answer = await ctx.io.confirm(`${mustLock ? 'Lock the source datastore and apply' : 'Apply'} ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
-      if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
-    }
-    if (mustLock) await lockSource(plan, opts, ctx);
-
-    ensureStateDir(opts.stateDir);
-    const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);
-    const result = await applyPlan(plan, { target, io: ctx.io, lease: target, clock: ctx.now }, {
-      planPath: opts.planPath,
-      journalPath: journal,
-      reversePath: opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id),
-      holder: `${ctx.who}/${plan.plan_id}`,
-      resume: !!opts.resume,
-      parallelism: opts.parallelism,
-      toolVersion: ctx.toolVersion,
-      failAfter: opts.failAfter,
-    });
-    const record: LastApplyRecord = { plan_id: plan.plan_id, mode: plan.mode, plan_path: opts.planPath, journal: result.journal_path, reverse_path: result.reverse_path, status: result.status, at: ctx.now().toISOString() };
-    writeRecord(opts.stateDir, 'last-apply.json', record);
-    return {
-      plan,
-      result,
-      resumeCommand: `calico-migrate apply ${opts.planPath} --resume ${result.journal_path} --auto-approve`,
-      rollbackCommand: `calico-migrate apply ${result.reverse_path}`,
-    };
-  } finally {
-    target.close();
+  const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
+  if (!opts.resume && !opts.autoApprove) {
+    ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0]);
+    const answer = await ctx.io.confirm(`${mustLock ? 'Lock the source datastore and apply' : 'Apply'} ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
+    if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
   }
+  if (mustLock && etcd) await lockSource(plan, etcd, ctx);
+
+  ensureStateDir(opts.stateDir);
+  const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);
+  const result = await applyPlan(plan, { target, io: ctx.io, lease: target, clock: ctx.now, monotonic: ctx.monotonic }, {
+    planPath: opts.planPath,
+    journalPath: journal,
+    reversePath: opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id),
+    holder: `${ctx.who}/${plan.plan_id}`,
+    resume: !!opts.resume,
+    parallelism: opts.parallelism,
+    toolVersion: ctx.toolVersion,
+    failAfter: opts.failAfter,
+  });
+  const record: LastApplyRecord = { plan_id: plan.plan_id, mode: plan.mode, plan_path: opts.planPath, journal: result.journal_path, reverse_path: result.reverse_path, status: result.status, at: ctx.now().toISOString() };
+  writeRecord(opts.stateDir, 'last-apply.json', record);
+  return {
+    plan,
+    result,
+    resumeCommand: `calico-migrate apply ${opts.planPath} --resume ${result.journal_path} --auto-approve`,
+    rollbackCommand: `calico-migrate apply ${result.reverse_path}`,
+  };
 }

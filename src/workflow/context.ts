@@ -1,21 +1,26 @@
-/** Ambient state the workflows need, injected so tests control time, identity and output. */
-import os from 'node:os';
+/**
+ * What a workflow is given: the datastores it acts on, and the ambient state (output, clock,
+ * identity), all injected. The CLI builds the real one (cli/composition.ts) from settings
+ * resolved once at the command edge; unit tests build one over in-memory fakes.
+ */
 import type { Io } from '../io.js';
+import type { SourcePort } from '../ports/source.js';
+import type { TargetPort } from '../ports/target.js';
 
 export interface Context {
   io: Io;
+  /** Wall clock, for records, locks and leases. */
   now: () => Date;
+  /** Monotonic milliseconds, for durations and rates. */
+  monotonic: () => number;
   toolVersion: string;
   /** `user@host/pid`, recorded in locks, leases and journals. */
   who: string;
-}
-
-export function defaultContext(io: Io, toolVersion: string): Context {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    /* no passwd entry (containers) */
-  }
-  return { io, now: () => new Date(), toolVersion, who: `${user}@${os.hostname()}/${process.pid}` };
+  /**
+   * The source, opened on first use and then shared for the rest of the command. Throws the
+   * settings error (e.g. USAGE: no etcd endpoints) when the command line did not configure one.
+   */
+  openSource(): Promise<SourcePort>;
+  /** The target, likewise opened once per command. */
+  openTarget(): Promise<TargetPort>;
 }

@@ -2,13 +2,16 @@
  * Server-side dry run (dryRun=All) of every create and update in a plan, so CEL rules, schema
  * defaults and admission webhooks answer at plan time instead of half-way through apply.
  */
-import type { KubeTarget, WriteOutcome } from '../adapters/kube/target.js';
+import { nodeAnnotationPatch } from '../model/node-annotations.js';
 import { check } from '../checks/check.js';
 import type { KubeObject } from '../model/types.js';
 import { displayName, stepOf } from '../plan/address.js';
-import { nodeAnnotationPatch } from '../apply/content.js';
 import type { Check, ResourceChange } from '../plan/types.js';
+import type { TargetWriter, WriteOutcome } from '../ports/target.js';
 import { mapLimit } from '../util/concurrency.js';
+
+/** What a dry run needs of the target: the writes, never stored (dryRun=All). */
+export type DryRunTarget = Pick<TargetWriter, 'create' | 'replace' | 'patchNodeAnnotations'>;
 
 export interface DryRunOutcome {
   /** What the server would store, by address (successful dry runs of updates only). */
@@ -17,7 +20,7 @@ export interface DryRunOutcome {
   check: Check;
 }
 
-export async function dryRunOne(target: KubeTarget, c: ResourceChange, lockCreated: boolean): Promise<WriteOutcome | null> {
+export async function dryRunOne(target: DryRunTarget, c: ResourceChange, lockCreated: boolean): Promise<WriteOutcome | null> {
   const action = c.change.actions[0];
   const after = c.change.after;
   if (!after || (action !== 'create' && action !== 'update')) return null;
@@ -28,7 +31,7 @@ export async function dryRunOne(target: KubeTarget, c: ResourceChange, lockCreat
   return target.replace(after, c.target.resource_version ?? '', { dryRun: true });
 }
 
-export async function dryRunChanges(target: KubeTarget, changes: readonly ResourceChange[], parallelism: number): Promise<DryRunOutcome> {
+export async function dryRunChanges(target: DryRunTarget, changes: readonly ResourceChange[], parallelism: number): Promise<DryRunOutcome> {
   const lockCreated = changes.some((c) => stepOf(c) === 'lock' && c.change.actions[0] === 'create');
   const writes = changes.filter((c) => c.change.actions[0] === 'create' || c.change.actions[0] === 'update');
   const outcomes = await mapLimit(writes, parallelism, (c) => dryRunOne(target, c, lockCreated));

@@ -3,13 +3,13 @@
  * compare-and-swap (etcd mod_revision, Kubernetes resourceVersion) and stamped with who and when.
  * While the source is locked, Calico's CNI refuses new pods and Felix waits; that is the point.
  */
-import { EtcdSource } from '../adapters/etcd/source.js';
-import type { KubeTarget } from '../adapters/kube/target.js';
 import { MigrateError } from '../errors.js';
+import { CLUSTER_INFO_KEY } from '../model/keys.js';
 import { CRD_API_VERSION } from '../model/kinds.js';
 import type { KubeObject } from '../model/types.js';
+import type { SourcePort } from '../ports/source.js';
+import type { ObjectRef, TargetReader, TargetWriter } from '../ports/target.js';
 import type { Context } from './context.js';
-import { CLUSTER_INFO_KEY } from '../model/keys.js';
 
 export const LOCKED_BY = 'calico-migrate/locked-by';
 export const LOCKED_AT = 'calico-migrate/locked-at';
@@ -32,9 +32,20 @@ export interface LockResult extends LockState {
   changed: boolean;
 }
 
-function stateOf(datastore: Datastore, obj: any | null): LockState {
-  const spec = obj?.spec ?? {};
-  const ann = obj?.metadata?.annotations ?? {};
+/** A ClusterInformation as stored in either datastore (v3 JSON in etcd, the CR in Kubernetes). */
+interface ClusterInformationValue {
+  kind?: string;
+  apiVersion?: string;
+  metadata: { name?: string; annotations?: Record<string, string>; resourceVersion?: string; [field: string]: unknown };
+  spec?: { datastoreReady?: unknown; clusterGUID?: string; calicoVersion?: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+const CLUSTER_INFO_REF: ObjectRef = { apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' };
+
+function stateOf(datastore: Datastore, obj: ClusterInformationValue | KubeObject | null): LockState {
+  const spec = (obj?.spec ?? {}) as NonNullable<ClusterInformationValue['spec']>;
+  const ann: Record<string, string> = obj?.metadata?.annotations ?? {};
   const ready = typeof spec.datastoreReady === 'boolean' ? spec.datastoreReady : null;
   return {
     datastore,
@@ -48,7 +59,7 @@ function stateOf(datastore: Datastore, obj: any | null): LockState {
   };
 }
 
-function withLock(obj: any, locked: boolean, ctx: Context): any {
+function withLock<T extends ClusterInformationValue | KubeObject>(obj: T, locked: boolean, ctx: Pick<Context, 'who' | 'now'>): T {
   const annotations = { ...(obj.metadata?.annotations ?? {}) };
   if (locked) {
     annotations[LOCKED_BY] = ctx.who;
@@ -57,15 +68,19 @@ function withLock(obj: any, locked: boolean, ctx: Context): any {
     delete annotations[LOCKED_BY];
     delete annotations[LOCKED_AT];
   }
-  const metadata = { ...obj.metadata, annotations };
-  if (Object.keys(annotations).length === 0) delete metadata.annotations;
+  const { annotations: _previous, ...rest } = obj.metadata;
+  // An object left with no annotations stores none, rather than an empty map.
+  const metadata = Object.keys(annotations).length === 0 ? rest : { ...rest, annotations };
   return { ...obj, metadata, spec: { ...(obj.spec ?? {}), datastoreReady: !locked } };
 }
 
-function parseEtcdValue(value: string): any {
+function parseEtcdValue(value: string): ClusterInformationValue {
   try {
-    const v = JSON.parse(value);
-    if (v && typeof v === 'object') return v;
+    const v: unknown = JSON.parse(value);
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Partial<ClusterInformationValue>;
+      return { ...o, metadata: o.metadata && typeof o.metadata === 'object' ? o.metadata : {} };
+    }
   } catch {
     /* reported below */
   }
@@ -74,12 +89,12 @@ function parseEtcdValue(value: string): any {
   });
 }
 
-export async function readEtcdLock(etcd: EtcdSource): Promise<LockState> {
+export async function readEtcdLock(etcd: Pick<SourcePort, 'get'>): Promise<LockState> {
   const kv = await etcd.get(CLUSTER_INFO_KEY);
   return stateOf('etcd', kv ? parseEtcdValue(kv.value) : null);
 }
 
-export async function setEtcdLock(etcd: EtcdSource, locked: boolean, ctx: Context): Promise<LockResult> {
+export async function setEtcdLock(etcd: Pick<SourcePort, 'get' | 'compareAndSwap'>, locked: boolean, ctx: Pick<Context, 'who' | 'now'>): Promise<LockResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const kv = await etcd.get(CLUSTER_INFO_KEY);
     const current = kv ? parseEtcdValue(kv.value) : null;
@@ -87,7 +102,7 @@ export async function setEtcdLock(etcd: EtcdSource, locked: boolean, ctx: Contex
     if (state.locked === locked && (locked || state.datastoreReady !== null)) return { ...state, changed: false };
     if (!current && !locked) return { ...state, changed: false };
     // A missing ClusterInformation is created locked, as calicoctl's lock does (without its tiers).
-    const base = current ?? { kind: 'ClusterInformation', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default' }, spec: {} };
+    const base: ClusterInformationValue = current ?? { kind: 'ClusterInformation', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default' }, spec: {} };
     const next = withLock(base, locked, ctx);
     delete next.metadata.resourceVersion;
     if (await etcd.compareAndSwap(CLUSTER_INFO_KEY, kv?.modRevision ?? 0, JSON.stringify(next))) {
@@ -101,14 +116,14 @@ export async function setEtcdLock(etcd: EtcdSource, locked: boolean, ctx: Contex
 
 const CI_PATH = `/apis/${CRD_API_VERSION}/clusterinformations`;
 
-export async function readKubeLock(target: KubeTarget): Promise<LockState> {
-  const obj = await target.get({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' });
+export async function readKubeLock(target: Pick<TargetReader, 'get'>): Promise<LockState> {
+  const obj = await target.get(CLUSTER_INFO_REF);
   return stateOf('kubernetes', obj);
 }
 
-export async function setKubeLock(target: KubeTarget, locked: boolean, ctx: Context): Promise<LockResult> {
+export async function setKubeLock(target: Pick<TargetWriter, 'get' | 'create' | 'replace'>, locked: boolean, ctx: Pick<Context, 'who' | 'now'>): Promise<LockResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const current = await target.get({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' });
+    const current = await target.get(CLUSTER_INFO_REF);
     const state = stateOf('kubernetes', current);
     if (state.locked === locked && (locked || state.datastoreReady !== null)) return { ...state, changed: false };
     if (!current && !locked) return { ...state, changed: false };
@@ -117,8 +132,8 @@ export async function setKubeLock(target: KubeTarget, locked: boolean, ctx: Cont
       const fresh: KubeObject = { apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', metadata: { name: 'default' }, spec: { clusterType: 'kdd' } };
       outcome = await target.create(withLock(fresh, locked, ctx));
     } else {
-      const { resourceVersion, ...meta } = current.metadata as any;
-      outcome = await target.replace(withLock({ ...current, metadata: meta }, locked, ctx), resourceVersion);
+      const { resourceVersion, ...meta } = current.metadata;
+      outcome = await target.replace(withLock({ ...current, metadata: meta }, locked, ctx), typeof resourceVersion === 'string' ? resourceVersion : '');
     }
     if (outcome.ok) return { ...stateOf('kubernetes', outcome.object), changed: true };
     if (outcome.status !== 409) {
@@ -137,4 +152,25 @@ export function describeLock(s: LockState): string {
   if (!s.exists) return `${where}: no ClusterInformation (unlocked)`;
   if (s.locked) return `${where}: locked${s.lockedBy ? ` by ${s.lockedBy}` : ''}${s.lockedAt ? ` at ${s.lockedAt}` : ''}`;
   return `${where}: unlocked${s.datastoreReady === null ? ' (datastoreReady not set; Calico treats that as ready)' : ''}`;
+}
+
+/** `calico-migrate lock`: freeze one datastore, and say what that means. */
+export async function lockDatastore(datastore: Datastore, ctx: Context): Promise<LockResult> {
+  const result = await lockOne(datastore, ctx);
+  ctx.io.say('info', `${result.changed ? 'Locked' : 'Already locked'}: ${describeLock(result)}`);
+  if (datastore === 'etcd' && result.changed) ctx.io.say('warn', 'new pods cannot start on this cluster until it is unlocked or migrated (Calico CNI refuses them while the datastore is locked)');
+  return result;
+}
+
+async function lockOne(datastore: Datastore, ctx: Context): Promise<LockResult> {
+  switch (datastore) {
+    case 'etcd':
+      return setEtcdLock(await ctx.openSource(), true, ctx);
+    case 'kubernetes':
+      return setKubeLock(await ctx.openTarget(), true, ctx);
+    default: {
+      const never: never = datastore;
+      throw new MigrateError('USAGE', `unknown datastore ${String(never)}`, { hint: 'pass --datastore etcd or --datastore kubernetes' });
+    }
+  }
 }

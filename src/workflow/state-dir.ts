@@ -2,6 +2,7 @@
  * The working directory apply and friends keep their records in (default `.calico-migrate/`):
  * journals, reverse plans, and small pointer files `status` reads. Nothing secret is written here.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -24,12 +25,16 @@ export function reversePlanPath(dir: string, planId: string): string {
   return path.join(dir, `reverse-${shortId(planId)}.json`);
 }
 
-/** Writes a small JSON record atomically (temp file + rename), so a crash never leaves half a file. */
+/**
+ * Writes a small JSON record atomically (temp file + rename), so a crash never leaves half a file.
+ * The temp name is the writer's own: two commands recording at once must not rename each other's file.
+ */
 export function writeRecord(dir: string, name: string, value: unknown): void {
   ensureStateDir(dir);
   const file = path.join(dir, name);
-  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2) + '\n');
-  renameSync(`${file}.tmp`, file);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 export function readRecord<T>(dir: string, name: string): T | null {
@@ -62,6 +67,7 @@ export interface LastPlanRecord {
 
 export interface VerifiedRecord {
   at: string;
+  ok: boolean;
   source_digest: string;
   target_cluster_uid: string;
   differences: number;

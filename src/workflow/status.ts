@@ -3,18 +3,13 @@
  * records apply/verify/unlock leave in the state directory. Each part is best-effort: a side that
  * is not configured or not reachable is reported as such instead of failing the whole command.
  */
-import { EtcdSource } from '../adapters/etcd/source.js';
-import type { KubeTarget } from '../adapters/kube/target.js';
 import { readLease, type LeaseInfo } from '../apply/lease.js';
 import { readJournal } from '../apply/journal.js';
 import { journalState } from '../apply/resume.js';
-import { resolveSourceSettings, type SourceFlags } from '../config/source.js';
-import type { TargetFlags } from '../config/target.js';
 import { isMigrateError } from '../errors.js';
 import type { Context } from './context.js';
 import { readEtcdLock, readKubeLock, type LockState } from './lock.js';
 import { latestJournal, readRecord, type LastPlanRecord, type VerifiedRecord } from './state-dir.js';
-import { openTarget } from './target.js';
 
 export type Phase = 'not started' | 'planned' | 'applying' | 'partial' | 'applied' | 'rolled back' | 'verified' | 'unlocked';
 
@@ -36,38 +31,30 @@ export interface StatusReport {
   journal: { path: string; plan_id: string; started_at: string; done: number; failed: number; open: number; ended: string | null } | null;
   last_plan: LastPlanRecord | null;
   last_apply: LastApplyRecord | null;
-  verified: (VerifiedRecord & { ok?: boolean }) | null;
+  verified: VerifiedRecord | null;
 }
 
 const errorOf = (e: unknown) => ({ error: isMigrateError(e) ? e.message : (e as Error).message });
 
-export async function migrationStatus(flags: SourceFlags & TargetFlags & { 'state-dir': string }, ctx: Context): Promise<StatusReport> {
-  const dir = flags['state-dir'];
+export async function migrationStatus(opts: { stateDir: string }, ctx: Context): Promise<StatusReport> {
+  const dir = opts.stateDir;
   let source: StatusReport['source'];
   try {
-    const etcd = EtcdSource.connect(resolveSourceSettings(flags));
-    try {
-      source = await readEtcdLock(etcd);
-    } finally {
-      etcd.close();
-    }
+    source = await readEtcdLock(await ctx.openSource());
   } catch (e) {
     source = errorOf(e);
   }
 
   let target: StatusReport['target'];
   let lease: StatusReport['lease'] = null;
-  let kube: KubeTarget | null = null;
   try {
-    kube = await openTarget(flags);
+    const kube = await ctx.openTarget();
     target = await readKubeLock(kube);
     const l = await readLease(kube, ctx.now);
     lease = l ? { ...l, expiresAt: l.expiresAt?.toISOString() ?? null } : null;
   } catch (e) {
     target = errorOf(e);
     lease = errorOf(e);
-  } finally {
-    kube?.close();
   }
 
   let journal: StatusReport['journal'] = null;
@@ -93,7 +80,7 @@ export async function migrationStatus(flags: SourceFlags & TargetFlags & { 'stat
   }
   const lastPlan = readRecord<LastPlanRecord>(dir, 'last-plan.json');
   const lastApply = readRecord<LastApplyRecord>(dir, 'last-apply.json');
-  const verified = readRecord<VerifiedRecord & { ok?: boolean }>(dir, 'verified.json');
+  const verified = readRecord<VerifiedRecord>(dir, 'verified.json');
   return { phase: phaseOf({ source, target, lease, journal, lastPlan, lastApply, verified }), source, target, lease, journal, last_plan: lastPlan, last_apply: lastApply, verified };
 }
 
@@ -108,7 +95,7 @@ export function phaseOf(s: {
   journal: StatusReport['journal'];
   lastPlan: LastPlanRecord | null;
   lastApply: LastApplyRecord | null;
-  verified: (VerifiedRecord & { ok?: boolean }) | null;
+  verified: VerifiedRecord | null;
 }): Phase {
   const t = s.target;
   const src = s.source;

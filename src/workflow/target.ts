@@ -1,13 +1,29 @@
-/** Opening the target and deciding which API group backs Calico there. */
-import { KubeConnection } from '../adapters/kube/connection.js';
-import { KubeTarget } from '../adapters/kube/target.js';
-import { resolveKubeConfig, type TargetFlags } from '../config/target.js';
+/**
+ * Reading the target: which API group backs Calico there, whether the identity may read it, and
+ * everything Calico it holds. Over the TargetReader port only; the CLI opens the real one.
+ */
+import { crdPlural, crdsEstablished, isEstablished } from '../checks/crds.js';
+import { describePermission, readPermissions, type Permission } from '../checks/rbac.js';
 import { MigrateError } from '../errors.js';
-import { CRD_API_VERSION, CRD_GROUP } from '../model/kinds.js';
+import { ALL_CRD_KINDS, CLUSTER_INFORMATION, CRD_API_VERSION, CRD_GROUP } from '../model/kinds.js';
+import type { KubeObject } from '../model/types.js';
+import type { Check } from '../plan/types.js';
+import type { TargetReader } from '../ports/target.js';
+import { mapLimit } from '../util/concurrency.js';
 
-export async function openTarget(flags: TargetFlags, opts: { maxSockets?: number } = {}): Promise<KubeTarget> {
-  const kc = resolveKubeConfig(flags);
-  return new KubeTarget(await KubeConnection.fromKubeConfig(kc, { maxSockets: opts.maxSockets }));
+/** Everything Calico the target holds, read once and shared by the desired-state pipeline and apply's guards. */
+export interface TargetState {
+  server: string;
+  clusterUid: string;
+  apiGroup: string;
+  /** The crd.projectcalico.org CRDs as stored (for the schema check). */
+  crds: KubeObject[];
+  crdCheck: Check;
+  /** Every object of an established Calico kind, except the ClusterInformation. */
+  live: KubeObject[];
+  liveClusterInfo: KubeObject | null;
+  nodes: KubeObject[];
+  namespaces: string[];
 }
 
 /**
@@ -15,7 +31,7 @@ export async function openTarget(flags: TargetFlags, opts: { maxSockets?: number
  * crd.projectcalico.org is not. The tool writes the v1 layout only, so a v3-only cluster is refused
  * rather than given data its Calico would not read.
  */
-export async function backingApiGroup(target: KubeTarget): Promise<string> {
+export async function backingApiGroup(target: Pick<TargetReader, 'server' | 'apiGroups'>): Promise<string> {
   const groups = await target.apiGroups();
   const v1 = groups.includes(CRD_GROUP);
   const v3 = groups.includes('projectcalico.org');
@@ -30,4 +46,45 @@ export async function backingApiGroup(target: KubeTarget): Promise<string> {
     });
   }
   return CRD_API_VERSION;
+}
+
+/** One SelfSubjectAccessReview per permission, at most 8 at a time. */
+export async function accessResults(target: Pick<TargetReader, 'canI'>, perms: readonly Permission[]): Promise<Array<{ perm: Permission; allowed: boolean }>> {
+  return mapLimit([...perms], 8, async (perm) => ({ perm, allowed: (await target.canI(perm)).allowed }));
+}
+
+/** Reading needs these permissions; name every missing one at once rather than failing on the first list. */
+export async function assertCanRead(target: Pick<TargetReader, 'canI' | 'userName'>): Promise<void> {
+  const results = await accessResults(target, readPermissions());
+  const denied = results.filter((r) => !r.allowed).map((r) => describePermission(r.perm));
+  if (denied.length) {
+    throw new MigrateError('TARGET_INVALID', `identity ${target.userName} cannot read the target: missing ${denied.length} permission(s): ${denied.join(', ')}`, {
+      hint: 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml',
+      details: { missing: denied },
+    });
+  }
+}
+
+/**
+ * Everything Calico in the target: every established Calico kind, Nodes, namespaces. A caller
+ * that already checked read access and read the cluster uid passes it as `known`.
+ */
+export async function readTarget(target: TargetReader, parallelism: number, known?: { clusterUid: string }): Promise<TargetState> {
+  if (!known) await assertCanRead(target);
+  const clusterUid = known?.clusterUid ?? (await target.clusterUid());
+  const apiGroup = await backingApiGroup(target);
+  const crds = await target.calicoCrds();
+  const crdCheck = crdsEstablished(crds);
+  const established = new Set(crds.filter(isEstablished).flatMap((c) => crdPlural(c)?.plural ?? []));
+  const kinds = ALL_CRD_KINDS.filter((k) => established.has(k.plural));
+  const lists = await mapLimit(kinds, Math.min(parallelism, 8), (k) => target.listKind(k.kind));
+  const all = lists.flat();
+  const liveClusterInfo = all.find((o) => o.kind === CLUSTER_INFORMATION.kind && o.metadata.name === 'default') ?? null;
+  const live = all.filter((o) => o.kind !== CLUSTER_INFORMATION.kind);
+  const [nodes, namespaces] = await Promise.all([target.listNodes(), target.listNamespaces()]);
+  return { server: target.server, clusterUid, apiGroup, crds, crdCheck, live, liveClusterInfo, nodes, namespaces };
+}
+
+export function liveTierNames(t: Pick<TargetState, 'live'>): Set<string> {
+  return new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name));
 }

@@ -1,28 +1,23 @@
 /**
- * `verify`: read both sides now, convert the source, and compare with the target object by object.
- * Passes only when the target holds exactly what the source says (Calico's own protected tiers and
- * derived data aside), including the ClusterInformation identity.
+ * `verify`: read both sides now, run the desired-state pipeline, and compare with the target
+ * object by object. Passes only when the target holds exactly what the source says (Calico's own
+ * protected tiers and derived data aside), including the ClusterInformation identity. Records the
+ * result in the state dir (`verified.json`), which `unlock --datastore kubernetes` relies on.
  */
-import type { TargetFlags } from '../config/target.js';
-import { convertSnapshot } from '../convert/index.js';
+import { isRecord } from '../convert/json.js';
+import type { ConversionSettings, KubeObject, SourceClusterInfo } from '../model/types.js';
 import { displayName } from '../plan/address.js';
-import { diffObjects } from '../plan/diff.js';
+import { sourceDigest } from '../plan/source-digest.js';
 import type { ResourceChange } from '../plan/types.js';
 import type { Context } from './context.js';
-import { dryRunChanges } from './dry-run.js';
-import { withImpliedTiers } from './implied-tiers.js';
-import { conversionErrors, liveTierNames, readTarget, sourceInvalidError } from './plan.js';
-import { readNodeMap, readSource, type SourceOptions } from './source.js';
-import { sourceDigest } from './source-digest.js';
-import { openTarget } from './target.js';
+import { desiredState } from './desired-state.js';
+import { writeRecord } from './state-dir.js';
 
 export interface VerifyOptions {
-  source: SourceOptions;
-  target: TargetFlags;
-  nodeMapFile?: string;
-  calicoVersion?: string;
-  skipUnknown: boolean;
+  conversion: ConversionSettings;
   parallelism: number;
+  /** Where `verified.json` is written. */
+  stateDir: string;
 }
 
 export interface Difference {
@@ -41,49 +36,47 @@ export interface VerifyResult {
 }
 
 export async function verifyMigration(opts: VerifyOptions, ctx: Context): Promise<VerifyResult> {
-  const snapshot = await readSource(opts.source, ctx);
-  const target = await openTarget(opts.target, { maxSockets: opts.parallelism });
-  try {
-    const t = await readTarget(target, opts.parallelism);
-    const result = convertSnapshot(snapshot, { calicoVersion: opts.calicoVersion, nodeMap: readNodeMap(opts.nodeMapFile), skipUnknown: opts.skipUnknown, crds: t.crds });
-    const errors = conversionErrors(result);
-    if (errors.length) throw sourceInvalidError(errors, snapshot.endpoints.join(','));
-    result.objects = withImpliedTiers(result, liveTierNames(t), { crds: t.crds });
-    const live = [...t.live, ...t.nodes].map((object) => ({ object }));
-    let changes = diffObjects({ desired: result.objects, live, prune: false });
-    const updates = changes.filter((c) => c.change.actions[0] === 'update');
-    if (updates.length) {
-      // A field the CRD defaults is not a difference: compare with what the server would store.
-      const dr = await dryRunChanges(target, updates, opts.parallelism);
-      if (dr.results.size) {
-        const byAddr = new Map(diffObjects({ desired: result.objects, live, prune: false, dryRunResults: dr.results }).map((c) => [c.address, c]));
-        changes = changes.map((c) => byAddr.get(c.address) ?? c);
-      }
-    }
-    const differences: Difference[] = changes.filter((c) => c.change.actions[0] !== 'no-op').map(toDifference);
-    const ci = t.liveClusterInfo?.spec as any;
-    const src = result.clusterInfo;
-    if (src && (ci?.clusterGUID !== src.clusterGUID || ci?.calicoVersion !== src.calicoVersion)) {
-      differences.push({
-        address: 'crd.projectcalico.org/v1/ClusterInformation/default',
-        object: 'ClusterInformation default',
-        kind: 'identity',
-        paths: [
-          ...(ci?.clusterGUID !== src.clusterGUID ? [`spec.clusterGUID: target ${ci?.clusterGUID ?? 'unset'}, source ${src.clusterGUID}`] : []),
-          ...(ci?.calicoVersion !== src.calicoVersion ? [`spec.calicoVersion: target ${ci?.calicoVersion ?? 'unset'}, source ${src.calicoVersion}`] : []),
-        ],
-      });
-    }
-    return {
-      ok: differences.length === 0,
-      compared: result.objects.length,
-      differences,
-      source_digest: sourceDigest(snapshot),
-      target_cluster_uid: t.clusterUid,
-    };
-  } finally {
-    target.close();
-  }
+  const source = await ctx.openSource();
+  const target = await ctx.openTarget();
+  // A field the CRD defaults is not a difference: updates are compared with what the server would store.
+  const state = await desiredState({ conversion: opts.conversion, prune: false, dryRun: 'updates', parallelism: opts.parallelism }, { source, target }, ctx);
+  const differences: Difference[] = state.changes.filter((c) => c.change.actions[0] !== 'no-op').map(toDifference);
+  const identity = identityDifference(state.target.liveClusterInfo, state.conversion.clusterInfo);
+  if (identity) differences.push(identity);
+  const result: VerifyResult = {
+    ok: differences.length === 0,
+    compared: state.desired.length,
+    differences,
+    source_digest: sourceDigest(state.snapshot),
+    target_cluster_uid: state.target.clusterUid,
+  };
+  writeRecord(opts.stateDir, 'verified.json', {
+    at: ctx.now().toISOString(),
+    ok: result.ok,
+    source_digest: result.source_digest,
+    target_cluster_uid: result.target_cluster_uid,
+    differences: result.differences.length,
+  });
+  return result;
+}
+
+/** The target must carry the source's clusterGUID and calicoVersion (the identity step's work). */
+function identityDifference(live: KubeObject | null, src: SourceClusterInfo | null): Difference | null {
+  if (!src) return null;
+  const spec = live && isRecord(live.spec) ? live.spec : {};
+  const guid = spec.clusterGUID;
+  const version = spec.calicoVersion;
+  if (guid === src.clusterGUID && version === src.calicoVersion) return null;
+  const shown = (v: unknown) => (v === undefined || v === null ? 'unset' : String(v));
+  return {
+    address: 'crd.projectcalico.org/v1/ClusterInformation/default',
+    object: 'ClusterInformation default',
+    kind: 'identity',
+    paths: [
+      ...(guid !== src.clusterGUID ? [`spec.clusterGUID: target ${shown(guid)}, source ${src.clusterGUID}`] : []),
+      ...(version !== src.calicoVersion ? [`spec.calicoVersion: target ${shown(version)}, source ${src.calicoVersion}`] : []),
+    ],
+  };
 }
 
 function toDifference(c: ResourceChange): Difference {

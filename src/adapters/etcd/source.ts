@@ -2,12 +2,13 @@
  * The etcd v3 source. Reads every key under /calico/ at one revision, in bounded pages, and
  * performs the compare-and-swap writes `lock`/`unlock` need. The only module that talks to etcd.
  */
-import { Etcd3 } from 'etcd3';
+import { Etcd3, type IOptions } from 'etcd3';
 import type { EtcdSettings } from '../../config/source.js';
 import { redactUrl } from '../../config/source.js';
 import { MigrateError } from '../../errors.js';
 import { CLUSTER_INFO_KEY } from '../../model/keys.js';
 import type { SourceKV, SourceSnapshot } from '../../model/types.js';
+import type { SourceHeader, SourcePort, SourceValue } from '../../ports/source.js';
 
 export const CALICO_PREFIX = '/calico/';
 
@@ -16,34 +17,42 @@ export interface KeyRevision {
   modRevision: number;
 }
 
+/** The range end that covers every key starting with `prefix` (etcd's clientv3.GetPrefixRangeEnd). */
 export function prefixEnd(prefix: string): Buffer {
   const b = Buffer.from(prefix);
-  for (let i = b.length - 1; i >= 0; i--) {
-    if (b[i] < 0xff) {
-      const end = Buffer.from(b.subarray(0, i + 1));
-      end[i]++;
-      return end;
-    }
-  }
-  return Buffer.from([0]);
+  // Trailing 0xff bytes cannot be incremented: drop them and increment the byte before.
+  let i = b.length - 1;
+  while (i >= 0 && b[i] === 0xff) i--;
+  if (i < 0) return Buffer.from([0]);
+  const end = Buffer.from(b.subarray(0, i + 1));
+  end[i] = (b[i] ?? 0) + 1;
+  return end;
 }
 
-export class EtcdSource {
+export interface EtcdSourceOptions {
+  /** Keys per range request of a snapshot read. Default 2000. */
+  pageSize?: number;
+}
+
+export class EtcdSource implements SourcePort {
+  readonly origin = 'etcd';
+
   private constructor(
     private readonly client: Etcd3,
     readonly endpoints: string[],
+    private readonly pageSize: number,
   ) {}
 
-  static connect(settings: EtcdSettings): EtcdSource {
+  static connect(settings: EtcdSettings, opts: EtcdSourceOptions = {}): EtcdSource {
     const tls = settings.ca || settings.cert || settings.key || settings.endpoints.some((e) => e.startsWith('https://'));
-    const client = new Etcd3({
+    const options: IOptions = {
       hosts: settings.endpoints,
       ...(tls ? { credentials: { rootCertificate: settings.ca ?? Buffer.alloc(0), privateKey: settings.key, certChain: settings.cert } } : {}),
       ...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
       dialTimeout: 5000,
       defaultCallOptions: () => ({ deadline: Date.now() + 30000 }),
-    } as any);
-    return new EtcdSource(client, settings.endpoints.map(redactUrl));
+    };
+    return new EtcdSource(new Etcd3(options), settings.endpoints.map(redactUrl), opts.pageSize ?? 2000);
   }
 
   close(): void {
@@ -63,7 +72,7 @@ export class EtcdSource {
   }
 
   /** Current revision and cluster id, from a one-key read. */
-  async header(): Promise<{ revision: number; clusterId: string }> {
+  async header(): Promise<SourceHeader> {
     try {
       const r = await this.client.kv.range({ key: Buffer.from(CLUSTER_INFO_KEY), limit: 1, keys_only: true });
       return { revision: Number(r.header.revision), clusterId: String(r.header.cluster_id) };
@@ -73,11 +82,12 @@ export class EtcdSource {
   }
 
   /**
-   * Reads every key under `prefix` at a single revision, `pageSize` keys per request.
-   * Pinning the revision makes the pages one consistent snapshot even while etcd is written to.
+   * Reads every key under `prefix` at a single revision, `pageSize` keys per request (default: the
+   * source's page size). Pinning the revision makes the pages one consistent snapshot even while
+   * etcd is written to.
    */
   async readSnapshot(opts: { pageSize?: number; prefix?: string; keysOnly?: boolean } = {}): Promise<SourceSnapshot> {
-    const pageSize = opts.pageSize ?? 2000;
+    const pageSize = opts.pageSize ?? this.pageSize;
     const prefix = opts.prefix ?? CALICO_PREFIX;
     const end = prefixEnd(prefix);
     const kvs: SourceKV[] = [];
@@ -100,8 +110,9 @@ export class EtcdSource {
         for (const kv of r.kvs) {
           kvs.push({ key: kv.key.toString('utf8'), value: opts.keysOnly ? '' : kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) });
         }
-        if (!r.more || r.kvs.length === 0) break;
-        start = Buffer.concat([r.kvs[r.kvs.length - 1].key, Buffer.from([0])]);
+        const last = r.kvs[r.kvs.length - 1];
+        if (!r.more || !last) break;
+        start = Buffer.concat([last.key, Buffer.from([0])]);
       }
     } catch (e) {
       if ((e as Error)?.message?.includes('compacted')) {
@@ -115,7 +126,7 @@ export class EtcdSource {
     return { origin: 'etcd', endpoints: this.endpoints, clusterId, revision, kvs };
   }
 
-  async get(key: string): Promise<{ value: string; modRevision: number } | null> {
+  async get(key: string): Promise<SourceValue | null> {
     try {
       const r = await this.client.kv.range({ key: Buffer.from(key) });
       const kv = r.kvs[0];

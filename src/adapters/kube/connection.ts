@@ -4,10 +4,10 @@
  * plugins) and send requests over one keep-alive agent, which is 3-4x faster for bulk writes.
  */
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { MigrateError } from '../../errors.js';
 
-export interface KubeResponse<T = any> {
+export interface KubeResponse<T = unknown> {
   status: number;
   body: T;
   headers: Record<string, string | string[] | undefined>;
@@ -70,7 +70,7 @@ export class KubeConnection {
     this.agent.destroy();
   }
 
-  async request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
+  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
     const policy = this.retryPolicy;
     const canRetry = opts.retry ?? true;
     for (let attempt = 1; ; attempt++) {
@@ -119,7 +119,7 @@ export class KubeConnection {
           res.on('error', reject);
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            let body: any = text;
+            let body: unknown = text;
             if (text && (res.headers['content-type'] ?? '').includes('json')) {
               try {
                 body = JSON.parse(text);
@@ -127,7 +127,8 @@ export class KubeConnection {
                 /* leave as text */
               }
             }
-            resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
+            // The caller names the body type it expects for the status it checks; JSON is not validated here.
+            resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
           });
         },
       );
@@ -166,6 +167,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A short description of a non-2xx response, for error messages. */
 export function describeStatus(res: KubeResponse): string {
-  const msg = typeof res.body === 'object' && res.body?.message ? res.body.message : String(res.body).slice(0, 300);
+  const message = statusField(res.body, 'message');
+  const msg = message ? message : String(res.body).slice(0, 300);
   return `HTTP ${res.status}: ${msg}`;
+}
+
+/** A string field of a Kubernetes Status body (`message`, `reason`), or '' when absent. */
+export function statusField(body: unknown, field: 'message' | 'reason'): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const v = (body as Record<string, unknown>)[field];
+  return typeof v === 'string' ? v : '';
 }

@@ -1,76 +1,137 @@
 /**
  * The Kubernetes target, in the terms the tool needs: cluster identity, Calico CRDs, paged lists
  * of every Calico object and Node, writes with create-only / resourceVersion / uid preconditions,
- * server-side dry runs, access reviews and the apply Lease. All network I/O to the target is here.
+ * server-side dry runs, access reviews and the apply Lease. All network I/O to the target is here:
+ * REST paths and status codes stop at this file, callers see the TargetPort.
  */
+import { MigrateError } from '../../errors.js';
+import { LEASE_NAME, LEASE_NAMESPACE } from '../../model/apply-lease.js';
 import { CRD_API_VERSION, CRD_GROUP, kindInfo } from '../../model/kinds.js';
 import type { KubeObject } from '../../model/types.js';
-import { MigrateError } from '../../errors.js';
-import { describeStatus, type KubeConnection, type KubeResponse } from './connection.js';
+import {
+  refOf,
+  type AccessAttributes,
+  type LeaseRecord,
+  type LeaseSpec,
+  type LeaseWrite,
+  type ObjectRef,
+  type TargetPort,
+  type WriteOptions,
+  type WriteOutcome,
+} from '../../ports/target.js';
+import { describeStatus, statusField, type KubeConnection, type KubeResponse } from './connection.js';
 
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-}
+// Old importers took these from here; the port is their home now.
+export { refOf, type ObjectRef, type WriteOutcome } from '../../ports/target.js';
 
-export type WriteOutcome =
-  | { ok: true; object: KubeObject }
-  | { ok: false; status: number; reason: string; message: string };
+const LEASE_API_VERSION = 'coordination.k8s.io/v1';
+const LEASE_COLLECTION_PATH = `/apis/${LEASE_API_VERSION}/namespaces/${LEASE_NAMESPACE}/leases`;
+const LEASE_OBJECT_PATH = `${LEASE_COLLECTION_PATH}/${LEASE_NAME}`;
+const LEASE_LABEL = `the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`;
+const LEASE_RBAC_HINT = 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml (coordination.k8s.io leases: get, create, update, delete)';
 
+/** The REST path of a Node, a Namespace or a Calico CR (collection when `name` is absent). */
 export function objectPath(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'> & { name?: string }): string {
   const name = ref.name === undefined ? '' : `/${encodeURIComponent(ref.name)}`;
   if (ref.apiVersion === 'v1' && ref.kind === 'Node') return `/api/v1/nodes${name}`;
   if (ref.apiVersion === 'v1' && ref.kind === 'Namespace') return `/api/v1/namespaces${name}`;
-  if (ref.apiVersion === 'coordination.k8s.io/v1' && ref.kind === 'Lease') return `/apis/coordination.k8s.io/v1/namespaces/${ref.namespace}/leases${name}`;
   const info = kindInfo(ref.kind);
   if (!info || ref.apiVersion !== CRD_API_VERSION) throw new Error(`no REST path for ${ref.apiVersion} ${ref.kind}`);
   const ns = info.namespaced && ref.namespace ? `/namespaces/${ref.namespace}` : '';
   return `/apis/${CRD_API_VERSION}${ns}/${info.plural}${name}`;
 }
 
-export class KubeTarget {
+interface ListBody {
+  kind: string;
+  apiVersion: string;
+  items: KubeObject[];
+  metadata?: { continue?: string };
+}
+
+interface LeaseBody {
+  metadata?: { uid?: unknown; resourceVersion?: unknown };
+  spec?: Record<string, unknown>;
+}
+
+const dryRunQuery = (opts: WriteOptions) => ({ dryRun: opts.dryRun ? 'All' : undefined });
+
+const stringOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const numberOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/** The stored Lease in the port's terms; fields the server left out (or that are not ours) read as null. */
+function leaseRecordOf(body: LeaseBody): LeaseRecord {
+  const spec = body.spec ?? {};
+  return {
+    spec: {
+      holderIdentity: stringOrNull(spec.holderIdentity),
+      leaseDurationSeconds: numberOrNull(spec.leaseDurationSeconds),
+      acquireTime: stringOrNull(spec.acquireTime),
+      renewTime: stringOrNull(spec.renewTime),
+      leaseTransitions: numberOrNull(spec.leaseTransitions),
+    },
+    uid: stringOrNull(body.metadata?.uid) ?? '',
+    resourceVersion: stringOrNull(body.metadata?.resourceVersion) ?? '',
+  };
+}
+
+/** A Lease body for a write; null spec fields are left out, as the API server would store them. */
+function leaseBody(spec: LeaseSpec, guard?: Pick<LeaseRecord, 'uid' | 'resourceVersion'>): Record<string, unknown> {
+  const fields = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== null));
+  return {
+    apiVersion: LEASE_API_VERSION,
+    kind: 'Lease',
+    // The Lease is the tool's own object: it carries only the spec the tool writes, so a replace
+    // that sends just these fields loses nothing.
+    metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE, ...(guard ? { uid: guard.uid, resourceVersion: guard.resourceVersion } : {}) },
+    spec: fields,
+  };
+}
+
+export class KubeTarget implements TargetPort {
   constructor(readonly conn: KubeConnection) {}
 
   get server(): string {
     return this.conn.server;
   }
 
-  private fail(res: KubeResponse, what: string): MigrateError {
+  get userName(): string {
+    return this.conn.userName;
+  }
+
+  get retries(): number {
+    return this.conn.retries;
+  }
+
+  private fail(res: KubeResponse, what: string, rbacHint = 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml'): MigrateError {
     if (res.status === 401) {
       return new MigrateError('CONNECTION', `Kubernetes API ${this.server} rejected the credentials while ${what} (HTTP 401)`, {
         hint: 'check the kubeconfig user (token or client certificate) of --kubeconfig/--context',
       });
     }
     if (res.status === 403) {
-      return new MigrateError('TARGET_INVALID', `permission denied while ${what}: ${describeStatus(res)}`, {
-        hint: 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml',
-      });
+      return new MigrateError('TARGET_INVALID', `permission denied while ${what}: ${describeStatus(res)}`, { hint: rbacHint });
     }
     return new MigrateError('ERROR', `Kubernetes API ${this.server}: ${what} failed: ${describeStatus(res)}`, {
       hint: 'check the API server is healthy and retry',
     });
   }
 
-  /** The kube-system namespace uid: stable for the cluster's life, different for every cluster. */
   async clusterUid(): Promise<string> {
-    const r = await this.conn.request('GET', '/api/v1/namespaces/kube-system');
+    const r = await this.conn.request<{ metadata: { uid: string } }>('GET', '/api/v1/namespaces/kube-system');
     if (r.status !== 200) throw this.fail(r, 'reading namespace kube-system (the cluster identity)');
-    return r.body.metadata.uid as string;
+    return r.body.metadata.uid;
   }
 
-  /** API groups served, for choosing the backing group the way Calico's discovery.go does. */
   async apiGroups(): Promise<string[]> {
-    const r = await this.conn.request('GET', '/apis');
+    const r = await this.conn.request<{ groups?: Array<{ name: string }> }>('GET', '/apis');
     if (r.status !== 200) throw this.fail(r, 'listing API groups');
-    return (r.body.groups ?? []).map((g: any) => g.name as string);
+    return (r.body.groups ?? []).map((g) => g.name);
   }
 
-  async calicoCrds(): Promise<any[]> {
-    const r = await this.conn.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+  async calicoCrds(): Promise<KubeObject[]> {
+    const r = await this.conn.request<{ items: Array<KubeObject & { spec?: { group?: string } }> }>('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
     if (r.status !== 200) throw this.fail(r, 'listing CustomResourceDefinitions');
-    return (r.body.items as any[]).filter((c) => c.spec?.group === CRD_GROUP);
+    return r.body.items.filter((c) => c.spec?.group === CRD_GROUP);
   }
 
   /** Every object of a collection, following `continue` tokens in pages of `limit`. */
@@ -78,16 +139,17 @@ export class KubeTarget {
     const items: KubeObject[] = [];
     let cont: string | undefined;
     do {
-      const r = await this.conn.request('GET', path, { query: { limit, continue: cont } });
+      const r = await this.conn.request<ListBody>('GET', path, { query: { limit, continue: cont } });
       if (r.status === 404) {
         throw new MigrateError('TARGET_INVALID', `${what}: the API server does not serve ${path} (is the CRD installed?)`, {
           hint: 'install the Calico v1 CRDs (crd.projectcalico.org) in the target cluster',
         });
       }
       if (r.status !== 200) throw this.fail(r, `listing ${what}`);
-      const kind = (r.body.kind as string).replace(/List$/, '');
-      const apiVersion = r.body.apiVersion as string;
-      for (const it of r.body.items as KubeObject[]) items.push({ ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? kind });
+      const kind = r.body.kind.replace(/List$/, '');
+      const apiVersion = r.body.apiVersion;
+      // List items come without apiVersion/kind; the list says what they are.
+      for (const it of r.body.items) items.push({ ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? kind });
       cont = r.body.metadata?.continue || undefined;
     } while (cont);
     return items;
@@ -106,77 +168,93 @@ export class KubeTarget {
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | null> {
-    const r = await this.conn.request('GET', objectPath(ref));
+    const r = await this.conn.request<KubeObject>('GET', objectPath(ref));
     if (r.status === 404) return null;
     if (r.status !== 200) throw this.fail(r, `reading ${ref.kind} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`);
-    return r.body as KubeObject;
+    return r.body;
   }
 
   private outcome(r: KubeResponse): WriteOutcome {
     if (r.status >= 200 && r.status < 300) return { ok: true, object: r.body as KubeObject };
-    return { ok: false, status: r.status, reason: r.body?.reason ?? '', message: describeStatus(r) };
+    return { ok: false, status: r.status, reason: statusField(r.body, 'reason'), message: describeStatus(r) };
   }
 
-  /** Create-only: an existing object gives 409 AlreadyExists, never an overwrite. */
-  async create(obj: KubeObject, opts: { dryRun?: boolean } = {}): Promise<WriteOutcome> {
-    const ref = refOf(obj);
-    const path = objectPath({ ...ref, name: undefined });
+  async create(obj: KubeObject, opts: WriteOptions = {}): Promise<WriteOutcome> {
+    const path = objectPath({ ...refOf(obj), name: undefined });
     // A create is not idempotent to retry blindly: a lost response would then read as AlreadyExists;
     // apply resolves that case by reading the object back.
-    return this.outcome(await this.conn.request('POST', path, { body: obj, query: { dryRun: opts.dryRun ? 'All' : undefined } }));
+    return this.outcome(await this.conn.request('POST', path, { body: obj, query: dryRunQuery(opts) }));
   }
 
-  /** Replace guarded by resourceVersion: a changed object gives 409 Conflict. */
-  async replace(obj: KubeObject, resourceVersion: string, opts: { dryRun?: boolean } = {}): Promise<WriteOutcome> {
+  async replace(obj: KubeObject, resourceVersion: string, opts: WriteOptions = {}): Promise<WriteOutcome> {
     const body = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
-    return this.outcome(await this.conn.request('PUT', objectPath(refOf(obj)), { body, query: { dryRun: opts.dryRun ? 'All' : undefined } }));
+    return this.outcome(await this.conn.request('PUT', objectPath(refOf(obj)), { body, query: dryRunQuery(opts) }));
   }
 
-  /** Delete guarded by uid and/or resourceVersion preconditions. */
-  async delete(ref: ObjectRef, pre: { uid?: string | null; resourceVersion?: string | null }, opts: { dryRun?: boolean } = {}): Promise<WriteOutcome> {
+  async delete(ref: ObjectRef, pre: { uid?: string | null; resourceVersion?: string | null }, opts: WriteOptions = {}): Promise<WriteOutcome> {
     const preconditions: Record<string, string> = {};
     if (pre.uid) preconditions.uid = pre.uid;
     if (pre.resourceVersion) preconditions.resourceVersion = pre.resourceVersion;
     const body = { apiVersion: 'v1', kind: 'DeleteOptions', preconditions, ...(opts.dryRun ? { dryRun: ['All'] } : {}) };
-    const r = await this.conn.request('DELETE', objectPath(ref), { body });
-    return this.outcome(r);
+    return this.outcome(await this.conn.request('DELETE', objectPath(ref), { body }));
   }
 
   /**
-   * Sets (string) or removes (null) annotations on an existing Node with a JSON merge patch that
-   * carries the resourceVersion it was planned against, so a changed Node is a 409, not a blind write.
-   * Never creates a Node.
+   * A JSON merge patch that carries the resourceVersion it was planned against, so a changed Node
+   * is a 409, not a blind write; a merge patch of a missing Node is a 404, never a create.
    */
-  async patchNodeAnnotations(name: string, annotations: Record<string, string | null>, resourceVersion: string | null, opts: { dryRun?: boolean } = {}): Promise<WriteOutcome> {
+  async patchNodeAnnotations(name: string, annotations: Record<string, string | null>, resourceVersion: string | null, opts: WriteOptions = {}): Promise<WriteOutcome> {
     const metadata: Record<string, unknown> = { annotations };
     if (resourceVersion) metadata.resourceVersion = resourceVersion;
     const r = await this.conn.request('PATCH', `/api/v1/nodes/${encodeURIComponent(name)}`, {
       body: { metadata },
       contentType: 'application/merge-patch+json',
-      query: { dryRun: opts.dryRun ? 'All' : undefined },
+      query: dryRunQuery(opts),
     });
     return this.outcome(r);
   }
 
-  /** SelfSubjectAccessReview: may the current identity do `verb` on `resource`? */
-  async canI(attrs: { verb: string; group: string; resource: string; namespace?: string; name?: string }): Promise<{ allowed: boolean; reason: string }> {
-    const r = await this.conn.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+  async canI(attrs: AccessAttributes): Promise<{ allowed: boolean; reason: string }> {
+    const r = await this.conn.request<{ status?: { allowed?: boolean; reason?: string } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } },
     });
     if (r.status !== 201 && r.status !== 200) throw this.fail(r, 'checking permissions (SelfSubjectAccessReview)');
     return { allowed: !!r.body.status?.allowed, reason: r.body.status?.reason ?? '' };
   }
 
-  /** Raw access for the lease module. */
-  request<T = any>(method: string, path: string, opts?: Parameters<KubeConnection['request']>[2]) {
-    return this.conn.request<T>(method, path, opts);
+  async readLease(): Promise<LeaseRecord | null> {
+    const r = await this.conn.request<LeaseBody>('GET', LEASE_OBJECT_PATH);
+    if (r.status === 404) return null;
+    if (r.status !== 200) throw this.fail(r, `reading ${LEASE_LABEL}`, LEASE_RBAC_HINT);
+    return leaseRecordOf(r.body);
+  }
+
+  async createLease(spec: LeaseSpec): Promise<LeaseWrite> {
+    const r = await this.conn.request<LeaseBody>('POST', LEASE_COLLECTION_PATH, { body: leaseBody(spec) });
+    if (r.status === 201 || r.status === 200) return { ok: true, lease: leaseRecordOf(r.body) };
+    if (r.status === 409) return { ok: false, why: 'conflict' };
+    throw this.fail(r, `creating ${LEASE_LABEL}`, LEASE_RBAC_HINT);
+  }
+
+  async updateLease(current: LeaseRecord, spec: LeaseSpec): Promise<LeaseWrite> {
+    const r = await this.conn.request<LeaseBody>('PUT', LEASE_OBJECT_PATH, { body: leaseBody(spec, current) });
+    if (r.status === 200) return { ok: true, lease: leaseRecordOf(r.body) };
+    if (r.status === 409) return { ok: false, why: 'conflict' };
+    if (r.status === 404) return { ok: false, why: 'gone' };
+    throw this.fail(r, `updating ${LEASE_LABEL}`, LEASE_RBAC_HINT);
+  }
+
+  async deleteLease(current: Pick<LeaseRecord, 'uid' | 'resourceVersion'>): Promise<{ ok: true } | { ok: false; why: 'conflict' | 'gone' }> {
+    const r = await this.conn.request('DELETE', LEASE_OBJECT_PATH, {
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: current.uid, resourceVersion: current.resourceVersion } },
+    });
+    if (r.status === 200 || r.status === 202) return { ok: true };
+    if (r.status === 409) return { ok: false, why: 'conflict' };
+    if (r.status === 404) return { ok: false, why: 'gone' };
+    throw this.fail(r, `releasing ${LEASE_LABEL}`, LEASE_RBAC_HINT);
   }
 
   close(): void {
     this.conn.close();
   }
-}
-
-export function refOf(obj: KubeObject): ObjectRef {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? null, name: obj.metadata.name };
 }

@@ -4,14 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyPlan, validateExecutable } from '../../../src/apply/executor.js';
 import { readJournal } from '../../../src/apply/journal.js';
-import type { ApplyOptions, ApplyResult, LeaseTarget } from '../../../src/apply/types.js';
+import type { ApplyOptions, ApplyResult } from '../../../src/apply/types.js';
 import { MigrateError } from '../../../src/errors.js';
 import { RecordingIo } from '../../../src/io.js';
 import type { KubeObject } from '../../../src/model/types.js';
 import { IDENTITY_ADDRESS, LOCK_ADDRESS } from '../../../src/plan/cluster-information.js';
 import { parsePlan } from '../../../src/plan/plan-file.js';
 import type { Plan } from '../../../src/plan/types.js';
-import { FakeTarget, keyOf } from './fake-target.js';
+import type { LeasePort } from '../../../src/ports/target.js';
+import { FakeLease, FakeTarget, keyOf } from './fake-target.js';
 import { buildPlan, clusterInformationCreate, clusterInformationUpdate, cr, createChange, deleteChange, nodeChange, updateChange } from './plan-builders.js';
 
 const clock = () => new Date('2026-03-04T05:06:07.000Z');
@@ -27,7 +28,7 @@ describe('apply executor (in-memory target)', () => {
     return { journalPath: path.join(dir, `j${n}.jsonl`), reversePath: path.join(dir, `r${n}.json`), planPath: path.join(dir, `p${n}.json`) };
   }
 
-  async function run(plan: Plan, target: FakeTarget, opts: Partial<ApplyOptions> = {}, io = new RecordingIo(), lease: LeaseTarget | null = null): Promise<ApplyResult & { io: RecordingIo }> {
+  async function run(plan: Plan, target: FakeTarget, opts: Partial<ApplyOptions> = {}, io = new RecordingIo(), lease: LeasePort | null = null): Promise<ApplyResult & { io: RecordingIo }> {
     const p = { ...paths(), ...opts };
     const r = await applyPlan(plan, { target, io, lease, clock }, { holder: 'me@host/1/x', parallelism: 4, progressIntervalMs: 0, ...p } as ApplyOptions);
     return { ...r, io };
@@ -319,7 +320,7 @@ describe('apply executor (in-memory target)', () => {
   it('stops starting writes when the lease is lost, and releases it at the end', async () => {
     const t = new FakeTarget();
     t.delayMs = 5;
-    const lease = new FakeLeaseApi();
+    const lease = new FakeLease();
     const plan = buildPlan(sets(200).map((o) => createChange(o)));
     let lostAt = -1;
     lease.onRenew = () => {
@@ -345,12 +346,12 @@ describe('apply executor (in-memory target)', () => {
 
   it('releases the lease after a successful apply and refuses while another holder has it', async () => {
     const t = new FakeTarget();
-    const lease = new FakeLeaseApi();
+    const lease = new FakeLease();
     const plan = buildPlan([createChange(cr('Tier', 'a', { order: 1 }))]);
     const r = await applyPlan(plan, { target: t, io: new RecordingIo(), lease, clock }, { ...paths(), holder: 'me@host/1/x' });
     assert.equal(r.status, 'complete');
     assert.equal(lease.lease, null);
-    lease.lease = { metadata: { uid: 'u', resourceVersion: '5' }, spec: { holderIdentity: 'other@h/2/z', leaseDurationSeconds: 30, acquireTime: '2026-03-04T05:06:00.000000Z', renewTime: '2026-03-04T05:06:05.000000Z' } };
+    lease.seed({ holderIdentity: 'other@h/2/z', leaseDurationSeconds: 30, acquireTime: '2026-03-04T05:06:00.000000Z', renewTime: '2026-03-04T05:06:05.000000Z' });
     const p = paths();
     await assert.rejects(
       applyPlan(plan, { target: t, io: new RecordingIo(), lease, clock }, { ...p, holder: 'me@host/1/x' }),
@@ -359,37 +360,3 @@ describe('apply executor (in-memory target)', () => {
     assert.ok(!existsSync(p.journalPath), 'no journal is started without the lease');
   });
 });
-
-/** Just enough of the Lease API for the engine's lease handling. */
-class FakeLeaseApi implements LeaseTarget {
-  lease: any = null;
-  rv = 1;
-  stolenBy: string | null = null;
-  onRenew: (() => void) | null = null;
-  deletes = 0;
-  async request(method: string, _path: string, opts: any = {}): Promise<any> {
-    await Promise.resolve();
-    if (method === 'POST') {
-      if (this.lease) return { status: 409, body: {}, headers: {} };
-      this.lease = { ...opts.body, metadata: { ...opts.body.metadata, uid: 'lease-uid', resourceVersion: String(++this.rv) } };
-      return { status: 201, body: this.lease, headers: {} };
-    }
-    if (method === 'GET') return this.lease ? { status: 200, body: this.lease, headers: {} } : { status: 404, body: {}, headers: {} };
-    if (method === 'PUT') {
-      this.onRenew?.();
-      if (this.stolenBy) this.lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: this.stolenBy }, metadata: { ...this.lease.metadata, resourceVersion: String(++this.rv) } };
-      if (opts.body.metadata.resourceVersion !== this.lease.metadata.resourceVersion) return { status: 409, body: {}, headers: {} };
-      this.lease = { ...opts.body, metadata: { ...opts.body.metadata, resourceVersion: String(++this.rv) } };
-      return { status: 200, body: this.lease, headers: {} };
-    }
-    if (method === 'DELETE') {
-      this.deletes++;
-      if (!this.lease) return { status: 404, body: {}, headers: {} };
-      const pre = opts.body?.preconditions ?? {};
-      if ((pre.uid && pre.uid !== this.lease.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== this.lease.metadata.resourceVersion)) return { status: 409, body: {}, headers: {} };
-      this.lease = null;
-      return { status: 200, body: {}, headers: {} };
-    }
-    return { status: 405, body: {}, headers: {} };
-  }
-}

@@ -1,12 +1,13 @@
 /**
- * An in-memory Kubernetes target for the engine's pure ordering/journal/resume logic: uids,
- * resourceVersions, create-only, precondition conflicts, Node merge patches. It records every
- * write and the concurrency it saw. It does NOT claim to be Kubernetes; the integration tests
+ * In-memory fakes of the target port for the engine's pure ordering/journal/resume logic and the
+ * lease protocol. FakeTarget: uids, resourceVersions, create-only, precondition conflicts, Node
+ * merge patches; it records every write and the concurrency it saw. FakeLease: the apply Lease
+ * with the API server's optimistic concurrency. Neither claims to be Kubernetes (no admission,
+ * RBAC, defaulting, or real network failures beyond what a test scripts); the integration tests
  * use the real API server.
  */
-import type { ObjectRef, WriteOutcome } from '../../../src/adapters/kube/target.js';
 import type { KubeObject } from '../../../src/model/types.js';
-import type { TargetWriter } from '../../../src/apply/types.js';
+import { refOf, type LeasePort, type LeaseRecord, type LeaseSpec, type LeaseWrite, type ObjectRef, type TargetWriter, type WriteOutcome } from '../../../src/ports/target.js';
 
 export interface WriteCall {
   op: 'create' | 'replace' | 'delete' | 'patch';
@@ -16,7 +17,7 @@ export interface WriteCall {
 }
 
 export function keyOf(ref: { apiVersion: string; kind: string; namespace?: string | null; name: string } | KubeObject): string {
-  const r = 'metadata' in ref ? refOf(ref as KubeObject) : ref;
+  const r = 'metadata' in ref ? refOf(ref) : ref;
   return `${r.apiVersion}/${r.kind}/${r.namespace ? r.namespace + '/' : ''}${r.name}`;
 }
 
@@ -172,14 +173,84 @@ export class FakeTarget implements TargetWriter {
   }
 }
 
-function refOf(obj: KubeObject): ObjectRef {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? null, name: obj.metadata.name };
-}
-
 function conflict(reason: string): WriteOutcome {
   return { ok: false, status: 409, reason, message: `HTTP 409: ${reason}` };
 }
 
 function notFound(): WriteOutcome {
   return { ok: false, status: 404, reason: 'NotFound', message: 'HTTP 404: not found' };
+}
+
+/**
+ * A fake apply Lease (the LeasePort, in memory): create-only, update guarded by uid and
+ * resourceVersion, delete guarded by uid and resourceVersion, a new resourceVersion on every write.
+ * It does NOT claim to be the API server: no expiry of its own (the protocol computes that), no
+ * RBAC, and failures only as a test scripts them (`stolenBy`, `loseNextUpdateResponse`, `failNext`).
+ */
+export class FakeLease implements LeasePort {
+  lease: LeaseRecord | null = null;
+  /** Every operation, in order: `read`, `create`, `update`, `delete`. */
+  readonly calls: string[] = [];
+  deletes = 0;
+  /** At the next update, someone else takes the lease first (same object and uid, new holder and resourceVersion). */
+  stolenBy: string | null = null;
+  /** Called at the start of every update (a renewal or a takeover), e.g. to set `stolenBy`. */
+  onRenew: (() => void) | null = null;
+  /** The next update is stored but answered with a conflict, as its retry after a lost response would be. */
+  loseNextUpdateResponse = false;
+  /** The next operation throws this instead (an unreachable API server). */
+  failNext: Error | null = null;
+  private rv = 1;
+  private uidSeq = 0;
+
+  /** Put a lease in place as another holder would have written it; unset spec fields are null. */
+  seed(spec: Partial<LeaseSpec>): LeaseRecord {
+    this.lease = { spec: { holderIdentity: null, leaseDurationSeconds: null, acquireTime: null, renewTime: null, leaseTransitions: null, ...spec }, uid: `lease-uid-${++this.uidSeq}`, resourceVersion: String(++this.rv) };
+    return clone(this.lease);
+  }
+
+  private async begin(op: string): Promise<void> {
+    this.calls.push(op);
+    await Promise.resolve();
+    const e = this.failNext;
+    this.failNext = null;
+    if (e) throw e;
+  }
+
+  async readLease(): Promise<LeaseRecord | null> {
+    await this.begin('read');
+    return this.lease ? clone(this.lease) : null;
+  }
+
+  async createLease(spec: LeaseSpec): Promise<LeaseWrite> {
+    await this.begin('create');
+    if (this.lease) return { ok: false, why: 'conflict' };
+    this.lease = { spec: clone(spec), uid: `lease-uid-${++this.uidSeq}`, resourceVersion: String(++this.rv) };
+    return { ok: true, lease: clone(this.lease) };
+  }
+
+  async updateLease(current: LeaseRecord, spec: LeaseSpec): Promise<LeaseWrite> {
+    await this.begin('update');
+    this.onRenew?.();
+    if (this.lease && this.stolenBy && this.lease.spec.holderIdentity !== this.stolenBy) {
+      this.lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: this.stolenBy }, resourceVersion: String(++this.rv) };
+    }
+    if (!this.lease) return { ok: false, why: 'gone' };
+    if (current.uid !== this.lease.uid || current.resourceVersion !== this.lease.resourceVersion) return { ok: false, why: 'conflict' };
+    this.lease = { spec: clone(spec), uid: this.lease.uid, resourceVersion: String(++this.rv) };
+    if (this.loseNextUpdateResponse) {
+      this.loseNextUpdateResponse = false;
+      return { ok: false, why: 'conflict' };
+    }
+    return { ok: true, lease: clone(this.lease) };
+  }
+
+  async deleteLease(pre: Pick<LeaseRecord, 'uid' | 'resourceVersion'>): Promise<{ ok: true } | { ok: false; why: 'conflict' | 'gone' }> {
+    await this.begin('delete');
+    this.deletes++;
+    if (!this.lease) return { ok: false, why: 'gone' };
+    if (pre.uid !== this.lease.uid || pre.resourceVersion !== this.lease.resourceVersion) return { ok: false, why: 'conflict' };
+    this.lease = null;
+    return { ok: true };
+  }
 }

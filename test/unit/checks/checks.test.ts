@@ -4,7 +4,7 @@ import { namesValid, nameProblem } from '../../../src/checks/names.js';
 import { requiredPermissions, rbacCheck } from '../../../src/checks/rbac.js';
 import { namespacesExist, nodesExist, tiersExist } from '../../../src/checks/references.js';
 import { crdsEstablished } from '../../../src/checks/crds.js';
-import { parseCidr } from '../../../src/convert/cidr.js';
+import { parseCidr } from '../../../src/model/cidr.js';
 import { NODE_ANNOTATIONS } from '../../../src/convert/node.js';
 import { MANAGED_NODE_ANNOTATIONS } from '../../../src/model/node-annotations.js';
 import { ALL_CRD_KINDS } from '../../../src/model/kinds.js';

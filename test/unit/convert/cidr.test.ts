@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { canonicalCidr, cidrsOverlap, formatIp, parseCidr, parseIp } from '../../../src/convert/cidr.js';
+import { canonicalCidr, cidrsOverlap, formatIp, parseCidr, parseIp } from '../../../src/model/cidr.js';
 
 describe('convert/cidr', () => {
   it('formats IPv6 like Go net.IP.String()', () => {

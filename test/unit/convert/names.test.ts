@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { base32NoPad, blockAffinityName, cidrToName, hostnameHashLabel, ipamHandleName } from '../../../src/convert/names.js';
+import { base32NoPad, blockAffinityName, hostnameHashLabel, ipamHandleName } from '../../../src/convert/names.js';
+import { cidrToName } from '../../../src/model/cidr.js';
 
 describe('convert/names', () => {
   describe('cidrToName (reference §3.4)', () => {

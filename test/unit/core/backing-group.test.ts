@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { KubeTarget } from '../../../src/adapters/kube/target.js';
 import { MigrateError } from '../../../src/errors.js';
+import type { TargetReader } from '../../../src/ports/target.js';
 import { backingApiGroup } from '../../../src/workflow/target.js';
 
 /** Only the served API groups matter to this decision (Calico's discovery.go rule). */
-const servedGroups = (groups: string[]) => ({ server: 'https://k8s.example:6443', apiGroups: async () => groups }) as unknown as KubeTarget;
+const servedGroups = (groups: string[]): Pick<TargetReader, 'server' | 'apiGroups'> => ({ server: 'https://k8s.example:6443', apiGroups: async () => groups });
 
 describe('backing API group (discovery.go rule)', () => {
   it('uses crd.projectcalico.org/v1 when it is served, even beside projectcalico.org', async () => {

@@ -73,7 +73,7 @@ describe('retry backoff', () => {
 
 describe('source revision and digest', () => {
   it('the plan revision is the newest Calico mod_revision, ignoring volatile keys', async () => {
-    const { dataRevision, sourceDigest } = await import('../../../src/workflow/source-digest.js');
+    const { dataRevision, sourceDigest } = await import('../../../src/plan/source-digest.js');
     const kvs = [
       { key: '/calico/resources/v3/projectcalico.org/tiers/default', value: '{}', modRevision: 40 },
       { key: '/calico/felix/v2/no-region/host/h/status', value: '{}', modRevision: 99 },

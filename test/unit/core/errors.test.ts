@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { EXIT_CODES, EXIT_CODE_TABLE, MigrateError } from '../../../src/errors.js';
+import { EXIT_CODES_HELP } from '../../../src/cli/exit-help.js';
+import { EXIT_CODES, EXIT_CODE_TABLE, exitCodeOf, MigrateError } from '../../../src/errors.js';
 
 describe('errors and exit codes', () => {
   it('documents every exit code exactly once, with unique numbers', () => {
@@ -8,6 +9,39 @@ describe('errors and exit codes', () => {
     const codes = EXIT_CODE_TABLE.map((r) => r.code);
     assert.equal(new Set(codes).size, codes.length);
     for (const row of EXIT_CODE_TABLE) assert.equal(EXIT_CODES[row.name], row.code);
+    assert.equal(new Set(EXIT_CODE_TABLE.map((r) => r.name)).size, EXIT_CODE_TABLE.length, 'each name once');
+  });
+
+  it('keeps the documented numbers (CI scripts branch on them) and cannot be changed at run time', () => {
+    assert.deepEqual(Object.entries(EXIT_CODES), [
+      ['OK', 0],
+      ['ERROR', 1],
+      ['CHANGES', 2],
+      ['CHECK_FAILED', 3],
+      ['GATE_REFUSED', 4],
+      ['SOURCE_INVALID', 5],
+      ['CONNECTION', 6],
+      ['PLAN_INVALID', 7],
+      ['WRONG_CLUSTER', 8],
+      ['NOT_LOCKED', 9],
+      ['LEASE_HELD', 10],
+      ['STALE', 11],
+      ['PARTIAL', 12],
+      ['ABORTED', 13],
+      ['VERIFY_FAILED', 14],
+      ['TARGET_INVALID', 15],
+      ['USAGE', 64],
+    ]);
+    assert.ok(Object.isFrozen(EXIT_CODES));
+    assert.equal(exitCodeOf('PARTIAL'), 12);
+    assert.equal(exitCodeOf(2), 2);
+  });
+
+  it('renders --help from the same table, one line per code', () => {
+    const lines = EXIT_CODES_HELP.split('\n');
+    assert.equal(lines[0], 'EXIT CODES');
+    assert.equal(lines.length, EXIT_CODE_TABLE.length + 1);
+    assert.equal(lines[lines.length - 1], `  64  USAGE           ${EXIT_CODE_TABLE.at(-1)?.meaning}`);
   });
 
   it('carries its exit code, hint and details into JSON', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { makeFilter } from '../../../src/model/filters.js';
 import { WAVES } from '../../../src/model/kinds.js';
 import type { DesiredObject, KubeObject } from '../../../src/model/types.js';
 import { diffObjects, missingNodes, type LiveObject } from '../../../src/plan/diff.js';
@@ -171,8 +172,18 @@ describe('diffObjects', () => {
   it('applies the filter to both sides', () => {
     const desired = [want(body('Tier', 'a', {})), want(body('IPPool', 'p', {}))];
     const live = [served(body('GlobalNetworkSet', 's', {})), served(body('IPPool', 'q', {}))];
-    const changes = diffObjects({ desired, live, prune: true, filter: (a) => a.includes('/IPPool/') });
+    const changes = diffObjects({ desired, live, prune: true, filter: (t) => t.kind === 'IPPool' });
     assert.deepEqual(changes.map((c) => [c.name, c.change.actions[0]]), [['p', 'create'], ['q', 'delete']]);
+  });
+
+  it('gives the filter kind, namespace (null when cluster-scoped) and name, as --include patterns see them', () => {
+    const seen: Array<[string, string | null, string]> = [];
+    const desired = [want(body('NetworkPolicy', 'allow', {}, 'prod')), want(body('Tier', 'a', {}))];
+    const live = [served(body('NetworkPolicy', 'old', {}, 'dev'))];
+    diffObjects({ desired, live, prune: false, filter: (t) => (seen.push([t.kind, t.namespace, t.name]), true) });
+    assert.deepEqual(seen.sort(), [['NetworkPolicy', 'dev', 'old'], ['NetworkPolicy', 'prod', 'allow'], ['Tier', null, 'a']]);
+    const only = makeFilter(['NetworkPolicy/prod'], []);
+    assert.deepEqual(diffObjects({ desired, live, prune: true, filter: only }).map((c) => c.name), ['allow']);
   });
 
   it('sorts by wave, kind, namespace (cluster-scoped first), name', () => {

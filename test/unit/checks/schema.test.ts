@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { CrdSchemaValidator, convertSnapshot, loadVendoredCrds } from '../../../src/convert/index.js';
+import { loadVendoredCrds } from '../../../src/adapters/vendored-crds.js';
+import { CrdSchemaValidator, schemaCheck, validateObjects } from '../../../src/checks/schema.js';
+import { convertSnapshot } from '../../../src/convert/index.js';
 import { ALL_CRD_KINDS, CRD_API_VERSION } from '../../../src/model/kinds.js';
-import type { KubeObject } from '../../../src/model/types.js';
+import type { DesiredObject, KubeObject } from '../../../src/model/types.js';
 import { loadDataset } from '../../tools/datasets.js';
 
-describe('convert/schema-validator', () => {
+describe('checks/schema', () => {
   const validator = new CrdSchemaValidator(loadVendoredCrds());
 
   it('loads every vendored Calico CRD', () => {
@@ -81,5 +83,52 @@ describe('convert/schema-validator', () => {
     const v = new CrdSchemaValidator([{ kind: 'ConfigMap' }, null]);
     assert.equal(v.problems.length, 2);
     assert.deepEqual(v.kinds, []);
+  });
+
+  describe('validateObjects and the schema check', () => {
+    const gnsCrd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'globalnetworksets.crd.projectcalico.org' },
+      spec: {
+        group: 'crd.projectcalico.org',
+        names: { kind: 'GlobalNetworkSet', plural: 'globalnetworksets' },
+        scope: 'Cluster',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', properties: { nets: { type: 'array', items: { type: 'string' } } } } } } } }],
+      },
+    };
+    const key = '/calico/resources/v3/projectcalico.org/globalnetworksets/g';
+    const gns = (spec: Record<string, unknown>): DesiredObject => ({
+      apiVersion: CRD_API_VERSION,
+      kind: 'GlobalNetworkSet',
+      namespace: null,
+      name: 'g',
+      body: { apiVersion: CRD_API_VERSION, kind: 'GlobalNetworkSet', metadata: { name: 'g' }, spec },
+      sources: [{ key, mod_revision: 3 }],
+    });
+
+    it('returns violations as errors (code schema) and pruned fields as warnings, apart', () => {
+      const f = validateObjects([gnsCrd], [gns({ nets: [1], colour: 'red' })]);
+      assert.deepEqual(f.errors.map((d) => [d.code, d.path, d.key]), [['schema', '/spec/nets/0', key]]);
+      assert.deepEqual(f.warnings.map((d) => [d.code, d.path]), [['schema-pruned', '/spec/colour']]);
+    });
+
+    it('puts unusable CRDs first among the warnings', () => {
+      const f = validateObjects([{ kind: 'ConfigMap', metadata: { name: 'cm' } }, gnsCrd], [gns({ nets: ['10.0.0.0/8'] })]);
+      assert.deepEqual(f.errors, []);
+      assert.deepEqual(f.warnings.map((d) => [d.code, d.message]), [['schema-crd-unusable', 'CRD ignored for schema validation: cm: not a CustomResourceDefinition (missing spec.group, spec.names.kind or spec.versions)']]);
+    });
+
+    it('the check fails naming the source key, the path and the rule; passes when there is no error', () => {
+      const c = schemaCheck(validateObjects([gnsCrd], [gns({ nets: [1] })]));
+      assert.equal(c.status, 'fail');
+      assert.equal(c.message, "1 object(s) violate the target's CRD schemas");
+      assert.match(c.items[0] ?? '', /^\/calico\/resources\/v3\/projectcalico\.org\/globalnetworksets\/g: \/spec\/nets\/0 must be string \(rule: type at /);
+      assert.equal(schemaCheck(validateObjects([gnsCrd], [gns({ nets: ['10.0.0.0/8'] })])).status, 'pass');
+    });
+
+    it('an object of a kind no CRD serves is an error, not a silent pass', () => {
+      assert.match(validateObjects([], [gns({})]).errors[0]?.message ?? '', /no CRD serves crd\.projectcalico\.org\/v1 GlobalNetworkSet/);
+    });
   });
 });

@@ -4,9 +4,8 @@
  * out, so locking after a preview plan or a live Felix does not make a plan stale.
  */
 import { createHash } from 'node:crypto';
-import type { SourceKV, SourceSnapshot } from '../model/types.js';
-
 import { CLUSTER_INFO_KEY } from '../model/keys.js';
+import type { SourceSnapshot } from '../model/types.js';
 
 export function isVolatileKey(key: string): boolean {
   return key.startsWith('/calico/felix/') || key === CLUSTER_INFO_KEY;

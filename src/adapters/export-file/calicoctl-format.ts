@@ -1,15 +1,15 @@
 /**
  * calicoctl's `datastore migrate export` file: YAML lists of v3 resources, `===`, the
- * ClusterInformation as JSON, `===`, the IPAM data as JSON. Reading one gives the same
- * SourceSnapshot shape a live etcd read gives, so everything downstream is shared.
+ * ClusterInformation as JSON, `===`, the IPAM data as JSON. Parsing one gives the same
+ * SourceSnapshot shape a live etcd read gives, so everything downstream is shared. This module
+ * only parses text (source.ts reads the file); `calico-migrate export` writes the same format
+ * with CALICOCTL_KIND_ORDER.
  */
-import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { MigrateError } from '../errors.js';
-import { CLUSTER_INFO_KEY, V3_PREFIX } from '../model/keys.js';
-import { MIGRATED_KINDS } from '../model/kinds.js';
-import type { SourceKV, SourceSnapshot } from '../model/types.js';
-
+import { MigrateError } from '../../errors.js';
+import { CLUSTER_INFO_KEY, V3_PREFIX } from '../../model/keys.js';
+import { MIGRATED_KINDS } from '../../model/kinds.js';
+import type { SourceKV, SourceSnapshot } from '../../model/types.js';
 
 /** v3 kind -> etcd plural, for every kind an export file may hold. */
 const PLURALS = new Map<string, { plural: string; namespaced: boolean; tieredPolicy: boolean }>([
@@ -17,13 +17,12 @@ const PLURALS = new Map<string, { plural: string; namespaced: boolean; tieredPol
   ['Node', { plural: 'nodes', namespaced: false, tieredPolicy: false }],
 ]);
 
-/** The order calicoctl writes kinds in (`allV3Resources` in export.go). */
-export const CALICOCTL_KIND_ORDER = [
-  'IPPool', 'BGPPeer', 'Tier', 'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'GlobalNetworkSet',
-  'HostEndpoint', 'KubeControllersConfiguration', 'NetworkPolicy', 'StagedNetworkPolicy',
-  'StagedKubernetesNetworkPolicy', 'NetworkSet', 'Node', 'BGPConfiguration', 'FelixConfiguration',
-  'IPReservation', 'BGPFilter',
-] as const;
+/** calicoctl's IPAM section: etcd key/value pairs, checked entry by entry below. */
+interface IpamEntry {
+  Key?: unknown;
+  Value?: unknown;
+}
+type IpamSection = Partial<Record<'block_affinities' | 'blocks' | 'handles', Array<IpamEntry | null>>> & { config?: IpamEntry };
 
 function invalid(file: string, what: string): MigrateError {
   return new MigrateError('SOURCE_INVALID', `export file ${file} ${what}`, {
@@ -31,32 +30,21 @@ function invalid(file: string, what: string): MigrateError {
   });
 }
 
-export function readCalicoctlExport(file: string): SourceSnapshot {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new MigrateError('USAGE', `--from-export ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: 'pass the path of a file written by `calicoctl datastore migrate export`',
-    });
-  }
-  return parseCalicoctlExport(text, file);
-}
-
 export function parseCalicoctlExport(text: string, file: string): SourceSnapshot {
   const parts = text.split('===\n');
   if (parts.length !== 3) throw invalid(file, `is improperly formatted: expected 3 sections separated by '===' lines, found ${parts.length}`);
+  const [resourceText = '', clusterSection = '', ipamSection = ''] = parts;
   const kvs: SourceKV[] = [];
   const add = (key: string, value: unknown) => kvs.push({ key, value: typeof value === 'string' ? value : JSON.stringify(value), modRevision: 0 });
 
   let docs: YAML.Document.Parsed[];
   try {
-    docs = YAML.parseAllDocuments(parts[0]) as YAML.Document.Parsed[];
+    docs = YAML.parseAllDocuments(resourceText) as YAML.Document.Parsed[];
   } catch (e) {
     throw invalid(file, `has unreadable YAML in its resource section: ${(e as Error).message}`);
   }
   docs.forEach((doc, i) => {
-    if (doc.errors.length) throw invalid(file, `has invalid YAML in resource document ${i + 1}: ${doc.errors[0].message}`);
+    if (doc.errors.length) throw invalid(file, `has invalid YAML in resource document ${i + 1}: ${doc.errors[0]?.message}`);
     const value = doc.toJSON();
     if (value === null || value === undefined) return;
     // calicoctl prints a one-element result unwrapped, a list otherwise.
@@ -78,7 +66,7 @@ export function parseCalicoctlExport(text: string, file: string): SourceSnapshot
     }
   });
 
-  const clusterText = parts[1].trim();
+  const clusterText = clusterSection.trim();
   if (clusterText) {
     let ci: unknown;
     try {
@@ -89,11 +77,11 @@ export function parseCalicoctlExport(text: string, file: string): SourceSnapshot
     add(CLUSTER_INFO_KEY, ci);
   }
 
-  const ipamText = parts[2].trim();
+  const ipamText = ipamSection.trim();
   if (ipamText) {
-    let ipam: any;
+    let ipam: IpamSection;
     try {
-      ipam = JSON.parse(ipamText);
+      ipam = JSON.parse(ipamText) as IpamSection;
     } catch (e) {
       throw invalid(file, `has invalid JSON in its IPAM section: ${(e as Error).message}`);
     }
@@ -110,8 +98,8 @@ export function parseCalicoctlExport(text: string, file: string): SourceSnapshot
   }
 
   kvs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (let i = 1; i < kvs.length; i++) {
-    if (kvs[i].key === kvs[i - 1].key) throw invalid(file, `holds ${kvs[i].key} twice`);
-  }
+  kvs.forEach((kv, i) => {
+    if (i > 0 && kv.key === kvs[i - 1]?.key) throw invalid(file, `holds ${kv.key} twice`);
+  });
   return { origin: 'export-file', endpoints: [file], clusterId: null, revision: null, kvs };
 }

@@ -1,7 +1,9 @@
 /**
- * IP and CIDR parsing/formatting with Go's `net` semantics. Calico derives object names from
- * `IPNet.String()` (e.g. `fd00::40/122` -> `fd00--40-122`), so the canonical text form must match
- * Go exactly: lower-case hex, the longest run (>= 2 groups) of zero groups compressed, masked network.
+ * IP and CIDR parsing/formatting with Go's `net` semantics, and the object names Calico derives
+ * from CIDRs. Calico derives object names from `IPNet.String()` (e.g. `fd00::40/122` ->
+ * `fd00--40-122`), so the canonical text form must match Go exactly: lower-case hex, the longest
+ * run (>= 2 groups) of zero groups compressed, masked network. Here in model/ because key
+ * classification (model/keys.ts) needs it as much as the converters do.
  */
 
 export interface IpAddr {
@@ -163,4 +165,27 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   const ra = cidrRange(a);
   const rb = cidrRange(b);
   return ra.start <= rb.end && rb.start <= ra.end;
+}
+
+function replaceN(s: string, from: string, to: string, n: number): string {
+  let out = s;
+  let count = 0;
+  let idx = out.indexOf(from);
+  while (idx >= 0 && count < n) {
+    out = out.slice(0, idx) + to + out.slice(idx + from.length);
+    count++;
+    idx = out.indexOf(from, idx + to.length);
+  }
+  return out;
+}
+
+/**
+ * `names.CIDRToName`: the first 3 `.`, up to 7 `:` and one `/` become `-`.
+ * Takes the canonical (masked, Go-formatted) CIDR text: `10.0.0.0/26` -> `10-0-0-0-26`,
+ * `fd00::40/122` -> `fd00--40-122`.
+ */
+export function cidrToName(canonicalCidr: string): string {
+  let name = replaceN(canonicalCidr, '.', '-', 3);
+  name = replaceN(name, ':', '-', 7);
+  return replaceN(name, '/', '-', 1);
 }

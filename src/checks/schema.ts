@@ -1,20 +1,24 @@
 /**
- * Validates desired CRs against CRD `openAPIV3Schema`s the way the API server does before CEL:
- * prune unknown fields and nulls in non-nullable fields (reported as warnings: data that would be
- * silently dropped), apply schema defaults, then check types/enums/patterns/required/formats.
- * `x-kubernetes-validations` (CEL) are ignored; the server-side dry run covers them.
+ * The schema check: desired CRs against CRD `openAPIV3Schema`s, the way the API server validates
+ * before CEL: prune unknown fields and nulls in non-nullable fields (reported as warnings: data
+ * that would be silently dropped), apply schema defaults, then check
+ * types/enums/patterns/required/formats. `x-kubernetes-validations` (CEL) are ignored; the
+ * server-side dry run covers them.
  *
- * Built from a list of CRD objects, so callers can pass the CRDs read from the target cluster or the
- * vendored ones. Each schema is compiled once, on first use.
+ * Built from a list of CRD objects, so callers pass the CRDs read from the target cluster (plan,
+ * verify) or the vendored ones (export). Each schema is compiled once, on first use.
  *
- * Every error has code `schema` (the plan turns them into its `schema` check); data the server
- * would prune is a `schema-pruned` warning.
+ * Every error has code `schema` and becomes an item of the plan's `schema` check; data the server
+ * would prune is a `schema-pruned` warning, and a CRD that cannot be used a `schema-crd-unusable`
+ * warning. `validateObjects` returns them apart, so no caller routes diagnostics by code.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { makeDiagnostic, objectAddress } from '../convert/diagnostics.js';
+import { deepClone, isRecord, pointer, type JsonRecord } from '../convert/json.js';
+import { parseCidr, parseIp } from '../model/cidr.js';
 import type { DesiredObject, Diagnostic, KubeObject } from '../model/types.js';
-import { parseCidr, parseIp } from './cidr.js';
-import { makeDiagnostic, objectAddress } from './diagnostics.js';
-import { deepClone, isRecord, pointer, type JsonRecord } from './json.js';
+import type { Check } from '../plan/types.js';
+import { check } from './check.js';
 
 type Schema = JsonRecord;
 
@@ -323,4 +327,49 @@ export class CrdSchemaValidator {
     }
     return out;
   }
+}
+
+/** What the schema check found: kept apart by what becomes of them, not by diagnostic code. */
+export interface SchemaFindings {
+  /** Objects the CRDs would reject (code `schema`): the items of the `schema` check. */
+  errors: Diagnostic[];
+  /** CRDs that could not be used, then fields the API server would drop: shown and recorded as warnings. */
+  warnings: Diagnostic[];
+}
+
+/** Validates every object against `crds`. Never throws: an unexpected failure is an error finding. */
+export function validateObjects(crds: readonly unknown[], objects: readonly DesiredObject[]): SchemaFindings {
+  const findings: SchemaFindings = { errors: [], warnings: [] };
+  try {
+    const validator = new CrdSchemaValidator(crds);
+    for (const p of validator.problems) {
+      findings.warnings.push(makeDiagnostic('warning', { code: 'schema-crd-unusable', message: `CRD ignored for schema validation: ${p}` }));
+    }
+    for (const d of validator.validateAll(objects)) (d.severity === 'error' ? findings.errors : findings.warnings).push(d);
+  } catch (e) {
+    // A validator bug must fail the check closed, not pass it.
+    findings.errors.push(
+      makeDiagnostic('error', {
+        code: 'schema',
+        message: `schema validation failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`,
+        hint: 'This is a bug; please report it with the CRDs of the target.',
+      }),
+    );
+  }
+  return findings;
+}
+
+export function schemaCheck(findings: Pick<SchemaFindings, 'errors'>): Check {
+  return check(
+    'schema',
+    findings.errors.map(schemaItem),
+    'every object is valid against the CRD schemas installed in the target',
+    (n) => `${n} object(s) violate the target's CRD schemas`,
+  );
+}
+
+/** `KEY: [PATH ]MESSAGE`; the validator's messages usually start with the path already. */
+export function schemaItem(d: Diagnostic): string {
+  const path = d.path && !d.message.startsWith(d.path) ? `${d.path} ` : '';
+  return `${d.key ?? d.object}: ${path}${d.message}`;
 }

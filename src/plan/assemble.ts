@@ -1,0 +1,114 @@
+/**
+ * The plan body from plain inputs: the changes in apply order, every check, the summary. Pure (no
+ * I/O, no clock): the plan workflow gathers the inputs, including the access review results that
+ * need the target, and this decides what the plan says.
+ */
+import { ipamConsistency } from '../checks/ipam.js';
+import { namesValid } from '../checks/names.js';
+import { rbacCheck, type Permission } from '../checks/rbac.js';
+import { namespacesExist, nodesExist, tiersExist } from '../checks/references.js';
+import { schemaCheck, type SchemaFindings } from '../checks/schema.js';
+import type { ConversionResult, ConversionSettings, DesiredObject, KubeObject, SourceSnapshot } from '../model/types.js';
+import { sortChanges } from './address.js';
+import type { ClusterInformationSteps } from './cluster-information.js';
+import { dataRevision, sourceDigest } from './source-digest.js';
+import { summarize } from './summary.js';
+import { FORMAT_VERSION, type Check, type PlanBody, type ResourceChange } from './types.js';
+
+export interface PlanInputs {
+  toolVersion: string;
+  source: Pick<SourceSnapshot, 'origin' | 'endpoints' | 'clusterId' | 'kvs'>;
+  conversion: Pick<ConversionResult, 'clusterInfo' | 'skipped' | 'diagnostics'>;
+  options: { include: readonly string[]; exclude: readonly string[]; prune: boolean; conversion: ConversionSettings };
+  /** The desired objects this plan covers (after --include / --exclude). */
+  desired: readonly DesiredObject[];
+  /** The object changes (no ClusterInformation steps), with their dry-run status. */
+  changes: readonly ResourceChange[];
+  clusterInformation: ClusterInformationSteps;
+  target: {
+    server: string;
+    clusterUid: string;
+    apiGroup: string;
+    crdCheck: Check;
+    live: readonly KubeObject[];
+    nodes: readonly KubeObject[];
+    namespaces: readonly string[];
+  };
+  schema: SchemaFindings;
+  /** The server-dry-run check; null when the dry run was skipped (--no-server-dry-run). */
+  serverDryRun: Check | null;
+  /** Access review of `requiredPermissions(planChanges(...))` for `identity`. */
+  rbac: { identity: string; results: ReadonlyArray<{ perm: Permission; allowed: boolean }> };
+}
+
+/**
+ * Every change of the plan in apply order: the lock step first (datastoreReady=false before any
+ * data), the object changes, the identity step last (the target claims the source's identity only
+ * once all data is in).
+ */
+export function planChanges(changes: readonly ResourceChange[], ci: ClusterInformationSteps): ResourceChange[] {
+  return [ci.lock, ...sortChanges(changes), ...(ci.identity ? [ci.identity] : [])];
+}
+
+export const DRY_RUN_SKIPPED: Check = {
+  id: 'server-dry-run',
+  status: 'warn',
+  message: 'server-side dry run skipped (--no-server-dry-run); admission webhooks and CEL rules will first speak at apply time',
+  items: [],
+};
+
+export function assemblePlan(inputs: PlanInputs): PlanBody {
+  const { conversion, target: t, options } = inputs;
+  const changes = planChanges(inputs.changes, inputs.clusterInformation);
+  const desired = [...inputs.desired];
+  const liveTiers = new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name));
+  const locked = conversion.clusterInfo?.datastoreReady === false;
+  const checks: Check[] = [
+    t.crdCheck,
+    schemaCheck(inputs.schema),
+    namesValid(desired),
+    nodesExist(desired, new Set(t.nodes.map((n) => n.metadata.name))),
+    namespacesExist(desired, new Set(t.namespaces)),
+    tiersExist(desired, liveTiers),
+    ipamConsistency(desired, t.live.filter((o) => o.kind === 'IPPool')),
+    rbacCheck([...inputs.rbac.results], inputs.rbac.identity),
+    locked
+      ? { id: 'source-locked', status: 'pass', message: 'the source datastore is locked (datastoreReady=false)', items: [] }
+      : { id: 'source-locked', status: 'warn', message: 'the source datastore is NOT locked: this plan is a preview; apply requires the lock (run `calico-migrate lock`, or apply --lock)', items: [] },
+    inputs.serverDryRun ?? DRY_RUN_SKIPPED,
+  ];
+  // Conversion warnings first, then the schema check's (unusable CRDs, pruned fields), as read.
+  const warnings = [...conversion.diagnostics.filter((d) => d.severity === 'warning'), ...inputs.schema.warnings].map((d) => `${d.key ?? d.object ?? ''}: ${d.message}`);
+
+  return {
+    format_version: FORMAT_VERSION,
+    kind: 'CalicoMigrationPlan',
+    mode: 'migrate',
+    tool: { name: 'calico-migrate', version: inputs.toolVersion },
+    source: {
+      type: inputs.source.origin === 'etcd' ? 'etcdv3' : 'calicoctl-export',
+      endpoints: [...inputs.source.endpoints],
+      cluster_id: inputs.source.clusterId,
+      revision: dataRevision(inputs.source),
+      digest: sourceDigest(inputs.source),
+      locked,
+      cluster_guid: conversion.clusterInfo?.clusterGUID ?? null,
+      calico_version: conversion.clusterInfo?.calicoVersion ?? null,
+    },
+    target: { type: 'kubernetes', server: t.server, cluster_uid: t.clusterUid, api_group: t.apiGroup },
+    options: {
+      include: [...options.include],
+      exclude: [...options.exclude],
+      prune: options.prune,
+      calico_version: options.conversion.calicoVersion ?? null,
+      node_map: options.conversion.nodeMap ?? {},
+      skip_unknown: options.conversion.skipUnknown,
+    },
+    reverses: null,
+    summary: summarize(changes, checks),
+    resource_changes: changes,
+    skipped: conversion.skipped.map((s) => ({ key: s.key, category: s.category, reason: s.reason })),
+    checks,
+    warnings,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The target port: what the workflows and the apply engine need of the Kubernetes cluster they
+ * migrate to, in the tool's own terms (objects, preconditions, leases), never HTTP. The real
+ * adapter is adapters/kube/target.ts; unit tests use in-memory fakes that say what they are.
+ */
+import type { KubeObject } from '../model/types.js';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
+
+/** A write's result: the stored object, or the server's refusal (409 = conflict / already exists). */
+export type WriteOutcome = { ok: true; object: KubeObject } | { ok: false; status: number; reason: string; message: string };
+
+export interface WriteOptions {
+  /** Server-side dry run (dryRun=All): admission and defaulting answer, nothing is stored. */
+  dryRun?: boolean;
+}
+
+export interface AccessAttributes {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** The fields of the apply Lease the lease protocol reads and writes. */
+export interface LeaseSpec {
+  holderIdentity: string | null;
+  leaseDurationSeconds: number | null;
+  acquireTime: string | null;
+  renewTime: string | null;
+  leaseTransitions: number | null;
+}
+
+/** The apply Lease as stored: its spec and the identity used for guarded updates and deletes. */
+export interface LeaseRecord {
+  spec: LeaseSpec;
+  uid: string;
+  resourceVersion: string;
+}
+
+/** A guarded Lease write: `conflict` = someone else changed (or created) it first; `gone` = it does not exist. */
+export type LeaseWrite = { ok: true; lease: LeaseRecord } | { ok: false; why: 'conflict' | 'gone' };
+
+export interface LeasePort {
+  readLease(): Promise<LeaseRecord | null>;
+  /** Create-only. */
+  createLease(spec: LeaseSpec): Promise<LeaseWrite>;
+  /** Replace guarded by `current.resourceVersion`. */
+  updateLease(current: LeaseRecord, spec: LeaseSpec): Promise<LeaseWrite>;
+  /** Delete guarded by uid and resourceVersion. */
+  deleteLease(current: Pick<LeaseRecord, 'uid' | 'resourceVersion'>): Promise<{ ok: true } | { ok: false; why: 'conflict' | 'gone' }>;
+}
+
+export interface TargetReader {
+  /** The API server URL: safe to print and record. */
+  readonly server: string;
+  /** The kubeconfig user, for messages about permissions. */
+  readonly userName: string;
+  /** The kube-system namespace uid: stable for the cluster's life, different for every cluster. */
+  clusterUid(): Promise<string>;
+  /** API groups served, for choosing the backing group the way Calico's discovery.go does. */
+  apiGroups(): Promise<string[]>;
+  /** The crd.projectcalico.org CustomResourceDefinitions, as stored. */
+  calicoCrds(): Promise<KubeObject[]>;
+  /** Every object of a Calico kind (crd.projectcalico.org/v1). */
+  listKind(kind: string): Promise<KubeObject[]>;
+  listNodes(): Promise<KubeObject[]>;
+  listNamespaces(): Promise<string[]>;
+  get(ref: ObjectRef): Promise<KubeObject | null>;
+  /** SelfSubjectAccessReview. */
+  canI(attrs: AccessAttributes): Promise<{ allowed: boolean; reason: string }>;
+}
+
+export interface TargetWriter {
+  get(ref: ObjectRef): Promise<KubeObject | null>;
+  /** Create-only: an existing object gives 409 AlreadyExists, never an overwrite. */
+  create(obj: KubeObject, opts?: WriteOptions): Promise<WriteOutcome>;
+  /** Replace guarded by resourceVersion: a changed object gives 409 Conflict. */
+  replace(obj: KubeObject, resourceVersion: string, opts?: WriteOptions): Promise<WriteOutcome>;
+  /** Delete guarded by uid and/or resourceVersion preconditions. */
+  delete(ref: ObjectRef, pre: { uid?: string | null; resourceVersion?: string | null }, opts?: WriteOptions): Promise<WriteOutcome>;
+  /** Set (string) or remove (null) annotations on an existing Node, guarded by resourceVersion when given; never creates a Node. */
+  patchNodeAnnotations(name: string, annotations: Record<string, string | null>, resourceVersion: string | null, opts?: WriteOptions): Promise<WriteOutcome>;
+}
+
+export interface TargetPort extends TargetReader, TargetWriter, LeasePort {
+  /** Requests retried so far (429, 5xx, resets), reported by apply. */
+  readonly retries: number;
+  close(): void;
+}
+
+export function refOf(obj: KubeObject): ObjectRef {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? null, name: obj.metadata.name };
+}

@@ -1,0 +1,146 @@
+/**
+ * The one desired-state pipeline behind plan and verify: read the source and the target, convert,
+ * add the implied objects, run the schema check, diff, and (when asked) dry-run the writes on the
+ * server and diff again against what it would store. Returns typed results; plan and verify each
+ * shape their own answer from them. Writes nothing to either datastore.
+ */
+import { validateObjects, type SchemaFindings } from '../checks/schema.js';
+import { convertSnapshot } from '../convert/index.js';
+import { withImpliedTiers } from '../convert/implied-tiers.js';
+import { MigrateError } from '../errors.js';
+import type { FilterTarget } from '../model/filters.js';
+import { CLUSTER_INFORMATION } from '../model/kinds.js';
+import type { ConversionResult, ConversionSettings, Diagnostic, DesiredObject, SourceSnapshot } from '../model/types.js';
+import { CLUSTER_INFORMATION_NAME, clusterInformationChanges, deriveClusterGUID, type ClusterInformationSteps } from '../plan/cluster-information.js';
+import { diffObjects, type LiveObject } from '../plan/diff.js';
+import type { ResourceChange } from '../plan/types.js';
+import type { SourcePort } from '../ports/source.js';
+import type { TargetReader } from '../ports/target.js';
+import type { Context } from './context.js';
+import { dryRunChanges, type DryRunOutcome, type DryRunTarget } from './dry-run.js';
+import { liveTierNames, readTarget, type TargetState } from './target.js';
+
+export interface DesiredStateOptions {
+  conversion: ConversionSettings;
+  /** --include / --exclude; applies to the diff and the identity step, never to the lock step. */
+  filter?: (t: FilterTarget) => boolean;
+  prune: boolean;
+  /**
+   * `writes` (plan): every create and update, the ClusterInformation steps included, so admission
+   * answers at plan time. `updates` (verify): only updates, to learn what the server would store.
+   */
+  dryRun: 'writes' | 'updates' | 'none';
+  parallelism: number;
+}
+
+export interface DesiredStatePorts {
+  source: Pick<SourcePort, 'origin' | 'endpoints' | 'readSnapshot'>;
+  target: TargetReader & DryRunTarget;
+}
+
+export interface DesiredState {
+  snapshot: SourceSnapshot;
+  /** The conversion as it came out of the converter (without the implied objects). */
+  conversion: ConversionResult;
+  /** Everything the target should hold: the converted objects plus the implied protected tiers. */
+  desired: DesiredObject[];
+  /** `desired` narrowed by the filter: what this plan covers. */
+  selected: DesiredObject[];
+  target: TargetState;
+  schema: SchemaFindings;
+  /** Object changes (no ClusterInformation), sorted, re-diffed after the dry run, with their dry-run status. */
+  changes: ResourceChange[];
+  clusterInformation: ClusterInformationSteps;
+  /** Null when no dry run was asked for (or, for `updates`, there was no update to try). */
+  dryRun: DryRunOutcome | null;
+}
+
+/** The pipeline. @throws MigrateError SOURCE_INVALID when an entry cannot be converted (nothing written). */
+export async function desiredState(opts: DesiredStateOptions, ports: DesiredStatePorts, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<DesiredState> {
+  const { target } = ports;
+  const snapshot = await readSnapshot(ports.source, ctx);
+  ctx.io.say('info', `Reading the target ${target.server}`);
+  const t = await readTarget(target, opts.parallelism);
+
+  const conversion = convertSnapshot(snapshot, opts.conversion);
+  const errors = conversionErrors(conversion);
+  if (errors.length) throw sourceInvalidError(errors, snapshot.endpoints.join(','));
+  const desired = withImpliedTiers(conversion.objects, liveTierNames(t), conversion.namingVersion);
+  const { filter } = opts;
+  const selected = filter ? desired.filter((d) => filter({ kind: d.kind, namespace: d.namespace, name: d.name })) : desired;
+  const schema = validateObjects(t.crds, desired);
+
+  const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
+  const diff = (dryRunResults?: DryRunOutcome['results']) => diffObjects({ desired, live, prune: opts.prune, filter, dryRunResults });
+  let changes = diff();
+  let clusterInformation = clusterInformationSteps(conversion, t, filter);
+
+  const toTry = writesToTry(opts.dryRun, changes, clusterInformation);
+  let dryRun: DryRunOutcome | null = null;
+  if (opts.dryRun === 'writes' || toTry.length) {
+    ctx.io.say('info', opts.dryRun === 'writes' ? `Server-side dry run of ${toTry.length} write(s)` : `Server-side dry run of ${toTry.length} update(s), to compare with what the server would store`);
+    dryRun = await dryRunChanges(target, toTry, opts.parallelism);
+    // Compare what the server would store (CRD defaults applied) with what it holds, so
+    // defaulted fields are not an update on every plan. Same inputs, so the same addresses.
+    if (dryRun.results.size) changes = diff(dryRun.results);
+    const status = dryRun.status;
+    const withStatus = (c: ResourceChange): ResourceChange => ({ ...c, dry_run: status.get(c.address) ?? c.dry_run });
+    changes = changes.map(withStatus);
+    clusterInformation = { lock: withStatus(clusterInformation.lock), identity: clusterInformation.identity && withStatus(clusterInformation.identity) };
+  }
+  return { snapshot, conversion, desired, selected, target: t, schema, changes, clusterInformation, dryRun };
+}
+
+/** Reads the source snapshot, saying what is read and how long it took. */
+export async function readSnapshot(source: Pick<SourcePort, 'origin' | 'endpoints' | 'readSnapshot'>, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<SourceSnapshot> {
+  if (source.origin === 'export-file') ctx.io.say('info', `Reading calicoctl export file ${source.endpoints.join(',')}`);
+  const t0 = ctx.monotonic();
+  const snap = await source.readSnapshot();
+  if (source.origin === 'etcd') ctx.io.say('debug', `read ${snap.kvs.length} keys at revision ${snap.revision} in ${Math.round(ctx.monotonic() - t0)} ms`);
+  return snap;
+}
+
+/** The ClusterInformation steps: lock always, identity only when the filter keeps the ClusterInformation. */
+function clusterInformationSteps(conversion: ConversionResult, t: TargetState, filter: DesiredStateOptions['filter']): ClusterInformationSteps {
+  const [lock, identity] = clusterInformationChanges({
+    source: conversion.clusterInfo,
+    live: t.liveClusterInfo,
+    newClusterGUID: deriveClusterGUID(t.clusterUid, conversion.clusterInfo?.clusterGUID ?? ''),
+  });
+  const keepIdentity = !filter || filter({ kind: CLUSTER_INFORMATION.kind, namespace: null, name: CLUSTER_INFORMATION_NAME });
+  return { lock, identity: keepIdentity ? identity : null };
+}
+
+function writesToTry(mode: DesiredStateOptions['dryRun'], changes: readonly ResourceChange[], ci: ClusterInformationSteps): ResourceChange[] {
+  switch (mode) {
+    case 'writes':
+      return [ci.lock, ...changes, ...(ci.identity ? [ci.identity] : [])].filter(isWrite);
+    case 'updates':
+      return changes.filter((c) => c.change.actions[0] === 'update');
+    case 'none':
+      return [];
+    default: {
+      const never: never = mode;
+      throw new Error(`unknown dry-run mode ${String(never)}`);
+    }
+  }
+}
+
+function isWrite(c: ResourceChange): boolean {
+  const a = c.change.actions[0];
+  return a === 'create' || a === 'update';
+}
+
+export function conversionErrors(result: Pick<ConversionResult, 'diagnostics'>): Diagnostic[] {
+  return result.diagnostics.filter((d) => d.severity === 'error');
+}
+
+/** SOURCE_INVALID naming the first 20 offending keys (all of them in `details`). */
+export function sourceInvalidError(errors: readonly Diagnostic[], origin: string): MigrateError {
+  const shown = errors.slice(0, 20).map((d) => `  - ${d.key ?? d.object ?? ''}${d.path ? ` ${d.path}` : ''}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+  if (errors.length > 20) shown.push(`  … and ${errors.length - 20} more (see --json)`);
+  return new MigrateError('SOURCE_INVALID', `${errors.length} source entr${errors.length === 1 ? 'y' : 'ies'} in ${origin} cannot be converted:\n${shown.join('\n')}`, {
+    hint: 'fix or remove these keys in etcd (or pass --skip-unknown for unknown keys), then plan again; nothing was written',
+    details: errors,
+  });
+}
