@@ -1,22 +1,23 @@
 /**
- * Validation of plan files against schemas/plan.schema.json. The schema is the published contract
- * (CI gates and policy tools read plans too), so it is a file in the package rather than code, and
- * it is compiled once, on first use, not at import.
+ * Validation of plan files against the plan schema (src/plan/plan-schema.ts, published as
+ * schemas/plan.schema.json). The schema is compiled once, on first use, not at import.
  */
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { PLAN_SCHEMA } from './plan-schema.js';
 
-/** src/plan/schema.ts (tsx) and dist/plan/schema.js (built) are both two levels below the package root. */
+/**
+ * Where the published copy of the schema lives (src/plan/ and dist/plan/ are both two levels below
+ * the package root). Only a name: validation uses PLAN_SCHEMA and reads no file.
+ */
 export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
 
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as object;
     // strict catches typos in the schema itself; union types (`["string","null"]`) are used on purpose.
     const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    compiled = ajv.compile(schema);
+    compiled = ajv.compile(PLAN_SCHEMA);
   }
   return compiled;
 }

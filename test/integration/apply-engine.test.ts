@@ -264,21 +264,16 @@ describe('apply engine (real kube-apiserver)', function () {
     assert.match(r.failed!.message, /different content/);
   });
 
-  it('applies hundreds of objects per second (throughput)', async function () {
+  // Throughput is measured by `npm run bench` (scripts/bench/bench.ts, with its floor); this keeps what a bulk run must do.
+  it('applies 1,500 creates at parallelism 16 and reverses all of them', async function () {
     this.timeout(120_000);
     const count = 1500;
     const plan = buildPlan(Array.from({ length: count }, (_, i) => createChange(cr('GlobalNetworkSet', `bulk-${String(i).padStart(5, '0')}`, { nets: [`10.${i >> 8}.${i & 255}.0/24`] }, undefined, { labels: { 'projectcalico.org/bulk': 'yes' } }))));
-    const t0 = performance.now();
     const r = await run(plan, { parallelism: 16 });
-    const seconds = (performance.now() - t0) / 1000;
     assert.equal(r.status, 'complete', JSON.stringify(r.failures));
-    const rate = count / seconds;
-    const t1 = performance.now();
+    assert.equal(r.counts.created, count);
     const back = await run(parsePlan(readFileSync(r.reverse_path, 'utf8'), r.reverse_path), { parallelism: 16 });
-    const backRate = count / ((performance.now() - t1) / 1000);
     assert.equal(back.status, 'complete');
-    console.log(`      apply: ${count} creates in ${seconds.toFixed(2)} s = ${rate.toFixed(0)}/s (engine rate ${r.rate_per_s}/s); reverse: ${backRate.toFixed(0)} deletes/s`);
-    // Measured 300-650/s on a 2-CPU runner shared with other suites; the bound only catches a collapse.
-    assert.ok(rate > 100, `only ${rate.toFixed(0)} objects/s`);
+    assert.equal(back.counts.deleted, count);
   });
 });

