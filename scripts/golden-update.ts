@@ -7,9 +7,8 @@
  *   npm run golden:update               # all goldens
  *   npm run golden:update -- full plan  # only the sets whose name contains one of the words
  *
- * Replaces `UPDATE_GOLDEN=1 npx tsx test/tools/update-golden.ts` and `UPDATE_GOLDEN=1 mocha
- * test/unit/plan/render.test.ts`. Exits 1 when a fixture folder holds a file that nothing
- * generates (an orphan golden that no update would ever refresh).
+ * Exits 1 when a fixture folder holds a file that nothing generates (an orphan golden that no
+ * update would ever refresh).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

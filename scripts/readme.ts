@@ -27,7 +27,13 @@ function benchSection(): string | null {
   if (!existsSync(f)) return null;
   const r = JSON.parse(readFileSync(f, 'utf8'));
   const rows = r.results.map((x: any) => `| ${x.size} | ${x.step} | ${x.objects} | ${x.seconds} | ${x.detail} | ${x.peak_rss_mb} |`);
-  return [`Measured ${r.at.slice(0, 10)} on ${r.cores} cores (etcd, kube-apiserver and the tool on the same machine), \`npm run bench\`:`, '', '| size | step | objects | seconds | detail | peak RSS (MB) |', '| ---: | --- | ---: | ---: | --- | ---: |', ...rows].join('\n');
+  return [
+    `Measured ${r.at.slice(0, 10)} on ${r.cores} cores (etcd, kube-apiserver and the tool on the same machine), \`npm run bench\`:`,
+    '',
+    '| size | step | objects | seconds | detail | peak RSS (MB) |',
+    '| ---: | --- | ---: | ---: | --- | ---: |',
+    ...rows,
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {

@@ -90,12 +90,27 @@ for (const size of sizes) {
     const r = JSON.parse(rc.stdout);
     const convertRate = r.keys / r.convert_s;
     if (convertRate < FLOORS.convertKeysPerSecond) belowFloor.push(`${size}: convert ${Math.round(convertRate)} keys/s < ${FLOORS.convertKeysPerSecond}`);
-    results.push({ size, step: 'read + convert', keys: r.keys, objects: r.objects, seconds: +(r.read_s + r.convert_s).toFixed(2), detail: `read ${r.read_s.toFixed(2)}s, convert ${r.convert_s.toFixed(2)}s`, peak_rss_mb: Math.round(r.peak_rss_mb) });
+    results.push({
+      size,
+      step: 'read + convert',
+      keys: r.keys,
+      objects: r.objects,
+      seconds: +(r.read_s + r.convert_s).toFixed(2),
+      detail: `read ${r.read_s.toFixed(2)}s, convert ${r.convert_s.toFixed(2)}s`,
+      peak_rss_mb: Math.round(r.peak_rss_mb),
+    });
 
     const plan = await measure([cli, 'plan', '--out', 'bench.plan.json', '--parallelism', String(parallelism)], env, work);
     if (plan.code !== 0) throw new Error(`plan failed (${plan.code}): ${plan.stderr.slice(-2000)}`);
     const planFile = JSON.parse(readFileSync(path.join(work, 'bench.plan.json'), 'utf8'));
-    results.push({ size, step: 'plan', objects: planFile.resource_changes.length, seconds: +plan.seconds.toFixed(1), detail: `${planFile.summary.create} creates dry-run on the server`, peak_rss_mb: Math.round(plan.peakRssMb) });
+    results.push({
+      size,
+      step: 'plan',
+      objects: planFile.resource_changes.length,
+      seconds: +plan.seconds.toFixed(1),
+      detail: `${planFile.summary.create} creates dry-run on the server`,
+      peak_rss_mb: Math.round(plan.peakRssMb),
+    });
 
     const apply = await measure([cli, 'apply', 'bench.plan.json', '--auto-approve', '--json', '--parallelism', String(parallelism)], env, work);
     if (apply.code !== 0) throw new Error(`apply failed (${apply.code}): ${apply.stdout.slice(-2000)} ${apply.stderr.slice(-2000)}`);
@@ -103,7 +118,14 @@ for (const size of sizes) {
     const at = apply.stdout.startsWith('{\n') ? 0 : apply.stdout.lastIndexOf('\n{\n') + 1;
     const a = JSON.parse(apply.stdout.slice(at));
     if (a.rate_per_s < FLOORS.applyObjectsPerSecond) belowFloor.push(`${size}: apply ${Math.round(a.rate_per_s)} objects/s < ${FLOORS.applyObjectsPerSecond}`);
-    results.push({ size, step: 'apply', objects: a.counts.done, seconds: +a.seconds.toFixed(1), detail: `${Math.round(a.rate_per_s)} objects/s (process ${apply.seconds.toFixed(1)}s incl. guards)`, peak_rss_mb: Math.round(apply.peakRssMb) });
+    results.push({
+      size,
+      step: 'apply',
+      objects: a.counts.done,
+      seconds: +a.seconds.toFixed(1),
+      detail: `${Math.round(a.rate_per_s)} objects/s (process ${apply.seconds.toFixed(1)}s incl. guards)`,
+      peak_rss_mb: Math.round(apply.peakRssMb),
+    });
   } finally {
     await down(dir);
   }

@@ -18,11 +18,15 @@ export function makeDataset(total: number): Dataset {
   const namespaces = Array.from({ length: 20 }, (_, i) => `team-${i}`);
 
   put(`${R}/clusterinformations/default`, {
-    kind: 'ClusterInformation', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default', creationTimestamp: ts },
+    kind: 'ClusterInformation',
+    apiVersion: 'projectcalico.org/v3',
+    metadata: { name: 'default', creationTimestamp: ts },
     spec: { clusterGUID: '0123456789abcdef0123456789abcdef', clusterType: 'k8s,bgp', calicoVersion: 'v3.31.2', datastoreReady: false },
   });
   put(`${R}/ippools/bench-pool`, {
-    kind: 'IPPool', apiVersion: 'projectcalico.org/v3', metadata: { name: 'bench-pool', creationTimestamp: ts },
+    kind: 'IPPool',
+    apiVersion: 'projectcalico.org/v3',
+    metadata: { name: 'bench-pool', creationTimestamp: ts },
     spec: { cidr: '10.0.0.0/8', blockSize: 26, ipipMode: 'Always', natOutgoing: true, nodeSelector: 'all()', allowedUses: ['Workload', 'Tunnel'], assignmentMode: 'Automatic' },
   });
   put(`${R}/tiers/security`, { kind: 'Tier', apiVersion: 'projectcalico.org/v3', metadata: { name: 'security', creationTimestamp: ts }, spec: { order: 100, defaultAction: 'Deny' } });
@@ -32,7 +36,9 @@ export function makeDataset(total: number): Dataset {
   const nodes = Array.from({ length: nodeCount }, (_, i) => `bench-node-${i}`);
   for (const n of nodes) {
     put(`${R}/nodes/${n}`, {
-      kind: 'Node', apiVersion: 'projectcalico.org/v3', metadata: { name: n, creationTimestamp: ts },
+      kind: 'Node',
+      apiVersion: 'projectcalico.org/v3',
+      metadata: { name: n, creationTimestamp: ts },
       spec: { bgp: { ipv4Address: `192.168.${Math.floor(nodes.indexOf(n) / 250)}.${(nodes.indexOf(n) % 250) + 1}/16` }, orchRefs: [{ nodeName: n, orchestrator: 'k8s' }] },
     });
   }
@@ -47,9 +53,14 @@ export function makeDataset(total: number): Dataset {
     const allocations: Array<number | null> = Array(64).fill(null);
     handleIds.forEach((_, h) => (allocations[h] = h));
     put(`/calico/ipam/v2/assignment/ipv4/block/${ip}-26`, {
-      cidr, affinity: `host:${node}`, allocations, unallocated: Array.from({ length: 64 - handlesPerBlock }, (_, i) => i + handlesPerBlock),
+      cidr,
+      affinity: `host:${node}`,
+      allocations,
+      unallocated: Array.from({ length: 64 - handlesPerBlock }, (_, i) => i + handlesPerBlock),
       attributes: handleIds.map((id, h) => ({ handle_id: id, secondary: { namespace: namespaces[h % namespaces.length], node, pod: `pod-${b}-${h}` } })),
-      sequenceNumber: handlesPerBlock, sequenceNumberForAllocation: Object.fromEntries(handleIds.map((_, h) => [String(h), h])), deleted: false,
+      sequenceNumber: handlesPerBlock,
+      sequenceNumberForAllocation: Object.fromEntries(handleIds.map((_, h) => [String(h), h])),
+      deleted: false,
     });
     put(`/calico/ipam/v2/host/${node}/ipv4/block/${ip}-26`, { state: 'confirmed', deleted: false });
     for (const id of handleIds) put(`/calico/ipam/v2/handle/${id}`, { block: { [cidr]: 1 }, deleted: false });
@@ -62,16 +73,31 @@ export function makeDataset(total: number): Dataset {
     const ns = namespaces[p % namespaces.length];
     const name = `allow-${p}`;
     put(`${R}/networkpolicies/${ns}/${name}`, {
-      kind: 'NetworkPolicy', apiVersion: 'projectcalico.org/v3',
-      metadata: { name, namespace: ns, creationTimestamp: ts, labels: { 'projectcalico.org/tier': 'default', app: `app-${p % 50}` }, annotations: { 'projectcalico.org/metadata': JSON.stringify({ name }) } },
-      spec: { tier: 'default', order: 100 + (p % 10), selector: `app == 'app-${p % 50}'`, types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80 + (p % 20)] } }] },
+      kind: 'NetworkPolicy',
+      apiVersion: 'projectcalico.org/v3',
+      metadata: {
+        name,
+        namespace: ns,
+        creationTimestamp: ts,
+        labels: { 'projectcalico.org/tier': 'default', app: `app-${p % 50}` },
+        annotations: { 'projectcalico.org/metadata': JSON.stringify({ name }) },
+      },
+      spec: {
+        tier: 'default',
+        order: 100 + (p % 10),
+        selector: `app == 'app-${p % 50}'`,
+        types: ['Ingress'],
+        ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80 + (p % 20)] } }],
+      },
     });
   }
   const sets = Math.max(0, total - kvs.length);
   for (let s = 0; s < sets; s++) {
     const ns = namespaces[s % namespaces.length];
     put(`${R}/networksets/${ns}/set-${s}`, {
-      kind: 'NetworkSet', apiVersion: 'projectcalico.org/v3', metadata: { name: `set-${s}`, namespace: ns, creationTimestamp: ts, labels: { role: 'db' } },
+      kind: 'NetworkSet',
+      apiVersion: 'projectcalico.org/v3',
+      metadata: { name: `set-${s}`, namespace: ns, creationTimestamp: ts, labels: { role: 'db' } },
       spec: { nets: [`172.16.${(s >> 8) & 255}.${s & 255}/32`] },
     });
   }

@@ -5,7 +5,7 @@ import { EtcdSource } from '../../src/adapters/etcd/source.js';
 import { loadVendoredCrds } from '../../src/adapters/vendored-crds.js';
 
 const endpoint = process.argv[2];
-if (!endpoint) throw new Error('usage: read-convert.ts ETCD_ENDPOINT (bench.ts passes the local cluster\'s)');
+if (!endpoint) throw new Error("usage: read-convert.ts ETCD_ENDPOINT (bench.ts passes the local cluster's)");
 const t0 = performance.now();
 const etcd = EtcdSource.connect({ endpoints: [endpoint] });
 const snapshot = await etcd.readSnapshot();

@@ -186,10 +186,15 @@ export async function up(dir = DEFAULT_STATE_DIR): Promise<ClusterState> {
     path.join(dir, 'etcd.log'),
   );
   writePartialState(dir, { etcdPid, bins });
-  await waitFor('etcd', 30000, async () => {
-    const res = await fetch(`${etcdEndpoint}/health`);
-    return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-  }, path.join(dir, 'etcd.log'));
+  await waitFor(
+    'etcd',
+    30000,
+    async () => {
+      const res = await fetch(`${etcdEndpoint}/health`);
+      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+    },
+    path.join(dir, 'etcd.log'),
+  );
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }));
@@ -231,11 +236,16 @@ export async function up(dir = DEFAULT_STATE_DIR): Promise<ClusterState> {
   const server = `https://127.0.0.1:${apiPort}`;
   const partial = { dir, apiserver: { port: apiPort }, adminToken } as ClusterState;
   writePartialState(dir, { etcdPid, apiPid, bins });
-  await waitFor('kube-apiserver', 90000, async () => {
-    if (!existsSync(path.join(dir, 'certs', 'apiserver.crt'))) return false;
-    const r = await kubeRequest(partial, { method: 'GET', path: '/readyz' });
-    return r.status === 200;
-  }, path.join(dir, 'apiserver.log'));
+  await waitFor(
+    'kube-apiserver',
+    90000,
+    async () => {
+      if (!existsSync(path.join(dir, 'certs', 'apiserver.crt'))) return false;
+      const r = await kubeRequest(partial, { method: 'GET', path: '/readyz' });
+      return r.status === 200;
+    },
+    path.join(dir, 'apiserver.log'),
+  );
 
   const caFile = path.join(dir, 'certs', 'apiserver.crt');
   const state: ClusterState = {
@@ -314,9 +324,7 @@ async function applyRbac(state: ClusterState): Promise<void> {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: 'calico-migrate-view' },
-    rules: role.rules
-      .map((r: any) => ({ ...r, verbs: r.verbs.filter((v: string) => v === 'get' || v === 'list') }))
-      .filter((r: any) => r.verbs.length > 0 && !r.resources.includes('leases')),
+    rules: role.rules.map((r: any) => ({ ...r, verbs: r.verbs.filter((v: string) => v === 'get' || v === 'list') })).filter((r: any) => r.verbs.length > 0 && !r.resources.includes('leases')),
   });
   docs.push(
     {

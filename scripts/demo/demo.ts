@@ -43,12 +43,17 @@ try {
   await seedEtcd(state.etcd.endpoint, kvs, { clear: true });
   await ensureNamespaces(state, pre.namespaces);
   await ensureNodes(state, pre.nodes);
-  console.log(`   etcd ${state.etcd.endpoint}: ${kvs.length} Calico keys; Kubernetes ${state.apiserver.server}: ${pre.nodes.length} Nodes, namespaces ${pre.namespaces.join(', ')}; working dir ${work}`);
+  console.log(
+    `   etcd ${state.etcd.endpoint}: ${kvs.length} Calico keys; Kubernetes ${state.apiserver.server}: ${pre.nodes.length} Nodes, namespaces ${pre.namespaces.join(', ')}; working dir ${work}`,
+  );
 
   narrate('Where do we stand?', 'status reads both datastores, the apply lease and the records in .calico-migrate/.');
   cli(['status']);
 
-  narrate('Freeze the source', 'lock sets datastoreReady=false in etcd (compare-and-swap, stamped with who and when). From now on Calico CNI refuses new pods: nothing can change under the migration.');
+  narrate(
+    'Freeze the source',
+    'lock sets datastoreReady=false in etcd (compare-and-swap, stamped with who and when). From now on Calico CNI refuses new pods: nothing can change under the migration.',
+  );
   cli(['lock']);
 
   narrate('Plan', 'Read every key at one etcd revision, convert, diff with the cluster, dry-run every write on the API server, run every check, write the plan file.');
@@ -58,13 +63,19 @@ try {
   narrate('Review', 'The same plan as a pull-request comment (what a CI gate would post), capped at 4 KB.');
   cli(['show', 'migration.plan.json', '--format', 'markdown', '--max-bytes', '4000'], { head: 30 });
 
-  narrate('Apply exactly the approved plan', 'Guards first (plan intact and approved, right clusters, source locked and unchanged, target as planned), then waves in dependency order under an exclusive Lease, every write journaled before it is sent, the reverse plan kept current.');
+  narrate(
+    'Apply exactly the approved plan',
+    'Guards first (plan intact and approved, right clusters, source locked and unchanged, target as planned), then waves in dependency order under an exclusive Lease, every write journaled before it is sent, the reverse plan kept current.',
+  );
   cli(['apply', 'migration.plan.json', '--expect-plan-id', planId ?? 'unknown', '--auto-approve']);
 
   narrate('Verify', 'Read both sides again and compare object by object.');
   cli(['verify']);
 
-  narrate('Roll back', 'The reverse plan is an ordinary plan: review it, then apply it through the same guards. Created objects are deleted (guarded by their uid), updated ones restored, Node annotations put back.');
+  narrate(
+    'Roll back',
+    'The reverse plan is an ordinary plan: review it, then apply it through the same guards. Created objects are deleted (guarded by their uid), updated ones restored, Node annotations put back.',
+  );
   const reverse = `.calico-migrate/reverse-${(planId ?? '').replace('sha256:', '').slice(0, 12)}.json`;
   cli(['show', reverse], { head: 12 });
   cli(['apply', reverse, '--auto-approve']);
@@ -84,7 +95,9 @@ try {
   process.exitCode = 1;
 } finally {
   if (keep) {
-    console.log(`\nThe cluster is still running (--keep). Use it with:\n  export KUBECONFIG=${path.join(dir, 'kubeconfig')}\n  stop it with: CALICO_MIGRATE_CLUSTER_DIR=${dir} npm run cluster -- down`);
+    console.log(
+      `\nThe cluster is still running (--keep). Use it with:\n  export KUBECONFIG=${path.join(dir, 'kubeconfig')}\n  stop it with: CALICO_MIGRATE_CLUSTER_DIR=${dir} npm run cluster -- down`,
+    );
   } else {
     await down(dir);
   }

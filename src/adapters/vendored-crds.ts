@@ -15,7 +15,9 @@ export function vendoredCrdDir(): string {
 /** @throws Error naming the file when a CRD file is not valid YAML (a broken package, not a user error). */
 export function loadVendoredCrds(dir: string = vendoredCrdDir()): unknown[] {
   const out: unknown[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(`${dir}/${file}`, 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
       const v: unknown = doc.toJS();

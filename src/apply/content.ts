@@ -15,7 +15,7 @@ export function isNode(obj: { apiVersion: string; kind: string }): boolean {
 }
 
 function managedAnnotations(obj: KubeObject): Record<string, string> {
-  return (normalizeLiveNode(obj).metadata.annotations as Record<string, string> | undefined) ?? {};
+  return normalizeLiveNode(obj).metadata.annotations ?? {};
 }
 
 /**

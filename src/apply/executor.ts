@@ -76,7 +76,10 @@ export function validateExecutable(plan: Plan): void {
     if (action === 'delete' && node) problems.push(`${name}: apply never deletes a Node`);
     if ((action === 'create' || action === 'update') && !after) problems.push(`${name}: ${action} without an \`after\` object`);
     if ((action === 'update' || action === 'delete') && !before) problems.push(`${name}: ${action} without a \`before\` object (needed for the reverse plan)`);
-    for (const [which, obj] of [['before', before], ['after', after]] as const) {
+    for (const [which, obj] of [
+      ['before', before],
+      ['after', after],
+    ] as const) {
       if (!obj) continue;
       const ns = obj.metadata.namespace ?? null;
       if (obj.apiVersion !== c.api_version || obj.kind !== c.kind || obj.metadata.name !== c.name || ns !== c.namespace) {
@@ -117,9 +120,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
 
   if (!options.resume && !options.reversePath) throw new MigrateError('USAGE', 'applyPlan needs a reverse plan path for a new apply');
 
-  const lease = deps.lease
-    ? await acquireLease(deps.lease, options.holder, { clock, durationSeconds: options.lease?.durationSeconds, renewIntervalMs: options.lease?.renewIntervalMs })
-    : null;
+  const lease = deps.lease ? await acquireLease(deps.lease, options.holder, { clock, durationSeconds: options.lease?.durationSeconds, renewIntervalMs: options.lease?.renewIntervalMs }) : null;
   let result: ApplyResult | undefined;
   try {
     lease?.startRenewal();

@@ -35,10 +35,7 @@ export type Outcome =
 export type Handler = (target: TargetWriter, change: ResourceChange, pre: Preconditions) => Promise<Outcome>;
 
 export type Resolution =
-  | { state: 'applied'; object: KubeObject | null }
-  | { state: 'not-applied'; live: KubeObject | null }
-  | { state: 'stale'; message: string }
-  | { state: 'unknown'; message: string };
+  { state: 'applied'; object: KubeObject | null } | { state: 'not-applied'; live: KubeObject | null } | { state: 'stale'; message: string } | { state: 'unknown'; message: string };
 
 const refOfChange = (c: ResourceChange) => ({ apiVersion: c.api_version, kind: c.kind, namespace: c.namespace, name: c.name });
 
@@ -165,8 +162,7 @@ const update: Handler = async (target, change, pre) => {
     if ('status' in g) return g;
     rv = g.rv;
   }
-  const write = (version: string) =>
-    send(() => (isNode(after) ? target.patchNodeAnnotations(change.name, nodeAnnotationPatch(change.change.before, after), version) : target.replace(after, version)));
+  const write = (version: string) => send(() => (isNode(after) ? target.patchNodeAnnotations(change.name, nodeAnnotationPatch(change.change.before, after), version) : target.replace(after, version)));
   let guarded: Preconditions = { ...pre, resourceVersion: rv };
   let out = await write(rv);
   if (isNode(after) && !('thrown' in out) && !out.ok && out.status === 409) {

@@ -286,11 +286,7 @@ export async function acquireLease(lease: LeasePort, holder: string, opts: Lease
  * the holder with `force`. Returns the lease that was removed (null when there was none).
  * @throws MigrateError LEASE_HELD for a different holder without force; USAGE with neither option
  */
-export async function releaseLease(
-  port: LeasePort,
-  opts: { force?: boolean; expectedHolder?: string },
-  clock: () => Date = () => new Date(),
-): Promise<{ released: boolean; lease: LeaseInfo | null }> {
+export async function releaseLease(port: LeasePort, opts: { force?: boolean; expectedHolder?: string }, clock: () => Date = () => new Date()): Promise<{ released: boolean; lease: LeaseInfo | null }> {
   if (!opts.force && opts.expectedHolder === undefined) {
     throw new MigrateError('USAGE', 'releasing the apply lease needs the expected holder or force', {
       hint: 'pass the holder shown by the LEASE_HELD error, or --force',

@@ -58,15 +58,7 @@ export function journalState(contents: JournalContents): JournalState {
 }
 
 /** Apply a result to the state (the executor uses this for live results too). */
-export function recordResult(
-  state: JournalState,
-  seq: number,
-  address: string,
-  status: 'ok' | 'error',
-  uid: string | null,
-  resourceVersion: string | null,
-  message: string | null,
-): void {
+export function recordResult(state: JournalState, seq: number, address: string, status: 'ok' | 'error', uid: string | null, resourceVersion: string | null, message: string | null): void {
   const cur = state.byAddress.get(address);
   // A result for an older intent than the latest one for the address changes nothing.
   if (!cur || cur.seq !== seq) return;
@@ -123,8 +115,8 @@ export async function resolveOpenEntries(
       const r = await resolveWrite(target, change, pre);
       switch (r.state) {
         case 'applied': {
-          const uid = r.object ? (r.object.metadata.uid as string | undefined) ?? null : pre.uid;
-          const rv = r.object ? (r.object.metadata.resourceVersion as string | undefined) ?? null : null;
+          const uid = r.object ? ((r.object.metadata.uid as string | undefined) ?? null) : pre.uid;
+          const rv = r.object ? ((r.object.metadata.resourceVersion as string | undefined) ?? null) : null;
           const message = 'adopted on resume: the object is in the planned state';
           journal.result(e.seq, e.address, e.action, { status: 'ok', uid, resource_version: e.action === 'delete' ? null : rv, message });
           recordResult(state, e.seq, e.address, 'ok', uid, e.action === 'delete' ? null : rv, message);

@@ -78,8 +78,13 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
         change: { actions: ['create'], before: null, after: fw.change.before, changed_paths: [] },
         target: { uid: null, resource_version: null },
       };
-    default:
+    case 'no-op':
+    case 'extra':
       throw new Error(`reverseChange: ${action} is not a write`);
+    default: {
+      const never: never = action;
+      throw new Error(`reverseChange: unknown action ${String(never)}`);
+    }
   }
 }
 
@@ -87,10 +92,12 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
 export function reverseChanges(plan: Pick<Plan, 'resource_changes'>, lookup: OutcomeLookup): ResourceChange[] {
   const steps = executionSteps(plan.resource_changes);
   const touched = steps
-    .map((step) => step.changes.flatMap((c) => {
-      const o = lookup(c.address);
-      return o ? [{ change: c, outcome: o }] : [];
-    }))
+    .map((step) =>
+      step.changes.flatMap((c) => {
+        const o = lookup(c.address);
+        return o ? [{ change: c, outcome: o }] : [];
+      }),
+    )
     .filter((list) => list.length > 0);
   const out: ResourceChange[] = [];
   touched.forEach((list, i) => {
@@ -109,9 +116,7 @@ export function reversePlanBody(plan: Plan, lookup: OutcomeLookup, toolVersion: 
     if (lookup(c.address)?.status === 'ok') done++;
     else pending++;
   }
-  const warnings = [
-    `Reverse of plan ${plan.plan_id}, written by calico-migrate apply as it ran: ${done} of ${total} forward writes were recorded as done when it was last written.`,
-  ];
+  const warnings = [`Reverse of plan ${plan.plan_id}, written by calico-migrate apply as it ran: ${done} of ${total} forward writes were recorded as done when it was last written.`];
   if (pending > 0) {
     warnings.push(
       `${pending} change(s) undo writes whose answer was not recorded yet; they carry no uid/resourceVersion precondition, so apply checks the object's content instead. Run \`calico-migrate apply --resume\` with the forward journal first to settle them.`,

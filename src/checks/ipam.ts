@@ -29,9 +29,7 @@ export function ipamConsistency(desired: DesiredObject[], livePools: KubeObject[
   const blocks = desired.filter((d) => d.kind === 'IPAMBlock');
   const handles = desired.filter((d) => d.kind === 'IPAMHandle');
   const affinities = desired.filter((d) => d.kind === 'BlockAffinity');
-  const poolCidrs = [...desired.filter((d) => d.kind === 'IPPool').map((d) => d.body), ...livePools]
-    .map((p) => parseCidr(text(specOf(p).cidr)))
-    .filter((c): c is Cidr => c !== null);
+  const poolCidrs = [...desired.filter((d) => d.kind === 'IPPool').map((d) => d.body), ...livePools].map((p) => parseCidr(text(specOf(p).cidr))).filter((c): c is Cidr => c !== null);
 
   const handleIds = new Set(handles.map((h) => text(specOf(h.body).handleID)));
   const blockByCidr = new Map(blocks.map((b) => [text(specOf(b.body).cidr), b]));
@@ -65,7 +63,8 @@ export function ipamConsistency(desired: DesiredObject[], livePools: KubeObject[
     const type = text(spec.type) || 'host';
     const want = `${type}:${String(spec.node)}`;
     const got = specOf(block.body).affinity;
-    if (got !== want && spec.state === 'confirmed') failures.push(`BlockAffinity ${a.name}: block ${text(spec.cidr)} has affinity ${got === undefined || got === null ? 'none' : String(got)}, not ${want}`);
+    if (got !== want && spec.state === 'confirmed')
+      failures.push(`BlockAffinity ${a.name}: block ${text(spec.cidr)} has affinity ${got === undefined || got === null ? 'none' : String(got)}, not ${want}`);
   }
   return check(
     'ipam-consistency',

@@ -11,7 +11,6 @@ export interface Permission {
   namespace?: string;
 }
 
-
 /** What reading the target (plan, verify, apply's guards) needs. */
 export function readPermissions(): Permission[] {
   return [

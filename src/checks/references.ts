@@ -32,5 +32,5 @@ export function tiersExist(desired: DesiredObject[], liveTierNames: Set<string>)
     const tier = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>).tier : undefined;
     if (typeof tier === 'string' && tier && !tiers.has(tier)) failures.push(`${d.kind} ${d.namespace ? d.namespace + '/' : ''}${d.name}: tier ${tier}`);
   }
-  return check('tiers-exist', failures, 'every policy\'s tier exists or is created by this plan', (n) => `${n} polic(ies) name a tier that neither exists nor is migrated`);
+  return check('tiers-exist', failures, "every policy's tier exists or is created by this plan", (n) => `${n} polic(ies) name a tier that neither exists nor is migrated`);
 }

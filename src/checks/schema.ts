@@ -158,8 +158,7 @@ function pruneAndDefault(value: unknown, schema: Schema, path: string, pruned: s
   return out;
 }
 
-const SCHEMA_HINT =
-  'The target CRD would reject this object. Fix the source object in etcd, or make sure the target runs CRDs of the matching Calico version.';
+const SCHEMA_HINT = 'The target CRD would reject this object. Fix the source object in etcd, or make sure the target runs CRDs of the matching Calico version.';
 
 export class CrdSchemaValidator {
   private readonly entries = new Map<string, Entry>();
@@ -311,10 +310,7 @@ export class CrdSchemaValidator {
       const id = `${path}|${er.keyword}|${er.message ?? ''}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const detail =
-        er.keyword === 'enum' && isRecord(er.params) && Array.isArray(er.params.allowedValues)
-          ? `: ${er.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
-          : '';
+      const detail = er.keyword === 'enum' && isRecord(er.params) && Array.isArray(er.params.allowedValues) ? `: ${er.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
       out.push(
         base({
           severity: 'error',
@@ -360,12 +356,7 @@ export function validateObjects(crds: readonly unknown[], objects: readonly Desi
 }
 
 export function schemaCheck(findings: Pick<SchemaFindings, 'errors'>): Check {
-  return check(
-    'schema',
-    findings.errors.map(schemaItem),
-    'every object is valid against the CRD schemas installed in the target',
-    (n) => `${n} object(s) violate the target's CRD schemas`,
-  );
+  return check('schema', findings.errors.map(schemaItem), 'every object is valid against the CRD schemas installed in the target', (n) => `${n} object(s) violate the target's CRD schemas`);
 }
 
 /** `KEY: [PATH ]MESSAGE`; the validator's messages usually start with the path already. */

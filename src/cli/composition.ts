@@ -11,7 +11,6 @@ import { KubeConnection } from '../adapters/kube/connection.js';
 import { KubeTarget } from '../adapters/kube/target.js';
 import type { Io } from '../io.js';
 import type { SourcePort } from '../ports/source.js';
-import type { TargetPort } from '../ports/target.js';
 import type { Context } from '../workflow/context.js';
 import type { Settings, SourceSettings } from './settings.js';
 

@@ -56,7 +56,7 @@ export function resolveSourceSettings(flags: SourceFlags): EtcdSettings {
     }
   }
   const pem = (flag: keyof SourceFlags, fileField?: string, inline?: string): Buffer | undefined => {
-    if (flags[flag]) return readPem(flags[flag]!, `--${flag}`);
+    if (flags[flag]) return readPem(flags[flag], `--${flag}`);
     if (fileField) return readPem(fileField, '--source-config');
     return inline ? Buffer.from(inline) : undefined;
   };

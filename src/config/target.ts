@@ -29,7 +29,7 @@ export function resolveKubeConfig(flags: TargetFlags, env: NodeJS.ProcessEnv = p
     });
   }
   if (!existsSync(file)) {
-    throw new MigrateError('CONNECTION', `kubeconfig ${file} does not exist`, { hint: 'pass --kubeconfig with the path of the target cluster\'s kubeconfig' });
+    throw new MigrateError('CONNECTION', `kubeconfig ${file} does not exist`, { hint: "pass --kubeconfig with the path of the target cluster's kubeconfig" });
   }
   try {
     kc.loadFromFile(file);
@@ -41,7 +41,12 @@ export function resolveKubeConfig(flags: TargetFlags, env: NodeJS.ProcessEnv = p
   if (flags.context) {
     if (!kc.getContextObject(flags.context)) {
       throw new MigrateError('USAGE', `kubeconfig ${file} has no context "${flags.context}"`, {
-        hint: `use one of: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}`,
+        hint: `use one of: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || '(none)'
+        }`,
       });
     }
     kc.setCurrentContext(flags.context);

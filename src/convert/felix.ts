@@ -4,12 +4,7 @@
  */
 import type { JsonRecord } from './json.js';
 
-export const IPTABLES_ACTION_FIELDS = [
-  'defaultEndpointToHostAction',
-  'iptablesFilterAllowAction',
-  'iptablesMangleAllowAction',
-  'iptablesFilterDenyAction',
-] as const;
+export const IPTABLES_ACTION_FIELDS = ['defaultEndpointToHostAction', 'iptablesFilterAllowAction', 'iptablesMangleAllowAction', 'iptablesFilterDenyAction'] as const;
 
 /** `DROP` -> `Drop`; empty stays empty. */
 export function titleCaseAction(v: string): string {

@@ -14,13 +14,7 @@ export interface IpamConfigValues {
   ipCooldownSeconds: number;
 }
 
-const KNOWN_V2_FIELDS = new Set([
-  'strict_affinity',
-  'auto_allocate_blocks',
-  'maxBlocksPerHost',
-  'kubeVirtVMAddressPersistence',
-  'ipCooldownSeconds',
-]);
+const KNOWN_V2_FIELDS = new Set(['strict_affinity', 'auto_allocate_blocks', 'maxBlocksPerHost', 'kubeVirtVMAddressPersistence', 'ipCooldownSeconds']);
 
 export function readV2Config(value: JsonRecord, key: string, diag: DiagnosticSink): IpamConfigValues {
   const bool = (field: string): boolean => {

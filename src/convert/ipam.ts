@@ -22,14 +22,7 @@ export interface IpamConvertContext {
   version: CalicoVersion;
 }
 
-function ipamObject(
-  kv: SourceKV,
-  kind: string,
-  name: string,
-  labels: Record<string, string>,
-  spec: JsonRecord,
-  ctx: IpamConvertContext,
-): DesiredObject | null {
+function ipamObject(kv: SourceKV, kind: string, name: string, labels: Record<string, string>, spec: JsonRecord, ctx: IpamConvertContext): DesiredObject | null {
   const address = objectAddress(CRD_API_VERSION, kind, null, name);
   const nameErr = dns1123SubdomainError(name);
   if (nameErr) {

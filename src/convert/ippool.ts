@@ -17,8 +17,7 @@ const FIX_HINT = 'Fix the IPPool in etcd (calicoctl apply with a corrected spec)
 
 /** Applies defaults in place; returns the parsed CIDR for overlap checks, or null when invalid. */
 export function defaultAndValidateIPPool(spec: JsonRecord, ctx: PoolContext): Cidr | null {
-  const err = (path: string, message: string) =>
-    ctx.diag.error({ code: 'invalid-ippool', key: ctx.key, object: ctx.address, path, message, hint: FIX_HINT });
+  const err = (path: string, message: string) => ctx.diag.error({ code: 'invalid-ippool', key: ctx.key, object: ctx.address, path, message, hint: FIX_HINT });
 
   const cidrText = spec.cidr;
   const cidr = typeof cidrText === 'string' ? parseCidr(cidrText) : null;

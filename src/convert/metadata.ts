@@ -73,7 +73,10 @@ export function readStringMap(meta: JsonRecord, field: 'labels' | 'annotations',
  * which hold the UUID version and variant. Returns null when the input is not a UUID.
  */
 export function convertUid(uid: string): string | null {
-  const hex = uid.replace(/^urn:uuid:/i, '').replace(/^\{(.*)\}$/, '$1').replace(/-/g, '');
+  const hex = uid
+    .replace(/^urn:uuid:/i, '')
+    .replace(/^\{(.*)\}$/, '$1')
+    .replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) return null;
   const bytes = Buffer.from(hex, 'hex');
   for (let i = 0; i < bytes.length; i++) {
@@ -105,12 +108,7 @@ function convertOwnerReferences(raw: unknown, ctx: MetadataContext, translate: b
   }
   const out: JsonRecord[] = [];
   raw.forEach((ref, i) => {
-    const ok =
-      isRecord(ref) &&
-      typeof ref.apiVersion === 'string' &&
-      typeof ref.kind === 'string' &&
-      typeof ref.name === 'string' &&
-      typeof ref.uid === 'string';
+    const ok = isRecord(ref) && typeof ref.apiVersion === 'string' && typeof ref.kind === 'string' && typeof ref.name === 'string' && typeof ref.uid === 'string';
     if (!ok) {
       ctx.diag.error({
         code: 'invalid-value',
@@ -209,9 +207,7 @@ export function buildCrMetadata(input: CrMetadataInput, ctx: MetadataContext): K
     });
   }
 
-  const crLabels = input.annotationLayout
-    ? Object.fromEntries(Object.entries(labels).filter(([k]) => isOurs(k)))
-    : { ...labels };
+  const crLabels = input.annotationLayout ? Object.fromEntries(Object.entries(labels).filter(([k]) => isOurs(k))) : { ...labels };
   const crAnnotations: Record<string, string> = input.annotationLayout
     ? Object.fromEntries(Object.entries(annotations).filter(([k]) => isOurs(k) && k !== METADATA_ANNOTATION))
     : Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== METADATA_ANNOTATION));
@@ -226,11 +222,7 @@ export function buildCrMetadata(input: CrMetadataInput, ctx: MetadataContext): K
   return md;
 }
 
-export function validateCrLabelsAndAnnotations(
-  labels: Record<string, string>,
-  annotations: Record<string, string>,
-  ctx: MetadataContext,
-): void {
+export function validateCrLabelsAndAnnotations(labels: Record<string, string>, annotations: Record<string, string>, ctx: MetadataContext): void {
   for (const [k, v] of Object.entries(labels)) {
     const keyErr = qualifiedNameError(k);
     const valErr = labelValueError(v);

@@ -35,11 +35,7 @@ export function k8sOrchRefName(node: JsonRecord): string | null {
   return found;
 }
 
-export function buildNodeMap(
-  nodes: readonly NodeSource[],
-  explicit: Readonly<Record<string, string>> | undefined,
-  diag: DiagnosticSink,
-): NodeMapResult {
+export function buildNodeMap(nodes: readonly NodeSource[], explicit: Readonly<Record<string, string>> | undefined, diag: DiagnosticSink): NodeMapResult {
   const map = new Map<string, string>();
   const byTarget = new Map<string, string[]>();
   const explicitMap = new Map(Object.entries(explicit ?? {}));

@@ -22,12 +22,7 @@ function safeWave(kind: string, name: string): number {
 export function sortObjects(objects: DesiredObject[]): DesiredObject[] {
   const keyed = objects.map((o) => ({ o, wave: safeWave(o.kind, o.name) }));
   keyed.sort(
-    (a, b) =>
-      a.wave - b.wave ||
-      cmp(a.o.kind, b.o.kind) ||
-      cmp(a.o.namespace ?? '', b.o.namespace ?? '') ||
-      cmp(a.o.name, b.o.name) ||
-      cmp(a.o.sources[0]?.key ?? '', b.o.sources[0]?.key ?? ''),
+    (a, b) => a.wave - b.wave || cmp(a.o.kind, b.o.kind) || cmp(a.o.namespace ?? '', b.o.namespace ?? '') || cmp(a.o.name, b.o.name) || cmp(a.o.sources[0]?.key ?? '', b.o.sources[0]?.key ?? ''),
   );
   return keyed.map((k) => k.o);
 }

@@ -8,13 +8,7 @@ import type { JsonRecord } from './json.js';
 export type NodeMap = ReadonlyMap<string, string>;
 
 /** Handle-ID prefixes of the per-node tunnel addresses (node/pkg/allocateip). */
-export const TUNNEL_HANDLE_PREFIXES = [
-  'ipip-tunnel-addr-',
-  'vxlan-tunnel-addr-',
-  'vxlan-v6-tunnel-addr-',
-  'wireguard-tunnel-addr-',
-  'wireguard-v6-tunnel-addr-',
-] as const;
+export const TUNNEL_HANDLE_PREFIXES = ['ipip-tunnel-addr-', 'vxlan-tunnel-addr-', 'vxlan-v6-tunnel-addr-', 'wireguard-tunnel-addr-', 'wireguard-v6-tunnel-addr-'] as const;
 
 export function renameNode(name: string, map: NodeMap): string {
   return map.get(name) ?? name;

@@ -50,10 +50,7 @@ function warnSelector(selector: unknown, path: string, key: string, address: str
 export function convertV3Resource(kv: SourceKV, k: ResourceKey, ctx: ResourceContext): DesiredObject | null {
   const { info } = k;
   const key = kv.key;
-  const env = readEnvelope(
-    { key, value: kv.value, kind: info.kind, namespace: k.namespace, name: k.name, checkName: !info.tieredPolicy },
-    ctx.diag,
-  );
+  const env = readEnvelope({ key, value: kv.value, kind: info.kind, namespace: k.namespace, name: k.name, checkName: !info.tieredPolicy }, ctx.diag);
   if (!env) return null;
   const { meta } = env;
   const spec = env.spec;

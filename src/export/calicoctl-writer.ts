@@ -17,17 +17,17 @@ const METADATA_ANNOTATION = 'projectcalico.org/metadata';
 export function crToV3(o: DesiredObject): Record<string, unknown> {
   const meta = o.body.metadata;
   const annotations: Record<string, string> = { ...(meta.annotations ?? {}) };
-  let stored: Record<string, any> = {};
+  let stored: StoredMetadata = {};
   if (annotations[METADATA_ANNOTATION]) {
     try {
-      stored = JSON.parse(annotations[METADATA_ANNOTATION]);
+      stored = JSON.parse(annotations[METADATA_ANNOTATION]) as StoredMetadata;
     } catch {
       stored = {};
     }
     delete annotations[METADATA_ANNOTATION];
   }
   const spec = (o.body.spec ?? {}) as Record<string, unknown>;
-  let name: string = stored.name ?? o.name;
+  let name = stored.name ?? o.name;
   const info = kindInfo(o.kind);
   if (!stored.name && info?.tieredPolicy && (!spec.tier || spec.tier === 'default') && name.startsWith('default.')) name = name.slice('default.'.length);
   const labels = { ...(stored.labels ?? {}), ...(meta.labels ?? {}) };
@@ -41,6 +41,38 @@ export function crToV3(o: DesiredObject): Record<string, unknown> {
   return { apiVersion: 'projectcalico.org/v3', kind: o.kind, metadata, spec };
 }
 
+/** The v3 metadata Calico keeps in the projectcalico.org/metadata annotation of a CR. */
+interface StoredMetadata {
+  name?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  ownerReferences?: unknown[];
+}
+
+/** The IPAM CR spec fields the export file carries (strings, numbers and arrays as stored). */
+interface IpamSpec {
+  cidr: string;
+  affinity?: string | null;
+  affinityClaimTime?: string;
+  allocations?: unknown;
+  unallocated?: unknown;
+  attributes?: unknown;
+  sequenceNumber?: unknown;
+  sequenceNumberForAllocation?: unknown;
+  deleted?: unknown;
+  type?: string;
+  node?: string;
+  state?: string;
+  handleID?: string;
+  block?: unknown;
+  strictAffinity?: boolean;
+  autoAllocateBlocks?: boolean;
+  maxBlocksPerHost?: number;
+  kubeVirtVMAddressPersistence?: string;
+  ipCooldownSeconds?: number;
+}
+
 function blockKeyPart(cidr: string): { version: 4 | 6; part: string } {
   return { version: cidr.includes(':') ? 6 : 4, part: cidr.replace('/', '-') };
 }
@@ -51,7 +83,7 @@ function ipamEntries(objects: readonly DesiredObject[]) {
   const handles: unknown[] = [];
   let config: unknown;
   for (const o of objects) {
-    const spec = (o.body.spec ?? {}) as Record<string, any>;
+    const spec = (o.body.spec ?? {}) as IpamSpec;
     if (o.kind === 'IPAMBlock') {
       const { version, part } = blockKeyPart(spec.cidr);
       const value: Record<string, unknown> = { cidr: spec.cidr, affinity: spec.affinity ?? null };
@@ -110,11 +142,13 @@ function sourceNodes(snapshot: SourceSnapshot, result: ConversionResult): Record
     if (c.type !== 'node') continue;
     const k8sName = result.nodeMap[c.name];
     if (!k8sName || !result.objects.some((o) => o.kind === 'Node' && o.name === k8sName)) continue;
-    const value = JSON.parse(kv.value);
-    const { uid, resourceVersion, ...metadata } = value.metadata ?? {};
+    const value = JSON.parse(kv.value) as { metadata?: Record<string, unknown>; spec?: unknown };
+    // The target gives every object its own uid and resourceVersion; the source's mean nothing there.
+    const { uid: _uid, resourceVersion: _rv, ...metadata } = value.metadata ?? {};
     out.push({ ...value, metadata: { ...metadata, name: k8sName }, spec: withK8sOrchRef(value.spec, k8sName) });
   }
-  return out.sort((a: any, b: any) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const nameOf = (o: Record<string, unknown>) => String((o.metadata as { name?: unknown }).name);
+  return out.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1));
 }
 
 export function renderCalicoctlExport(snapshot: SourceSnapshot, result: ConversionResult): string {

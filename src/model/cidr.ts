@@ -104,7 +104,7 @@ export function formatIp(bytes: Uint8Array): string {
   // Longest run of zero groups, leftmost on a tie; only compressed when at least two groups long.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

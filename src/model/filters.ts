@@ -13,7 +13,10 @@ export interface FilterTarget {
 }
 
 function globToRegExp(glob: string, flags = ''): RegExp {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, flags);
 }
 
@@ -30,14 +33,16 @@ export function parsePattern(p: string, flag: string): Pattern {
       hint: 'e.g. --include NetworkPolicy/prod/* or --exclude IPAMHandle',
     });
   }
-  return { source: p, kind: globToRegExp(parts[0], 'i'), rest: parts.slice(1).map((s) => globToRegExp(s)) };
+  const [kind = '', ...rest] = parts;
+  return { source: p, kind: globToRegExp(kind, 'i'), rest: rest.map((s) => globToRegExp(s)) };
 }
 
 function matches(p: Pattern, t: FilterTarget): boolean {
   if (!p.kind.test(t.kind)) return false;
-  if (p.rest.length === 0) return true;
-  if (p.rest.length === 1) return t.namespace === null ? p.rest[0].test(t.name) : p.rest[0].test(t.namespace);
-  return t.namespace !== null && p.rest[0].test(t.namespace) && p.rest[1].test(t.name);
+  const [first, second] = p.rest;
+  if (!first) return true;
+  if (!second) return first.test(t.namespace ?? t.name);
+  return t.namespace !== null && first.test(t.namespace) && second.test(t.name);
 }
 
 export function makeFilter(include: readonly string[], exclude: readonly string[]): ((t: FilterTarget) => boolean) | undefined {

@@ -67,16 +67,14 @@ const SKIPPED_PLURALS: Record<string, { namespaced: boolean; category: SkipCateg
 };
 
 const V3_IPAM_PLURALS: Record<string, string> = {
-  ipamconfigurations:
-    'v3 IPAMConfiguration is not read by IPAM in etcd mode; the IPAM config comes from /calico/ipam/v2/config',
+  ipamconfigurations: 'v3 IPAMConfiguration is not read by IPAM in etcd mode; the IPAM config comes from /calico/ipam/v2/config',
   ipamconfigs: 'v3 IPAMConfig is not read by IPAM in etcd mode; the IPAM config comes from /calico/ipam/v2/config',
   blockaffinities: 'v3 BlockAffinity paths are not used in etcd mode; affinities come from /calico/ipam/v2/host|virtual/',
 };
 
 const MIGRATED_BY_PLURAL = new Map(MIGRATED_KINDS.map((k) => [k.plural, k]));
 
-const PROFILE_DERIVED_REASON =
-  'profile is derived by the Kubernetes datastore (from Namespaces, ServiceAccounts or built in) and cannot be created';
+const PROFILE_DERIVED_REASON = 'profile is derived by the Kubernetes datastore (from Namespaces, ServiceAccounts or built in) and cannot be created';
 
 function skipped(category: SkipCategory, reason: string): ClassifiedKey {
   return { type: 'skipped', category, reason };
@@ -86,8 +84,7 @@ function invalid(message: string, hint: string, code = 'invalid-key'): Classifie
   return { type: 'invalid', code, message, hint };
 }
 
-const UNKNOWN_HINT =
-  'Check what wrote this key. Remove it from etcd if it is not needed, or re-run with --skip-unknown to migrate without it.';
+const UNKNOWN_HINT = 'Check what wrote this key. Remove it from etcd if it is not needed, or re-run with --skip-unknown to migrate without it.';
 
 function parseV3(key: string, rest: string): ClassifiedKey {
   const parts = rest.split('/');
@@ -99,10 +96,7 @@ function parseV3(key: string, rest: string): ClassifiedKey {
     return namespaced ? { namespace: segs[0] ?? '', name: segs[1] ?? '' } : { namespace: null, name: segs[0] ?? '' };
   };
   const badShape = (namespaced: boolean): ClassifiedKey =>
-    invalid(
-      `key ${key} does not have the form ${V3_PREFIX}${plural}/${namespaced ? '<namespace>/' : ''}<name>`,
-      'Inspect the key with etcdctl; remove it if it is garbage, it cannot be converted.',
-    );
+    invalid(`key ${key} does not have the form ${V3_PREFIX}${plural}/${namespaced ? '<namespace>/' : ''}<name>`, 'Inspect the key with etcdctl; remove it if it is garbage, it cannot be converted.');
 
   if (plural === 'nodes') {
     const p = expect(false);
@@ -151,20 +145,13 @@ function parseV3(key: string, rest: string): ClassifiedKey {
   const p = expect(info.namespaced);
   if (!p) return badShape(info.namespaced);
   if (plural === 'networkpolicies' && p.name.startsWith('knp.default.')) {
-    return skipped(
-      'kdd-derived-policy',
-      'knp.default.* policies mirror Kubernetes NetworkPolicies; the Kubernetes datastore derives them from the NetworkPolicy objects',
-    );
+    return skipped('kdd-derived-policy', 'knp.default.* policies mirror Kubernetes NetworkPolicies; the Kubernetes datastore derives them from the NetworkPolicy objects');
   }
   return { type: 'resource', info, plural, namespace: p.namespace, name: p.name };
 }
 
 /** Parses `<ip>-<prefixlen>` as used in IPAM keys. */
-function parseKeyCidr(
-  key: string,
-  text: string,
-  ipv: string,
-): { ok: true; version: 4 | 6; cidr: string; cidrName: string } | { ok: false; result: ClassifiedKey } {
+function parseKeyCidr(key: string, text: string, ipv: string): { ok: true; version: 4 | 6; cidr: string; cidrName: string } | { ok: false; result: ClassifiedKey } {
   const dash = text.lastIndexOf('-');
   const parsed = dash > 0 ? parseCidr(`${text.slice(0, dash)}/${text.slice(dash + 1)}`) : null;
   if (!parsed) {

@@ -66,17 +66,10 @@ export const CLUSTER_INFORMATION: KindInfo = {
 };
 
 /** Kinds the target may hold that the tool lists to find extras and checks CRDs for, but never migrates. */
-export const UNMIGRATED_CRD_KINDS: readonly KindInfo[] = [
-  { kind: 'CalicoNodeStatus', plural: 'caliconodestatuses', namespaced: false, wave: WAVES.config },
-];
+export const UNMIGRATED_CRD_KINDS: readonly KindInfo[] = [{ kind: 'CalicoNodeStatus', plural: 'caliconodestatuses', namespaced: false, wave: WAVES.config }];
 
 /** Every `crd.projectcalico.org` kind whose CRD must be installed and Established in the target (22). */
-export const ALL_CRD_KINDS: readonly KindInfo[] = [
-  ...MIGRATED_KINDS,
-  ...IPAM_KINDS,
-  CLUSTER_INFORMATION,
-  ...UNMIGRATED_CRD_KINDS,
-];
+export const ALL_CRD_KINDS: readonly KindInfo[] = [...MIGRATED_KINDS, ...IPAM_KINDS, CLUSTER_INFORMATION, ...UNMIGRATED_CRD_KINDS];
 
 const byKind = new Map(ALL_CRD_KINDS.map((k) => [k.kind, k]));
 const byPlural = new Map(ALL_CRD_KINDS.map((k) => [k.plural, k]));
@@ -103,8 +96,21 @@ export function waveFor(kind: string, name: string): number {
 
 /** The order calicoctl writes kinds in (`allV3Resources` in export.go). */
 export const CALICOCTL_KIND_ORDER = [
-  'IPPool', 'BGPPeer', 'Tier', 'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'GlobalNetworkSet',
-  'HostEndpoint', 'KubeControllersConfiguration', 'NetworkPolicy', 'StagedNetworkPolicy',
-  'StagedKubernetesNetworkPolicy', 'NetworkSet', 'Node', 'BGPConfiguration', 'FelixConfiguration',
-  'IPReservation', 'BGPFilter',
+  'IPPool',
+  'BGPPeer',
+  'Tier',
+  'GlobalNetworkPolicy',
+  'StagedGlobalNetworkPolicy',
+  'GlobalNetworkSet',
+  'HostEndpoint',
+  'KubeControllersConfiguration',
+  'NetworkPolicy',
+  'StagedNetworkPolicy',
+  'StagedKubernetesNetworkPolicy',
+  'NetworkSet',
+  'Node',
+  'BGPConfiguration',
+  'FelixConfiguration',
+  'IPReservation',
+  'BGPFilter',
 ] as const;

@@ -28,13 +28,7 @@ export function displayName(change: Pick<ResourceChange, 'address' | 'kind' | 'n
  * creates and updates in this order and deletes in descending wave order.
  */
 export function compareChanges(a: ResourceChange, b: ResourceChange): number {
-  return (
-    a.wave - b.wave ||
-    compareStrings(a.kind, b.kind) ||
-    compareNamespaces(a.namespace, b.namespace) ||
-    compareStrings(a.name, b.name) ||
-    compareStrings(a.address, b.address)
-  );
+  return a.wave - b.wave || compareStrings(a.kind, b.kind) || compareNamespaces(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.address, b.address);
 }
 
 /** A sorted copy. */

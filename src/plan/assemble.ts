@@ -70,7 +70,10 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
     nodesExist(desired, new Set(t.nodes.map((n) => n.metadata.name))),
     namespacesExist(desired, new Set(t.namespaces)),
     tiersExist(desired, liveTiers),
-    ipamConsistency(desired, t.live.filter((o) => o.kind === 'IPPool')),
+    ipamConsistency(
+      desired,
+      t.live.filter((o) => o.kind === 'IPPool'),
+    ),
     rbacCheck([...inputs.rbac.results], inputs.rbac.identity),
     locked
       ? { id: 'source-locked', status: 'pass', message: 'the source datastore is locked (datastoreReady=false)', items: [] }

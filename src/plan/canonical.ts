@@ -60,7 +60,10 @@ function write(value: unknown, path: string, indent: string | null, current: str
       return JSON.stringify(value);
     case 'object':
       break;
-    default:
+    case 'undefined':
+    case 'bigint':
+    case 'function':
+    case 'symbol':
       throw new NonJsonValueError(path, typeof value);
   }
   const inner = indent === null ? '' : current + indent;
@@ -78,15 +81,13 @@ function write(value: unknown, path: string, indent: string | null, current: str
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
-    throw new NonJsonValueError(path, `an instance of ${(value as object).constructor?.name ?? 'a class'}`);
+    throw new NonJsonValueError(path, `an instance of ${value.constructor?.name ?? 'a class'}`);
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort(compareStrings);
   if (keys.length === 0) return '{}';
   const colon = indent === null ? ':' : ': ';
-  const members = keys.map(
-    (k) => JSON.stringify(k) + colon + write(record[k], `${path}${pathSegment(k)}`, indent, inner),
-  );
+  const members = keys.map((k) => JSON.stringify(k) + colon + write(record[k], `${path}${pathSegment(k)}`, indent, inner));
   return '{' + open + members.join(sep) + close + '}';
 }
 

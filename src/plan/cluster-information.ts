@@ -93,16 +93,7 @@ export function clusterInformationChanges(input: ClusterInformationInput): [Reso
   ];
 }
 
-function step(
-  address: string,
-  wave: number,
-  action: Action,
-  before: KubeObject | null,
-  after: KubeObject,
-  paths: string[],
-  sources: SourceRef[],
-  target: ResourceChange['target'],
-): ResourceChange {
+function step(address: string, wave: number, action: Action, before: KubeObject | null, after: KubeObject, paths: string[], sources: SourceRef[], target: ResourceChange['target']): ResourceChange {
   const noop = action === 'no-op';
   return {
     address,

@@ -143,15 +143,7 @@ function removal(address: string, object: KubeObject, prune: boolean): ResourceC
   return change(base, address, action, normalizeLive(object), null, [], object);
 }
 
-function change(
-  d: DesiredObject,
-  address: string,
-  action: Action,
-  before: KubeObject | null,
-  after: KubeObject | null,
-  changedPathList: string[],
-  live?: KubeObject,
-): ResourceChange {
+function change(d: DesiredObject, address: string, action: Action, before: KubeObject | null, after: KubeObject | null, changedPathList: string[], live?: KubeObject): ResourceChange {
   return {
     address,
     wave: waveOf(d.kind, d.name, address),

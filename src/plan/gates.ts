@@ -65,7 +65,10 @@ function evaluate(plan: Plan, gate: FailOn): string | null {
     case 'create':
       return describe(withAction(changes, 'create'), (n) => `the plan creates ${n}`);
     case 'update':
-      return describe(withAction(changes, 'update').filter((c) => !isClusterInformationStep(c)), (n) => `the plan updates ${n}`);
+      return describe(
+        withAction(changes, 'update').filter((c) => !isClusterInformationStep(c)),
+        (n) => `the plan updates ${n}`,
+      );
     case 'delete':
       return describe(withAction(changes, 'delete'), (n) => `the plan deletes ${n}`);
     case 'extra':

@@ -7,16 +7,7 @@
 import type { KubeObject } from '../model/types.js';
 import { isManagedNodeAnnotation } from '../model/node-annotations.js';
 
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'selfLink',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-] as const;
+const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 

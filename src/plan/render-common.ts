@@ -56,7 +56,12 @@ export function detailLines(change: ResourceChange): string[] {
 }
 
 function prefixLines(yaml: string, prefix: string): string[] {
-  return yaml === '' ? [] : yaml.replace(/\n$/, '').split('\n').map((l) => prefix + l);
+  return yaml === ''
+    ? []
+    : yaml
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => prefix + l);
 }
 
 /** Our changes carry one action each; the first is the one that describes it. */
@@ -74,9 +79,7 @@ export const ACTION_SYMBOL: Record<Action, string> = {
 
 /** Why an extra is listed, and what (if anything) removes it. */
 export function extraNote(change: ResourceChange): string {
-  return isNeverPruned(change.kind, change.name)
-    ? 'not in source; never deleted by calico-migrate'
-    : 'not in source; use --prune to delete';
+  return isNeverPruned(change.kind, change.name) ? 'not in source; never deleted by calico-migrate' : 'not in source; use --prune to delete';
 }
 
 /** `5 to create, 3 to update, 0 to delete, 2 extra, 4 unchanged` */
@@ -108,8 +111,7 @@ export function targetDescription(plan: Plan): string {
 }
 
 /** What an unlocked-source plan means for apply. */
-export const PREVIEW_NOTE =
-  'The source was not locked when this plan was made: it is a preview. apply needs the source locked (`calico-migrate lock`, or `apply --lock`) and unchanged since.';
+export const PREVIEW_NOTE = 'The source was not locked when this plan was made: it is a preview. apply needs the source locked (`calico-migrate lock`, or `apply --lock`) and unchanged since.';
 
 export function modeDescription(plan: Plan): string {
   return plan.mode === 'reverse' && plan.reverses ? `reverse (undoes ${plan.reverses})` : plan.mode;

@@ -132,7 +132,10 @@ function omittedNote(omitted: number, total: number): string {
 
 function itemsCell(items: readonly string[]): string {
   if (items.length === 0) return '';
-  const shown = items.slice(0, MAX_CHECK_ITEMS).map((i) => code(i).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')).join(', ');
+  const shown = items
+    .slice(0, MAX_CHECK_ITEMS)
+    .map((i) => code(i).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|'))
+    .join(', ');
   const more = items.length > MAX_CHECK_ITEMS ? `, … and ${items.length - MAX_CHECK_ITEMS} more` : '';
   return `<br>${shown}${more}`;
 }

@@ -74,8 +74,7 @@ function kindTable(plan: Plan): string[] {
   const header = ['Kind', 'create', 'update', 'delete', 'extra', 'no-op'];
   const body = rows.map(([kind, c]) => [kind, ...[c.create, c.update, c.delete, c.extra, c.no_op].map(String)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    '  ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => '  ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return ['', line(header), ...body.map(line)];
 }
 

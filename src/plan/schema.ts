@@ -5,12 +5,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PLAN_SCHEMA } from './plan-schema.js';
 
-/**
- * Where the published copy of the schema lives (src/plan/ and dist/plan/ are both two levels below
- * the package root). Only a name: validation uses PLAN_SCHEMA and reads no file.
- */
-export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
-
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {

@@ -6,6 +6,7 @@
  * exclusive lease with a journal and a reverse plan.
  */
 import { applyPlan } from '../apply/executor.js';
+import { baseAddress } from '../apply/order.js';
 import type { ApplyResult } from '../apply/types.js';
 import { MigrateError } from '../errors.js';
 import type { KubeObject } from '../model/types.js';
@@ -96,10 +97,14 @@ async function checkSource(plan: Plan, etcd: SourcePort, allowLock: boolean): Pr
         ...now.kvs.filter((k) => !isVolatileKey(k.key) && k.modRevision > (plan.source.revision ?? 0)).map((k) => `${k.key} (${read.has(k.key) ? 'modified' : 'added'})`),
         ...[...read].filter((k) => !nowKeys.has(k)).map((k) => `${k} (deleted)`),
       ].sort();
-      throw new MigrateError('STALE', `the source changed since the plan (revision ${plan.source.revision} → ${now.revision})${changed.length ? `: ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? `, … ${changed.length - 10} more` : ''}` : ''}`, {
-        hint: 'make a new plan (with the source locked, nothing will change under it again)',
-        details: { changed: changed.slice(0, 1000) },
-      });
+      throw new MigrateError(
+        'STALE',
+        `the source changed since the plan (revision ${plan.source.revision} → ${now.revision})${changed.length ? `: ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? `, … ${changed.length - 10} more` : ''}` : ''}`,
+        {
+          hint: 'make a new plan (with the source locked, nothing will change under it again)',
+          details: { changed: changed.slice(0, 1000) },
+        },
+      );
     }
   }
   return !lock.locked;
@@ -118,9 +123,13 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
   await assertCanRead(target);
   const uid = await target.clusterUid();
   if (uid !== plan.target.cluster_uid) {
-    throw new MigrateError('WRONG_CLUSTER', `the target (${target.server}, cluster uid ${uid}) is not the cluster the plan was made for (${plan.target.server}, cluster uid ${plan.target.cluster_uid})`, {
-      hint: 'check --kubeconfig/--context, or make a plan for this cluster',
-    });
+    throw new MigrateError(
+      'WRONG_CLUSTER',
+      `the target (${target.server}, cluster uid ${uid}) is not the cluster the plan was made for (${plan.target.server}, cluster uid ${plan.target.cluster_uid})`,
+      {
+        hint: 'check --kubeconfig/--context, or make a plan for this cluster',
+      },
+    );
   }
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
   const t = await readTarget(target, opts.parallelism, { clusterUid: uid });
@@ -130,8 +139,7 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
   const stale: string[] = [];
   for (const c of plan.resource_changes) {
     if (stepOf(c) === 'identity') continue; // Its precondition is the lock step's result.
-    const base = c.address.split('#')[0];
-    const obj = live.get(base);
+    const obj = live.get(baseAddress(c.address));
     const action = c.change.actions[0];
     if (action === 'extra') continue;
     if (c.kind === 'Node') {
@@ -173,7 +181,9 @@ export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise
   const plan = loadPlan(opts.planPath);
   checkPlanGuards(plan, opts.planPath, opts.expectPlanId);
   if (!opts.resume && !opts.autoApprove && !ctx.io.canConfirm()) {
-    throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on; nothing was written', { hint: 'review the plan (calico-migrate show PLAN) and pass --auto-approve' });
+    throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on; nothing was written', {
+      hint: 'review the plan (calico-migrate show PLAN) and pass --auto-approve',
+    });
   }
   if (!plan.source.locked && plan.mode === 'migrate' && plan.source.type === 'etcdv3') {
     ctx.io.say('warn', 'this plan was made while the source was unlocked (a preview); it applies only if nothing changed since');
@@ -185,7 +195,7 @@ export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise
 
   const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
   if (!opts.resume && !opts.autoApprove) {
-    ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0]);
+    ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0] ?? '');
     const answer = await ctx.io.confirm(`${mustLock ? 'Lock the source datastore and apply' : 'Apply'} ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
     if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
   }
@@ -193,17 +203,29 @@ export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise
 
   ensureStateDir(opts.stateDir);
   const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);
-  const result = await applyPlan(plan, { target, io: ctx.io, lease: target, clock: ctx.now, monotonic: ctx.monotonic }, {
-    planPath: opts.planPath,
-    journalPath: journal,
-    reversePath: opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id),
-    holder: `${ctx.who}/${plan.plan_id}`,
-    resume: !!opts.resume,
-    parallelism: opts.parallelism,
-    toolVersion: ctx.toolVersion,
-    failAfter: opts.failAfter,
-  });
-  const record: LastApplyRecord = { plan_id: plan.plan_id, mode: plan.mode, plan_path: opts.planPath, journal: result.journal_path, reverse_path: result.reverse_path, status: result.status, at: ctx.now().toISOString() };
+  const result = await applyPlan(
+    plan,
+    { target, io: ctx.io, lease: target, clock: ctx.now, monotonic: ctx.monotonic },
+    {
+      planPath: opts.planPath,
+      journalPath: journal,
+      reversePath: opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id),
+      holder: `${ctx.who}/${plan.plan_id}`,
+      resume: !!opts.resume,
+      parallelism: opts.parallelism,
+      toolVersion: ctx.toolVersion,
+      failAfter: opts.failAfter,
+    },
+  );
+  const record: LastApplyRecord = {
+    plan_id: plan.plan_id,
+    mode: plan.mode,
+    plan_path: opts.planPath,
+    journal: result.journal_path,
+    reverse_path: result.reverse_path,
+    status: result.status,
+    at: ctx.now().toISOString(),
+  };
   writeRecord(opts.stateDir, 'last-apply.json', record);
   return {
     plan,

@@ -54,6 +54,11 @@ export async function dryRunChanges(target: DryRunTarget, changes: readonly Reso
   return {
     results,
     status,
-    check: check('server-dry-run', failures, `the API server accepted a dry run of all ${writes.length} write(s)`, (n) => `the API server would reject ${n} write(s) (schema, CEL rule or admission webhook)`),
+    check: check(
+      'server-dry-run',
+      failures,
+      `the API server accepted a dry run of all ${writes.length} write(s)`,
+      (n) => `the API server would reject ${n} write(s) (schema, CEL rule or admission webhook)`,
+    ),
   };
 }

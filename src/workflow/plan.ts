@@ -37,11 +37,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
   const filter = makeFilter(opts.include, opts.exclude);
   const source = await ctx.openSource();
   const target = await ctx.openTarget();
-  const state = await desiredState(
-    { conversion: opts.conversion, filter, prune: opts.prune, dryRun: opts.serverDryRun ? 'writes' : 'none', parallelism: opts.parallelism },
-    { source, target },
-    ctx,
-  );
+  const state = await desiredState({ conversion: opts.conversion, filter, prune: opts.prune, dryRun: opts.serverDryRun ? 'writes' : 'none', parallelism: opts.parallelism }, { source, target }, ctx);
   const perms = requiredPermissions(planChanges(state.changes, state.clusterInformation));
   const body = assemblePlan({
     toolVersion: ctx.toolVersion,

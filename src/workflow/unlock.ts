@@ -67,9 +67,13 @@ async function unlockSource(opts: UnlockOptions, ctx: Context): Promise<UnlockOu
   if (!opts.force) {
     const k = await readKubeLock(await ctx.openTarget());
     if (k.exists && !k.locked) {
-      throw new MigrateError('VERIFY_FAILED', 'refusing to unlock the source: the target datastore is unlocked, so Calico may already run from it; two unlocked datastores would both drive the cluster', {
-        hint: 'lock the target first (calico-migrate lock --datastore kubernetes), or pass --force',
-      });
+      throw new MigrateError(
+        'VERIFY_FAILED',
+        'refusing to unlock the source: the target datastore is unlocked, so Calico may already run from it; two unlocked datastores would both drive the cluster',
+        {
+          hint: 'lock the target first (calico-migrate lock --datastore kubernetes), or pass --force',
+        },
+      );
     }
   }
   const r = await setEtcdLock(await ctx.openSource(), false, ctx);

@@ -57,7 +57,7 @@ describe('apply engine (real kube-apiserver)', function () {
   }
 
   async function run(plan: Plan, opts: Partial<ApplyOptions> = {}, io = new RecordingIo()): Promise<ApplyResult> {
-    return applyPlan(plan, { target, io, lease: target }, { holder: `test@host/${process.pid}/${plan.plan_id.slice(7, 19)}`, ...paths(), ...opts } as ApplyOptions);
+    return applyPlan(plan, { target, io, lease: target }, { holder: `test@host/${process.pid}/${plan.plan_id.slice(7, 19)}`, ...paths(), ...opts });
   }
 
   /** Every Calico CR (normalised) and every Node's labels and annotations, by address. */
@@ -99,7 +99,12 @@ describe('apply engine (real kube-apiserver)', function () {
     const live = await snapshot();
     assert.equal((live[`${CRD_API_VERSION}/IPPool/pool-a`] as any).spec.natOutgoing, true);
     assert.deepEqual((live['v1/Node/node-1'] as any).annotations, { 'projectcalico.org/ASNumber': '64513', 'projectcalico.org/IPv4Address': '10.0.0.1/24', 'node.alpha.kubernetes.io/ttl': '0' });
-    assert.deepEqual((live[`${CRD_API_VERSION}/ClusterInformation/default`] as any).spec, { clusterGUID: 'fedcba9876543210fedcba9876543210', clusterType: 'kdd', datastoreReady: false, calicoVersion: 'v3.31.2' });
+    assert.deepEqual((live[`${CRD_API_VERSION}/ClusterInformation/default`] as any).spec, {
+      clusterGUID: 'fedcba9876543210fedcba9876543210',
+      clusterType: 'kdd',
+      datastoreReady: false,
+      calicoVersion: 'v3.31.2',
+    });
     assert.ok(!(`${CRD_API_VERSION}/GlobalNetworkSet/old-set` in live));
     assert.ok(`${CRD_API_VERSION}/NetworkPolicy/prod/allow-web` in live);
     // The lease is released.
@@ -108,7 +113,10 @@ describe('apply engine (real kube-apiserver)', function () {
     const types = io.events.map((e) => e.type);
     assert.equal(types[0], 'apply_start');
     assert.equal(types.at(-1), 'apply_complete');
-    assert.deepEqual(io.events.filter((e) => e.type === 'wave_start').map((e) => `${e.phase}:${e.wave}`), ['apply:0', 'apply:1', 'apply:2', 'apply:3', 'apply:4', 'apply:8', 'apply:10', 'delete:2']);
+    assert.deepEqual(
+      io.events.filter((e) => e.type === 'wave_start').map((e) => `${e.phase}:${e.wave}`),
+      ['apply:0', 'apply:1', 'apply:2', 'apply:3', 'apply:4', 'apply:8', 'apply:10', 'delete:2'],
+    );
 
     // The reverse plan is a valid plan file; applying it restores exactly the prior state.
     const reverse = parsePlan(readFileSync(fwd.reverse_path, 'utf8'), fwd.reverse_path);
@@ -146,7 +154,7 @@ describe('apply engine (real kube-apiserver)', function () {
     assert.equal(r.exit, 'STALE');
     assert.equal(r.failed?.reason, 'STALE');
     assert.equal(r.failed?.address, `${CRD_API_VERSION}/IPPool/pool-a`);
-    assert.match(r.failed!.message, /IPPool pool-a: update answered HTTP 409.*changed since the plan was made; the plan is stale, make a new plan/);
+    assert.match(r.failed.message, /IPPool pool-a: update answered HTTP 409.*changed since the plan was made; the plan is stale, make a new plan/);
     assert.equal((await target.listKind('GlobalNetworkPolicy')).length, 0);
     assert.equal(((await target.get(ref('IPPool', 'pool-a')))!.spec as any).natOutgoing, false);
     assert.equal(await readLease(target), null, 'the lease is released on failure too');
@@ -161,10 +169,16 @@ describe('apply engine (real kube-apiserver)', function () {
     const r = await run(plan);
     assert.equal(r.exit, 'PARTIAL');
     assert.equal(r.failed?.reason, 'REJECTED');
-    assert.match(r.failed!.message, /GlobalNetworkSet bad: the API server refused the create: HTTP 422/);
+    assert.match(r.failed.message, /GlobalNetworkSet bad: the API server refused the create: HTTP 422/);
     assert.equal((await target.listKind('GlobalNetworkPolicy')).length, 0);
-    const results = readJournal(r.journal_path).entries.filter((e) => e.type === 'result') as JournalResult[];
-    assert.deepEqual(results.map((e) => [e.address.split('/').pop(), e.status]), [['a', 'ok'], ['bad', 'error']]);
+    const results = readJournal(r.journal_path).entries.filter((e): e is JournalResult => e.type === 'result');
+    assert.deepEqual(
+      results.map((e) => [e.address.split('/').pop(), e.status]),
+      [
+        ['a', 'ok'],
+        ['bad', 'error'],
+      ],
+    );
   });
 
   it('resumes after a mid-apply failure without creating anything twice; the final state equals the full plan', async () => {
@@ -211,7 +225,7 @@ describe('apply engine (real kube-apiserver)', function () {
     const back = await run(parsePlan(readFileSync(p.reversePath, 'utf8'), p.reversePath));
     assert.equal(back.status, 'complete', JSON.stringify(back.failures));
     assert.equal((await target.listKind('GlobalNetworkSet')).length, 0);
-    assert.equal((await target.get(ref('ClusterInformation', 'default'))), null);
+    assert.equal(await target.get(ref('ClusterInformation', 'default')), null);
     assert.equal((await target.get({ apiVersion: 'v1', kind: 'Node', namespace: null, name: 'node-1' }))!.metadata.annotations!['projectcalico.org/ASNumber'], '1');
   });
 
@@ -229,7 +243,7 @@ describe('apply engine (real kube-apiserver)', function () {
       { type: 'intent', seq: 3, address: `${CRD_API_VERSION}/GlobalNetworkPolicy/allow-dns`, action: 'create', at: '2026-01-01T00:00:00.000Z' },
     ];
     const tier = await mustCreate(cr('Tier', 'a', { order: 1 }));
-    lines[2] = { ...lines[2]!, uid: tier.metadata.uid as string, resource_version: tier.metadata.resourceVersion as string };
+    lines[2] = { ...lines[2]!, uid: tier.metadata.uid, resource_version: tier.metadata.resourceVersion };
     writeFileSync(p.journalPath, lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"type":"result","seq":2,"addr');
     // The policy's create landed before the crash; the set's did not.
     const landed = await mustCreate(gnp);
@@ -250,7 +264,7 @@ describe('apply engine (real kube-apiserver)', function () {
     assert.equal(reverse.resource_changes.find((c) => c.name === 'allow-dns')!.target.uid, landed.metadata.uid);
   });
 
-  it('refuses a resume whose open create found someone else\'s object (different content) as STALE', async () => {
+  it("refuses a resume whose open create found someone else's object (different content) as STALE", async () => {
     const plan = buildPlan([createChange(cr('Tier', 'a', { order: 1 }))]);
     const p = paths();
     const lines = [
@@ -268,7 +282,11 @@ describe('apply engine (real kube-apiserver)', function () {
   it('applies 1,500 creates at parallelism 16 and reverses all of them', async function () {
     this.timeout(120_000);
     const count = 1500;
-    const plan = buildPlan(Array.from({ length: count }, (_, i) => createChange(cr('GlobalNetworkSet', `bulk-${String(i).padStart(5, '0')}`, { nets: [`10.${i >> 8}.${i & 255}.0/24`] }, undefined, { labels: { 'projectcalico.org/bulk': 'yes' } }))));
+    const plan = buildPlan(
+      Array.from({ length: count }, (_, i) =>
+        createChange(cr('GlobalNetworkSet', `bulk-${String(i).padStart(5, '0')}`, { nets: [`10.${i >> 8}.${i & 255}.0/24`] }, undefined, { labels: { 'projectcalico.org/bulk': 'yes' } })),
+      ),
+    );
     const r = await run(plan, { parallelism: 16 });
     assert.equal(r.status, 'complete', JSON.stringify(r.failures));
     assert.equal(r.counts.created, count);

@@ -124,7 +124,10 @@ describe('apply guards (built CLI, real cluster)', function () {
       assert.equal(world.lease?.spec.holderIdentity, holder);
 
       let r = await cli(w, ['apply', planFile, '--auto-approve'], 10);
-      assert.match(r.stderr, new RegExp(`^Error: another apply .*the apply lease kube-system/calico-migrate-apply .*${escapeRe(holder)} \\(acquired .*, last renewed .*, expires .* unless renewed\\)$`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(`^Error: another apply .*the apply lease kube-system/calico-migrate-apply .*${escapeRe(holder)} \\(acquired .*, last renewed .*, expires .* unless renewed\\)$`, 'm'),
+      );
       assert.match(r.stderr, /^Next step: wait for that apply to finish, or, if its holder is gone \(the process died\), run `calico-migrate unlock --lease`$/m);
       assert.deepEqual(await worldSnapshot(), world, 'nothing written, and the lease is untouched');
       assert.deepEqual(w.artefacts(), []);
@@ -157,7 +160,7 @@ describe('apply guards (built CLI, real cluster)', function () {
         await waitServing(kubeOf(other));
       });
 
-      it('applied with the other cluster\'s kubeconfig: exit 8 naming both cluster uids, nothing written to either', async () => {
+      it("applied with the other cluster's kubeconfig: exit 8 naming both cluster uids, nothing written to either", async () => {
         const w = new Workdir();
         const [uidA, uidB] = await Promise.all([kubeSystemUid(), kubeSystemUid(kubeOf(other))]);
         assert.notEqual(uidA, uidB);
@@ -205,7 +208,7 @@ describe('apply guards (built CLI, real cluster)', function () {
   });
 
   describe('stale plans: exit 11 and nothing written', function () {
-    it('a source key changed after the plan (a NetworkPolicy\'s order): the message names the key', async () => {
+    it("a source key changed after the plan (a NetworkPolicy's order): the message names the key", async () => {
       await resetDatastores();
       const kvs = await seedDataset('full');
       const w = new Workdir();
@@ -222,7 +225,7 @@ describe('apply guards (built CLI, real cluster)', function () {
       assert.deepEqual(w.artefacts(), []);
     });
 
-    it('target objects changed after the plan (an updated one edited, a created one made by hand, a Node\'s Calico annotation): each is named', async () => {
+    it("target objects changed after the plan (an updated one edited, a created one made by hand, a Node's Calico annotation): each is named", async () => {
       const { w, plan } = await planFullOnPreSeededTarget();
       assert.equal(plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`)?.change.actions[0], 'update');
       const gns = plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/GlobalNetworkSet/trusted-cidrs`)!;
@@ -258,7 +261,12 @@ describe('apply guards (built CLI, real cluster)', function () {
       const plan = readPlan(w.path('plan.json'));
       const node = plan.resource_changes.find((c) => c.address === 'v1/Node/worker-3')!;
       assert.equal(node.change.actions[0], 'update');
-      const patched = await kube('PATCH', '/api/v1/nodes/worker-3', { metadata: { labels: { 'example.com/heartbeat': '1' }, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } } }, 'application/merge-patch+json');
+      const patched = await kube(
+        'PATCH',
+        '/api/v1/nodes/worker-3',
+        { metadata: { labels: { 'example.com/heartbeat': '1' }, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } } },
+        'application/merge-patch+json',
+      );
       assert.equal(patched.status, 200);
       assert.notEqual(patched.body.metadata.resourceVersion, node.target.resource_version);
 

@@ -73,7 +73,9 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
         await seedDataset(name);
         // The Kubernetes Nodes the converted data lands on (with the dataset's node map applied), so
         // the plans below pass every check and compare real creates and updates.
-        const nodes = goldenDocs(name).filter((d) => d.kind === 'Node').map((d) => d.metadata.name as string);
+        const nodes = goldenDocs(name)
+          .filter((d) => d.kind === 'Node')
+          .map((d) => d.metadata.name as string);
         assert.ok(nodes.length > 0);
         await ensureNodes(testCluster(), nodes);
       });
@@ -128,7 +130,10 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
           if (!isDeepStrictEqual(comparable(f), comparable(c))) differing.push(address);
         }
         assert.deepEqual(differing, [], 'changes differ in more than their source keys');
-        assert.ok(fromLive.resource_changes.some((c) => c.change.actions[0] === 'create'), 'the plans compare real creates');
+        assert.ok(
+          fromLive.resource_changes.some((c) => c.change.actions[0] === 'create'),
+          'the plans compare real creates',
+        );
       });
     });
   }
@@ -139,9 +144,7 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
     it('bad-input: exit 5 (SOURCE_INVALID), naming the offending keys, no stack trace, nothing written', async () => {
       await resetDatastores();
       await seedDataset('bad-input');
-      const expected = (JSON.parse(readFileSync(datasetFile('bad-input', 'expected.diagnostics.json'), 'utf8')) as Array<{ severity: string; key?: string }>).filter(
-        (d) => d.severity === 'error',
-      );
+      const expected = (JSON.parse(readFileSync(datasetFile('bad-input', 'expected.diagnostics.json'), 'utf8')) as Array<{ severity: string; key?: string }>).filter((d) => d.severity === 'error');
       const expectedKeys = new Set(expected.map((d) => d.key!));
       assert.ok(expected.length > 20 && expected.every((d) => d.key), 'the golden lists keyed errors');
 

@@ -8,7 +8,7 @@ import { KubeConnection } from '../../src/adapters/kube/connection.js';
 import { KubeTarget } from '../../src/adapters/kube/target.js';
 import { applyPlan } from '../../src/apply/executor.js';
 import { acquireLease, LEASE_NAME, LEASE_NAMESPACE, microTime, readLease, releaseLease } from '../../src/apply/lease.js';
-import { MigrateError } from '../../src/errors.js';
+import { type MigrateError } from '../../src/errors.js';
 import { RecordingIo } from '../../src/io.js';
 import { buildPlan, cr, createChange } from '../unit/apply/plan-builders.js';
 import { kube, resetDatastores, testCluster } from './support/cluster.js';
@@ -123,11 +123,19 @@ describe('apply lease (real kube-apiserver)', function () {
     try {
       const plan = buildPlan(Array.from({ length: 300 }, (_, i) => createChange(cr('GlobalNetworkSet', `s-${i}`, { nets: [`10.${i >> 8}.${i & 255}.0/24`] }))));
       const holder = `me@host/${process.pid}/${plan.plan_id}`;
-      const running = applyPlan(plan, { target: limited, io: new RecordingIo(), lease: limited }, { planPath: 'p', journalPath: path.join(dir, 'a.jsonl'), reversePath: path.join(dir, 'a.rev.json'), holder, parallelism: 4 });
+      const running = applyPlan(
+        plan,
+        { target: limited, io: new RecordingIo(), lease: limited },
+        { planPath: 'p', journalPath: path.join(dir, 'a.jsonl'), reversePath: path.join(dir, 'a.rev.json'), holder, parallelism: 4 },
+      );
       for (let i = 0; i < 1000 && !(await readLease(target)); i++) await new Promise((r) => setTimeout(r, 5));
       assert.equal((await readLease(target))?.holder, holder);
       await assert.rejects(
-        applyPlan(plan, { target, io: new RecordingIo(), lease: target }, { planPath: 'p', journalPath: path.join(dir, 'b.jsonl'), reversePath: path.join(dir, 'b.rev.json'), holder: 'second@host/2/x' }),
+        applyPlan(
+          plan,
+          { target, io: new RecordingIo(), lease: target },
+          { planPath: 'p', journalPath: path.join(dir, 'b.jsonl'), reversePath: path.join(dir, 'b.rev.json'), holder: 'second@host/2/x' },
+        ),
         (e: MigrateError) => e.exitName === 'LEASE_HELD' && e.message.includes(holder),
       );
       const r = await running;
@@ -138,18 +146,22 @@ describe('apply lease (real kube-apiserver)', function () {
     }
   });
 
-  it('applyPlan stops starting writes when its lease is taken, and leaves the new holder\'s lease alone', async () => {
+  it("applyPlan stops starting writes when its lease is taken, and leaves the new holder's lease alone", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lease-lost-'));
     try {
       const plan = buildPlan(Array.from({ length: 2000 }, (_, i) => createChange(cr('GlobalNetworkSet', `s-${i}`, { nets: [`10.${i >> 8}.${i & 255}.0/24`] }))));
-      const running = applyPlan(plan, { target: limited, io: new RecordingIo(), lease: limited }, {
-        planPath: 'p',
-        journalPath: path.join(dir, 'a.jsonl'),
-        reversePath: path.join(dir, 'a.rev.json'),
-        holder: 'me@host/1/x',
-        parallelism: 1,
-        lease: { renewIntervalMs: 100 },
-      });
+      const running = applyPlan(
+        plan,
+        { target: limited, io: new RecordingIo(), lease: limited },
+        {
+          planPath: 'p',
+          journalPath: path.join(dir, 'a.jsonl'),
+          reversePath: path.join(dir, 'a.rev.json'),
+          holder: 'me@host/1/x',
+          parallelism: 1,
+          lease: { renewIntervalMs: 100 },
+        },
+      );
       let lease: any;
       for (let i = 0; i < 1000 && !(lease = (await kube('GET', LEASE_PATH)).body)?.spec; i++) await new Promise((r) => setTimeout(r, 5));
       // Someone (e.g. `unlock --lease --force` then another apply) takes the lease. (A renewal
@@ -163,7 +175,7 @@ describe('apply lease (real kube-apiserver)', function () {
       const r = await running;
       assert.equal(r.status, 'partial');
       assert.equal(r.failed?.reason, 'LEASE_LOST');
-      assert.match(r.failed!.message, /it is now held by thief@elsewhere\/9\/y/);
+      assert.match(r.failed.message, /it is now held by thief@elsewhere\/9\/y/);
       assert.ok(r.counts.not_started > 0, JSON.stringify(r.counts));
       assert.equal((await readLease(target))?.holder, 'thief@elsewhere/9/y');
     } finally {

@@ -65,14 +65,26 @@ function checkOf(plan: Plan, id: string): Check {
   return c;
 }
 
-const failed = (plan: Plan) => plan.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort();
+const failed = (plan: Plan) =>
+  plan.checks
+    .filter((c) => c.status === 'fail')
+    .map((c) => c.id)
+    .sort();
 
 /** Plans with exit 3 and returns the plan and the CLI output; the failing checks are `ids`, exactly. */
 async function planFailing(w: Workdir, ids: string[], opts: { identity?: 'admin' | 'limited' | 'readonly' | 'none' } = {}) {
   const file = w.path(`plan-${ids.join('-')}.json`);
   const r = await cli(w, ['plan', '--out', file], EXIT_CODES.CHECK_FAILED, opts);
   const plan = readPlan(file);
-  assert.deepEqual(failed(plan), [...ids].sort(), JSON.stringify(plan.checks.filter((c) => c.status === 'fail'), null, 2));
+  assert.deepEqual(
+    failed(plan),
+    [...ids].sort(),
+    JSON.stringify(
+      plan.checks.filter((c) => c.status === 'fail'),
+      null,
+      2,
+    ),
+  );
   assert.match(r.stderr, new RegExp(`^Error: ${ids.length} check\\(s\\) failed; apply will refuse this plan\\.`, 'm'));
   for (const id of ids) assert.match(r.stdout, new RegExp(`^ {2}✗ ${id}: `, 'm'), `the text output names check ${id}`);
   return { plan, r };
@@ -170,7 +182,11 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
     assert.equal(nodes.length, 4);
     const items = checkOf(plan, 'nodes-exist').items;
     assert.equal(items.length, nodes.length);
-    for (const n of nodes) assert.ok(items.some((i) => i.startsWith(`Node ${n} (from ${V3}nodes/`)), `${n} is named: ${items.join('; ')}`);
+    for (const n of nodes)
+      assert.ok(
+        items.some((i) => i.startsWith(`Node ${n} (from ${V3}nodes/`)),
+        `${n} is named: ${items.join('; ')}`,
+      );
     assert.ok(items.includes(`Node ip-10-0-1-10.ec2.internal (from ${V3}nodes/ip-10-0-1-10)`), 'named with the etcd key it comes from');
   });
 
@@ -190,7 +206,12 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
   });
 
   it('CEL rejection on the server dry run (target IPPool with another cidr; `self == oldSelf`): server-dry-run fails naming the IPPool', async () => {
-    const live = { apiVersion: CRD_API_VERSION, kind: 'IPPool', metadata: { name: 'pool-a' }, spec: { cidr: '10.70.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always', natOutgoing: true, nodeSelector: 'all()' } };
+    const live = {
+      apiVersion: CRD_API_VERSION,
+      kind: 'IPPool',
+      metadata: { name: 'pool-a' },
+      spec: { cidr: '10.70.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always', natOutgoing: true, nodeSelector: 'all()' },
+    };
     assert.equal((await kube('POST', `/apis/${CRD_API_VERSION}/ippools`, live)).status, 201);
     await seed(miniDataset());
     const { plan } = await planFailing(w, ['server-dry-run']);
@@ -198,7 +219,7 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
     assert.equal(pool.change.actions[0], 'update');
     assert.ok(pool.change.changed_paths.includes('spec.cidr'), pool.change.changed_paths.join());
     assert.equal(pool.dry_run?.status, 'error');
-    assert.match(pool.dry_run!.message!, /CIDR cannot be changed/);
+    assert.match(pool.dry_run.message!, /CIDR cannot be changed/);
     const items = checkOf(plan, 'server-dry-run').items;
     assert.equal(items.length, 1);
     assert.match(items[0]!, /^IPPool pool-a: HTTP 422: .*CIDR cannot be changed/);
@@ -208,7 +229,7 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
     // The harness's `readonly` identity (group calico-viewers) may read exactly what the documented
     // ClusterRole may read (scripts/cluster/local-cluster.ts), and write nothing: plan can read the
     // target, and the rbac check must name every write permission that is missing.
-    it("a read-only identity: rbac fails naming the identity and every missing verb", async () => {
+    it('a read-only identity: rbac fails naming the identity and every missing verb', async () => {
       await seed(miniDataset());
       const { plan } = await planFailing(w, ['rbac', 'server-dry-run'], { identity: 'readonly' });
       const check = checkOf(plan, 'rbac');

@@ -41,10 +41,7 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
   });
 
   it('empty target: every Calico object is a create (Nodes get annotation updates), the plan file is written, exit 0; --detailed-exitcode exits 2; both plans are byte-identical', async () => {
-    const [plain, detailed] = await Promise.all([
-      cli(w, ['plan', '--out', P1], EXIT_CODES.OK),
-      cli(w, ['plan', '--out', w.path('p2.json'), '--detailed-exitcode'], EXIT_CODES.CHANGES),
-    ]);
+    const [plain, detailed] = await Promise.all([cli(w, ['plan', '--out', P1], EXIT_CODES.OK), cli(w, ['plan', '--out', w.path('p2.json'), '--detailed-exitcode'], EXIT_CODES.CHANGES)]);
     const plan = readPlan(P1);
     assert.match(plain.stderr, new RegExp(`Plan written to ${P1.replace(/[.]/g, '\\.')} \\(${plan.plan_id}\\)`));
     const s = plan.summary;
@@ -81,8 +78,14 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
     const nodes = [...golden.values()].filter((d) => d.kind === 'Node').length;
     assert.equal(plan.summary.update, nodes + 1, 'each Node, and the identity step');
     assert.deepEqual([plan.summary.delete, plan.summary.no_op, plan.summary.extra], [0, 0, 0]);
-    assert.ok(plan.checks.every((c) => c.status === 'pass'), JSON.stringify(plan.checks.filter((c) => c.status !== 'pass')));
-    assert.ok(plan.resource_changes.every((c) => c.dry_run?.status === 'ok' || c.dry_run?.status === 'skipped'), 'every write was dry-run on the server');
+    assert.ok(
+      plan.checks.every((c) => c.status === 'pass'),
+      JSON.stringify(plan.checks.filter((c) => c.status !== 'pass')),
+    );
+    assert.ok(
+      plan.resource_changes.every((c) => c.dry_run?.status === 'ok' || c.dry_run?.status === 'skipped'),
+      'every write was dry-run on the server',
+    );
   });
 
   it('target already equal (after `apply PLAN --auto-approve`): every object is a no-op, exit 0 with --detailed-exitcode', async () => {
@@ -90,7 +93,10 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
     assert.match(r.stdout, /^Apply complete: /m);
     const again = await cli(w, ['plan', '--out', w.path('p3.json'), '--detailed-exitcode'], EXIT_CODES.OK);
     const plan = readPlan(w.path('p3.json'));
-    assert.deepEqual(nonNoop(plan).map((c) => `${c.address} ${action(c)}`), []);
+    assert.deepEqual(
+      nonNoop(plan).map((c) => `${c.address} ${action(c)}`),
+      [],
+    );
     assert.equal(plan.summary.no_op, readPlan(P1).resource_changes.length);
     assert.match(again.stdout, /^No changes: the target already matches the source\.$/m);
   });
@@ -153,7 +159,11 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
 
     const prunePlan = readPlan(w.path('prune.json'));
     assert.equal(action(byAddress(prunePlan).get(address)!), 'delete');
-    assert.deepEqual(prunePlan.resource_changes.filter((c) => action(c) === 'delete').map((c) => c.address), [address], 'only the extra is deleted');
+    assert.deepEqual(
+      prunePlan.resource_changes.filter((c) => action(c) === 'delete').map((c) => c.address),
+      [address],
+      'only the extra is deleted',
+    );
     assert.equal(prunePlan.options.prune, true);
     assert.match(pruned.stdout, /^ {2}- delete GlobalNetworkSet stray-set$/m);
 
@@ -214,9 +224,9 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
     for (const [k, file] of [oneByte, oneByte, reindented, reindented].entries()) {
       assert.match(runs[k]!.stderr, new RegExp(`^Error: plan file ${file.replace(/[.]/g, '\\.')} was modified after it was written`, 'm'));
     }
-    assert.match(runs[0]!.stderr, /plan_id does not match its content/);
-    assert.match(runs[2]!.stderr, /its bytes differ from the form calico-migrate writes, first at line 2/);
-    assert.match(runs[4]!.stdout, new RegExp(`^Plan ${plan.plan_id}$`, 'm'), 'the untouched copy is accepted');
+    assert.match(runs[0].stderr, /plan_id does not match its content/);
+    assert.match(runs[2].stderr, /its bytes differ from the form calico-migrate writes, first at line 2/);
+    assert.match(runs[4].stdout, new RegExp(`^Plan ${plan.plan_id}$`, 'm'), 'the untouched copy is accepted');
     assert.deepEqual(await targetSnapshot(), before, 'apply wrote nothing');
   });
 
@@ -254,7 +264,7 @@ describe('plan (issue 4): an unlocked source', function () {
     assert.equal(plan.source.locked, false);
     const check = plan.checks.find((c) => c.id === 'source-locked');
     assert.equal(check?.status, 'warn');
-    assert.match(check!.message, /NOT locked/);
+    assert.match(check.message, /NOT locked/);
     assert.ok(plan.checks.filter((c) => c.id !== 'source-locked').every((c) => c.status === 'pass'));
     assert.match(r.stdout, /^! The source was not locked when this plan was made: it is a preview/m);
   });

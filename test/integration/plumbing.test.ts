@@ -28,11 +28,16 @@ describe('plumbing: real etcd and kube-apiserver', function () {
       group: 'crd.projectcalico.org',
       version: 'v1',
       plural: 'ippools',
-      body: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'pool-a' }, spec: { cidr: '10.10.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always', natOutgoing: true } },
+      body: {
+        apiVersion: 'crd.projectcalico.org/v1',
+        kind: 'IPPool',
+        metadata: { name: 'pool-a' },
+        spec: { cidr: '10.10.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always', natOutgoing: true },
+      },
     });
     await core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { zone: 'a' } } } });
 
-    const pool = (await custom.getClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools', name: 'pool-a' })) as any;
+    const pool = await custom.getClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools', name: 'pool-a' });
     assert.equal(pool.spec.cidr, '10.10.0.0/16');
     assert.equal(pool.spec.vxlanMode, 'Always');
     const node = await core.readNode({ name: 'node-a' });
@@ -45,7 +50,11 @@ describe('plumbing: real etcd and kube-apiserver', function () {
     const res = await fetchCrds(kc);
     const calico = res.filter((c: any) => c.spec.group === 'crd.projectcalico.org');
     assert.equal(calico.length, 22);
-    for (const c of calico) assert.ok(c.status.conditions.some((x: any) => x.type === 'Established' && x.status === 'True'), c.metadata.name);
+    for (const c of calico)
+      assert.ok(
+        c.status.conditions.some((x: any) => x.type === 'Established' && x.status === 'True'),
+        c.metadata.name,
+      );
   });
 });
 

@@ -50,7 +50,10 @@ describe('workflow: lock, plan, show, apply, verify, status, rollback, re-apply,
     r = await cli(w, ['plan', '--out', 'plan.json'], 0);
     const plan = readPlan(w.path('plan.json'));
     assert.equal(plan.source.locked, true);
-    assert.ok(plan.checks.every((c) => c.status === 'pass'), JSON.stringify(plan.checks.filter((c) => c.status !== 'pass')));
+    assert.ok(
+      plan.checks.every((c) => c.status === 'pass'),
+      JSON.stringify(plan.checks.filter((c) => c.status !== 'pass')),
+    );
     assert.match(r.stderr, new RegExp(`To apply exactly this plan: calico-migrate apply plan\\.json --expect-plan-id ${plan.plan_id}`));
     const policyChange = plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`);
     assert.equal(policyChange?.change.actions[0], 'update');

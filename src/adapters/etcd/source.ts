@@ -65,7 +65,7 @@ export class EtcdSource implements SourcePort {
     const auth = /auth|permission|password|user name/i.test(msg);
     return new MigrateError('CONNECTION', `etcd ${this.endpoints.join(',')}: ${what} failed: ${msg}`, {
       hint: auth
-        ? 'check --etcd-username/--etcd-password (ETCD_USERNAME/ETCD_PASSWORD) and the user\'s read access to /calico/'
+        ? "check --etcd-username/--etcd-password (ETCD_USERNAME/ETCD_PASSWORD) and the user's read access to /calico/"
         : 'check --etcd-endpoints (ETCD_ENDPOINTS) and the TLS flags --etcd-ca-cert/--etcd-cert/--etcd-key',
       cause: e,
     });

@@ -56,14 +56,7 @@ export class KubeConnection {
     const base: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(base);
     const user = kc.getCurrentUser();
-    return new KubeConnection(
-      cluster.server.replace(/\/+$/, ''),
-      kc.getCurrentContext(),
-      user?.name ?? 'unknown',
-      base,
-      { ...DEFAULT_RETRY, ...opts.retry },
-      opts.maxSockets ?? 64,
-    );
+    return new KubeConnection(cluster.server.replace(/\/+$/, ''), kc.getCurrentContext(), user?.name ?? 'unknown', base, { ...DEFAULT_RETRY, ...opts.retry }, opts.maxSockets ?? 64);
   }
 
   close(): void {

@@ -8,17 +8,7 @@ import { MigrateError } from '../../errors.js';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../model/apply-lease.js';
 import { CRD_API_VERSION, CRD_GROUP, kindInfo } from '../../model/kinds.js';
 import type { KubeObject } from '../../model/types.js';
-import {
-  refOf,
-  type AccessAttributes,
-  type LeaseRecord,
-  type LeaseSpec,
-  type LeaseWrite,
-  type ObjectRef,
-  type TargetPort,
-  type WriteOptions,
-  type WriteOutcome,
-} from '../../ports/target.js';
+import { refOf, type AccessAttributes, type LeaseRecord, type LeaseSpec, type LeaseWrite, type ObjectRef, type TargetPort, type WriteOptions, type WriteOutcome } from '../../ports/target.js';
 import { describeStatus, statusField, type KubeConnection, type KubeResponse } from './connection.js';
 
 // Old importers took these from here; the port is their home now.

@@ -74,7 +74,9 @@ export class Workdir {
   artefacts(): string[] {
     const d = this.path('.calico-migrate');
     if (!existsSync(d)) return [];
-    return readdirSync(d).filter((f) => /^(journal-|reverse-)/.test(f)).sort();
+    return readdirSync(d)
+      .filter((f) => /^(journal-|reverse-)/.test(f))
+      .sort();
   }
 }
 

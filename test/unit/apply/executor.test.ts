@@ -5,7 +5,7 @@ import path from 'node:path';
 import { applyPlan, validateExecutable } from '../../../src/apply/executor.js';
 import { readJournal } from '../../../src/apply/journal.js';
 import type { ApplyOptions, ApplyResult } from '../../../src/apply/types.js';
-import { MigrateError } from '../../../src/errors.js';
+import { type MigrateError } from '../../../src/errors.js';
 import { RecordingIo } from '../../../src/io.js';
 import type { KubeObject } from '../../../src/model/types.js';
 import { IDENTITY_ADDRESS, LOCK_ADDRESS } from '../../../src/plan/cluster-information.js';
@@ -13,7 +13,7 @@ import { parsePlan } from '../../../src/plan/plan-file.js';
 import type { Plan } from '../../../src/plan/types.js';
 import type { LeasePort } from '../../../src/ports/target.js';
 import { FakeLease, FakeTarget, keyOf } from './fake-target.js';
-import { buildPlan, clusterInformationCreate, clusterInformationUpdate, cr, createChange, deleteChange, nodeChange, updateChange } from './plan-builders.js';
+import { buildPlan, clusterInformationCreate, cr, createChange, deleteChange, nodeChange, updateChange } from './plan-builders.js';
 
 const clock = () => new Date('2026-03-04T05:06:07.000Z');
 
@@ -30,7 +30,7 @@ describe('apply executor (in-memory target)', () => {
 
   async function run(plan: Plan, target: FakeTarget, opts: Partial<ApplyOptions> = {}, io = new RecordingIo(), lease: LeasePort | null = null): Promise<ApplyResult & { io: RecordingIo }> {
     const p = { ...paths(), ...opts };
-    const r = await applyPlan(plan, { target, io, lease, clock }, { holder: 'me@host/1/x', parallelism: 4, progressIntervalMs: 0, ...p } as ApplyOptions);
+    const r = await applyPlan(plan, { target, io, lease, clock }, { holder: 'me@host/1/x', parallelism: 4, progressIntervalMs: 0, ...p });
     return { ...r, io };
   }
 
@@ -56,7 +56,13 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(r.counts.deleted, 11);
     assert.equal(t.maxInflight, 4);
     // Steps are barriers, in the order tier → sets → policies → delete policies → delete sets.
-    const order = ['create crd.projectcalico.org/v1/Tier', 'create crd.projectcalico.org/v1/GlobalNetworkSet', 'create crd.projectcalico.org/v1/GlobalNetworkPolicy', 'delete crd.projectcalico.org/v1/GlobalNetworkPolicy', 'delete crd.projectcalico.org/v1/GlobalNetworkSet'];
+    const order = [
+      'create crd.projectcalico.org/v1/Tier',
+      'create crd.projectcalico.org/v1/GlobalNetworkSet',
+      'create crd.projectcalico.org/v1/GlobalNetworkPolicy',
+      'delete crd.projectcalico.org/v1/GlobalNetworkPolicy',
+      'delete crd.projectcalico.org/v1/GlobalNetworkSet',
+    ];
     const stepOf = (ev: string) => order.findIndex((p) => ev.split(' ').slice(1).join(' ').startsWith(p));
     let maxEnded = -1;
     let current = 0;
@@ -74,7 +80,10 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(current, 4);
     const events = r.io.events.map((e) => e.type);
     assert.equal(events[0], 'apply_start');
-    assert.deepEqual(r.io.events.filter((e) => e.type === 'wave_start').map((e) => `${e.phase}:${e.wave}`), ['apply:1', 'apply:2', 'apply:3', 'delete:3', 'delete:2']);
+    assert.deepEqual(
+      r.io.events.filter((e) => e.type === 'wave_start').map((e) => `${e.phase}:${e.wave}`),
+      ['apply:1', 'apply:2', 'apply:3', 'delete:3', 'delete:2'],
+    );
     assert.ok(events.includes('apply_progress'));
     assert.equal(events.at(-1), 'apply_complete');
     assert.deepEqual(r.io.events[0], { type: 'apply_start', total: 44, waves: 5, done: 0, parallelism: 4, resumed: false });
@@ -87,18 +96,30 @@ describe('apply executor (in-memory target)', () => {
     const plan = buildPlan([...sets(30).map((o) => createChange(o)), updateChange(live, cr('IPPool', 'p1', { cidr: '10.0.0.0/16', natOutgoing: true }))]);
     let checked = 0;
     t.onWriteStart = (call) => {
-      const journal = readFileSync(p.journalPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const journal = readFileSync(p.journalPath, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       const address = call.key; // fake keys are plan addresses for CRs
-      assert.ok(journal.some((l) => l.type === 'intent' && l.address === address), `no durable intent for ${address}`);
+      assert.ok(
+        journal.some((l) => l.type === 'intent' && l.address === address),
+        `no durable intent for ${address}`,
+      );
       const reverse = JSON.parse(readFileSync(p.reversePath, 'utf8')) as Plan;
-      assert.ok(reverse.resource_changes.some((c) => c.address === address), `reverse plan does not cover ${address}`);
+      assert.ok(
+        reverse.resource_changes.some((c) => c.address === address),
+        `reverse plan does not cover ${address}`,
+      );
       checked++;
     };
     const r = await run(plan, t, p);
     assert.equal(r.status, 'complete');
     assert.equal(checked, 31);
     // Group commit: far fewer journal commits than writes (each commit appends >1 line).
-    const lines = readFileSync(p.journalPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(p.journalPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual([lines[0].type, lines.at(-1).type, lines.at(-1).status], ['header', 'end', 'complete']);
     assert.equal(lines.filter((l) => l.type === 'intent').length, 31);
     assert.equal(lines.filter((l) => l.type === 'result' && l.status === 'ok').length, 31);
@@ -115,14 +136,17 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(r.exit, 'PARTIAL');
     assert.equal(r.failed?.address, badKey);
     assert.equal(r.failed?.reason, 'REJECTED');
-    assert.match(r.failed!.message, /GlobalNetworkSet set-009: the API server refused the create: HTTP 422/);
+    assert.match(r.failed.message, /GlobalNetworkSet set-009: the API server refused the create: HTTP 422/);
     const failEnd = t.timeline.indexOf(`end create ${badKey}`);
     assert.ok(failEnd > 0);
     assert.equal(t.timeline.slice(failEnd).filter((e) => e.startsWith('start')).length, 0, 'a write started after the failure');
     assert.ok(!t.objects.has(keyOf(cr('GlobalNetworkPolicy', 'later', {}))));
     assert.ok(r.counts.not_started > 0);
     assert.equal(r.counts.done + r.counts.failed + r.counts.not_started, r.counts.total);
-    assert.deepEqual(r.io.events.filter((e) => e.type === 'apply_errored').map((e) => e.address), [badKey]);
+    assert.deepEqual(
+      r.io.events.filter((e) => e.type === 'apply_errored').map((e) => e.address),
+      [badKey],
+    );
     assert.ok(!r.io.events.some((e) => e.type === 'apply_complete'));
     const j = readJournal(r.journal_path);
     assert.deepEqual(j.entries.at(-1), { type: 'end', status: 'partial', at: clock().toISOString() });
@@ -141,7 +165,7 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(r.status, 'partial');
     assert.equal(r.exit, 'STALE');
     assert.equal(r.failed?.reason, 'STALE');
-    assert.match(r.failed!.message, /IPPool p1: .*changed since the plan was made.*make a new plan/);
+    assert.match(r.failed.message, /IPPool p1: .*changed since the plan was made.*make a new plan/);
     assert.equal(t.calls.filter((c) => c.op === 'create').length, 0);
   });
 
@@ -201,7 +225,10 @@ describe('apply executor (in-memory target)', () => {
 
   it('refuses plans it must not execute (creating a Node, two actions) before taking the lease or writing', () => {
     const node = createChange({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', annotations: {} } });
-    assert.throws(() => validateExecutable(buildPlan([node])), (e: MigrateError) => e.exitName === 'PLAN_INVALID' && /never creates a Node/.test(e.message));
+    assert.throws(
+      () => validateExecutable(buildPlan([node])),
+      (e: MigrateError) => e.exitName === 'PLAN_INVALID' && /never creates a Node/.test(e.message),
+    );
     const two = createChange(cr('Tier', 't', {}));
     two.change.actions = ['delete', 'create'];
     assert.throws(() => validateExecutable(buildPlan([two])), /exactly one action/);
@@ -262,7 +289,10 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(r.counts.adopted, 1);
     assert.deepEqual(t.calls.map((c) => c.key).sort(), ['crd.projectcalico.org/v1/Tier/b', 'crd.projectcalico.org/v1/Tier/c']);
     const results = readJournal(p.journalPath).entries.filter((e) => e.type === 'result') as any[];
-    assert.deepEqual(results.find((e) => e.seq === 1), { ...results.find((e) => e.seq === 1), status: 'ok', uid: landed.metadata.uid });
+    assert.deepEqual(
+      results.find((e) => e.seq === 1),
+      { ...results.find((e) => e.seq === 1), status: 'ok', uid: landed.metadata.uid },
+    );
     assert.equal(results.find((e) => e.seq === 2).status, 'error');
     // Someone else's object under an open intent is stale.
     const t2 = new FakeTarget();
@@ -333,7 +363,7 @@ describe('apply executor (in-memory target)', () => {
     const r = await applyPlan(plan, { target: t, io, lease, clock: () => new Date() }, { ...p, holder: 'me@host/1/x', parallelism: 2, lease: { renewIntervalMs: 30 } });
     assert.equal(r.status, 'partial');
     assert.equal(r.failed?.reason, 'LEASE_LOST');
-    assert.match(r.failed!.message, /lost the apply lease kube-system\/calico-migrate-apply: it is now held by thief@elsewhere\/9\/y/);
+    assert.match(r.failed.message, /lost the apply lease kube-system\/calico-migrate-apply: it is now held by thief@elsewhere\/9\/y/);
     assert.ok(lostAt > 0);
     // At most the in-flight writes (and one already-committed batch) start after the loss.
     assert.ok(t.timeline.slice(lostAt).filter((e) => e.startsWith('start')).length <= 2);

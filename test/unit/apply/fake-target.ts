@@ -205,7 +205,11 @@ export class FakeLease implements LeasePort {
 
   /** Put a lease in place as another holder would have written it; unset spec fields are null. */
   seed(spec: Partial<LeaseSpec>): LeaseRecord {
-    this.lease = { spec: { holderIdentity: null, leaseDurationSeconds: null, acquireTime: null, renewTime: null, leaseTransitions: null, ...spec }, uid: `lease-uid-${++this.uidSeq}`, resourceVersion: String(++this.rv) };
+    this.lease = {
+      spec: { holderIdentity: null, leaseDurationSeconds: null, acquireTime: null, renewTime: null, leaseTransitions: null, ...spec },
+      uid: `lease-uid-${++this.uidSeq}`,
+      resourceVersion: String(++this.rv),
+    };
     return clone(this.lease);
   }
 

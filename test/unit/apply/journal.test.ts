@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { JOURNAL_SCHEMA_URL, JournalWriter, parseJournal, readJournal, validateJournalLine } from '../../../src/apply/journal.js';
 import { journalState } from '../../../src/apply/resume.js';
-import { MigrateError } from '../../../src/errors.js';
+import { type MigrateError } from '../../../src/errors.js';
 
 const PLAN_ID = 'sha256:' + 'a'.repeat(64);
 const clock = () => new Date('2026-01-02T03:04:05.000Z');
@@ -30,8 +30,14 @@ describe('apply journal', () => {
   it('writes a header, intents, results and an end line that read back and validate', async () => {
     const file = path.join(dir, 'j.jsonl');
     await sample(file);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.type), ['header', 'intent', 'intent', 'result', 'result', 'end']);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.type),
+      ['header', 'intent', 'intent', 'result', 'result', 'end'],
+    );
     for (const l of lines) assert.equal(validateJournalLine(l), null);
     // The published schema (one document, oneOf the four line types) accepts every line too.
     const whole = new Ajv({ strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(JOURNAL_SCHEMA_URL, 'utf8')));
@@ -78,7 +84,10 @@ describe('apply journal', () => {
     await j.close();
     const again = readJournal(file);
     assert.equal(again.droppedTail, false);
-    assert.deepEqual(again.entries.map((e) => e.type), ['header', 'intent', 'intent', 'result', 'result', 'end', 'header', 'intent']);
+    assert.deepEqual(
+      again.entries.map((e) => e.type),
+      ['header', 'intent', 'intent', 'result', 'result', 'end', 'header', 'intent'],
+    );
   });
 
   it('accepts a complete last line missing its newline and terminates it on resume', async () => {
@@ -100,7 +109,10 @@ describe('apply journal', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     lines[2] = '{"type":"intent","seq":2,"addr';
     writeFileSync(file, lines.join('\n'));
-    assert.throws(() => readJournal(file), (e: MigrateError) => e.exitName === 'PLAN_INVALID' && /line 3 is not valid JSON/.test(e.message));
+    assert.throws(
+      () => readJournal(file),
+      (e: MigrateError) => e.exitName === 'PLAN_INVALID' && /line 3 is not valid JSON/.test(e.message),
+    );
   });
 
   it('rejects a middle line that breaks the schema, naming the line and field', () => {
@@ -110,11 +122,24 @@ describe('apply journal', () => {
       JSON.stringify({ type: 'end', status: 'partial', at: 'x' }),
       '',
     ].join('\n');
-    assert.throws(() => parseJournal(text, 'j'), (e: MigrateError) => /line 2 .*missing required field "at"/.test(e.message));
-    const bad = [JSON.stringify({ type: 'header', ...header }), JSON.stringify({ type: 'intent', seq: 1, address: 'a', action: 'explode', at: 'x' }), JSON.stringify({ type: 'end', status: 'partial', at: 'x' })].join('\n');
-    assert.throws(() => parseJournal(bad, 'j'), (e: MigrateError) => /line 2 \/action must be equal to one of the allowed values/.test(e.message));
+    assert.throws(
+      () => parseJournal(text, 'j'),
+      (e: MigrateError) => /line 2 .*missing required field "at"/.test(e.message),
+    );
+    const bad = [
+      JSON.stringify({ type: 'header', ...header }),
+      JSON.stringify({ type: 'intent', seq: 1, address: 'a', action: 'explode', at: 'x' }),
+      JSON.stringify({ type: 'end', status: 'partial', at: 'x' }),
+    ].join('\n');
+    assert.throws(
+      () => parseJournal(bad, 'j'),
+      (e: MigrateError) => /line 2 \/action must be equal to one of the allowed values/.test(e.message),
+    );
     const unknown = [JSON.stringify({ type: 'header', ...header }), JSON.stringify({ type: 'oops' }), JSON.stringify({ type: 'end', status: 'partial', at: 'x' })].join('\n');
-    assert.throws(() => parseJournal(unknown, 'j'), (e: MigrateError) => /line 2 has unknown type "oops"/.test(e.message));
+    assert.throws(
+      () => parseJournal(unknown, 'j'),
+      (e: MigrateError) => /line 2 has unknown type "oops"/.test(e.message),
+    );
   });
 
   it('rejects structural errors: no header, result without intent, another plan', () => {

@@ -69,7 +69,13 @@ describe('apply lease protocol (in-memory lease)', () => {
 
     it('takes over an expired lease (renewTime + duration < now), keeping the object and counting the transition', async () => {
       const fake = new FakeLease();
-      const old = fake.seed({ holderIdentity: 'crashed@host/1/x', leaseDurationSeconds: 30, acquireTime: '2030-01-01T00:00:00.000000Z', renewTime: '2030-01-01T00:00:00.000000Z', leaseTransitions: 2 });
+      const old = fake.seed({
+        holderIdentity: 'crashed@host/1/x',
+        leaseDurationSeconds: 30,
+        acquireTime: '2030-01-01T00:00:00.000000Z',
+        renewTime: '2030-01-01T00:00:00.000000Z',
+        leaseTransitions: 2,
+      });
       await assert.rejects(acquireLease(fake, 'me@host/2/y', { clock: at('2030-01-01T00:00:29.000Z') }), /held by crashed@host\/1\/x/);
       const h = await acquireLease(fake, 'me@host/2/y', { clock: at('2030-01-01T00:00:31.000Z') });
       const info = (await readLease(fake, at('2030-01-01T00:00:31.000Z')))!;
@@ -101,7 +107,10 @@ describe('apply lease protocol (in-memory lease)', () => {
         fake.onRenew = null;
         fake.seed({ holderIdentity: 'faster@host/3/z', leaseDurationSeconds: 30, acquireTime: '2030-01-01T00:01:00.000000Z', renewTime: '2030-01-01T00:01:00.000000Z' });
       };
-      await assert.rejects(acquireLease(fake, 'me@host/2/y', { clock: at('2030-01-01T00:01:00.000Z') }), (e: MigrateError) => e.exitName === 'LEASE_HELD' && /held by faster@host\/3\/z/.test(e.message));
+      await assert.rejects(
+        acquireLease(fake, 'me@host/2/y', { clock: at('2030-01-01T00:01:00.000Z') }),
+        (e: MigrateError) => e.exitName === 'LEASE_HELD' && /held by faster@host\/3\/z/.test(e.message),
+      );
       assert.equal(fake.lease?.spec.holderIdentity, 'faster@host/3/z');
     });
   });
@@ -152,7 +161,10 @@ describe('apply lease protocol (in-memory lease)', () => {
       assert.equal(lost.message, 'lost the apply lease kube-system/calico-migrate-apply: it is now held by thief@host/9/z; no new writes were started');
       assert.match(lost.hint!, /calico-migrate apply --resume <journal> <plan>/);
       assert.equal(h.isValid(), false);
-      assert.throws(() => h.assertValid(), (e: MigrateError) => e === lost);
+      assert.throws(
+        () => h.assertValid(),
+        (e: MigrateError) => e === lost,
+      );
       // A listener added later hears of it at once.
       let late: MigrateError | null = null;
       h.onLost((e) => (late = e));

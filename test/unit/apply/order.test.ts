@@ -30,22 +30,31 @@ describe('apply order', () => {
 
   it('runs bands in order, each with its own apply-then-delete phases', () => {
     const steps = executionSteps([change('create', 205, 'a'), change('delete', 101, 'b'), change('update', 110, 'c'), change('delete', 3, 'd'), change('create', 2, 'e')]);
-    assert.deepEqual(steps.map((s) => `${s.band}/${s.phase}/${s.wave}`), ['0/apply/2', '0/delete/3', '1/apply/110', '1/delete/101', '2/apply/205']);
+    assert.deepEqual(
+      steps.map((s) => `${s.band}/${s.phase}/${s.wave}`),
+      ['0/apply/2', '0/delete/3', '1/apply/110', '1/delete/101', '2/apply/205'],
+    );
   });
 
   it('orders any set of steps consistently (property)', () => {
     const key = fc.record({ band: fc.nat(3), phase: fc.constantFrom('apply' as const, 'delete' as const), wave: fc.nat(99) });
     fc.assert(
-      fc.property(fc.array(key.map((k) => ({ ...k, wave: k.band * WAVE_BAND + k.wave })), { maxLength: 30 }), (keys) => {
-        const sorted = [...keys].sort(compareStepKeys);
-        for (let i = 1; i < sorted.length; i++) {
-          const a = sorted[i - 1]!;
-          const b = sorted[i]!;
-          assert.ok(a.band <= b.band);
-          if (a.band === b.band && a.phase === b.phase) assert.ok(a.phase === 'apply' ? a.wave <= b.wave : a.wave >= b.wave);
-          if (a.band === b.band && a.phase !== b.phase) assert.equal(a.phase, 'apply');
-        }
-      }),
+      fc.property(
+        fc.array(
+          key.map((k) => ({ ...k, wave: k.band * WAVE_BAND + k.wave })),
+          { maxLength: 30 },
+        ),
+        (keys) => {
+          const sorted = [...keys].sort(compareStepKeys);
+          for (let i = 1; i < sorted.length; i++) {
+            const a = sorted[i - 1]!;
+            const b = sorted[i]!;
+            assert.ok(a.band <= b.band);
+            if (a.band === b.band && a.phase === b.phase) assert.ok(a.phase === 'apply' ? a.wave <= b.wave : a.wave >= b.wave);
+            if (a.band === b.band && a.phase !== b.phase) assert.equal(a.phase, 'apply');
+          }
+        },
+      ),
     );
   });
 });

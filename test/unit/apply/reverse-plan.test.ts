@@ -29,7 +29,7 @@ describe('reverse plan', () => {
   }
 
   async function run(plan: Plan, target: FakeTarget, opts: Partial<ApplyOptions> = {}): Promise<ApplyResult> {
-    return applyPlan(plan, { target, io: new RecordingIo(), lease: null, clock }, { holder: 'me@host/1/x', parallelism: 3, ...paths(), ...opts } as ApplyOptions);
+    return applyPlan(plan, { target, io: new RecordingIo(), lease: null, clock }, { holder: 'me@host/1/x', parallelism: 3, ...paths(), ...opts });
   }
 
   function readReverse(r: ApplyResult): Plan {
@@ -82,7 +82,7 @@ describe('reverse plan', () => {
         ...clusterInformationCreate(),
         createChange(cr('Tier', 't', { order: 1 })),
         createChange(cr('GlobalNetworkPolicy', 'g', { order: 1 })),
-        deleteChange({ ...cr('GlobalNetworkSet', 's', {}), metadata: { name: 's', uid: 'u-s', resourceVersion: '1' } } as KubeObject),
+        deleteChange({ ...cr('GlobalNetworkSet', 's', {}), metadata: { name: 's', uid: 'u-s', resourceVersion: '1' } }),
       ];
       const rev = reverseChanges({ resource_changes: fwd }, () => ok);
       const steps = executionSteps(rev).map((s) => `${s.phase}:${s.wave}:${s.changes.map((c) => c.address.split('/').slice(-2).join('/')).join(',')}`);
@@ -141,7 +141,10 @@ describe('reverse plan', () => {
     assert.equal(fwd.status, 'complete');
     const reverse = readReverse(fwd);
     const last = executionSteps(reverse.resource_changes).at(-1)!;
-    assert.deepEqual(last.changes.map((c) => [c.address, c.change.actions[0]]), [[LOCK_ADDRESS, 'delete']]);
+    assert.deepEqual(
+      last.changes.map((c) => [c.address, c.change.actions[0]]),
+      [[LOCK_ADDRESS, 'delete']],
+    );
     assert.ok(reverse.resource_changes.some((c) => c.address === IDENTITY_ADDRESS && c.change.actions[0] === 'update'));
     const back = await run(reverse, t);
     assert.equal(back.status, 'complete', JSON.stringify(back.failures));
@@ -174,7 +177,10 @@ describe('reverse plan', () => {
       await new Promise((r) => setTimeout(r, 20));
       t.intercept = null;
       const reverse = parsePlan(readFileSync(p.reversePath, 'utf8'), p.reversePath);
-      assert.ok(reverse.resource_changes.some((c) => c.target.uid === null && c.target.resource_version === null), 'the in-flight write has an unguarded reverse');
+      assert.ok(
+        reverse.resource_changes.some((c) => c.target.uid === null && c.target.resource_version === null),
+        'the in-flight write has an unguarded reverse',
+      );
       const back = await run(reverse, t);
       assert.equal(back.status, 'complete', `landed=${landed}: ${JSON.stringify(back.failures)}`);
       assert.deepEqual(t.snapshot(), before, `landed=${landed}`);

@@ -65,13 +65,13 @@ describe('checks', () => {
     assert.match(nameProblem('Upper')!, /DNS-1123/);
     const c = namesValid([obj('GlobalNetworkSet', 'Bad_Name')]);
     assert.equal(c.status, 'fail');
-    assert.match(c.items[0], /Bad_Name.*\/calico\/x\/Bad_Name/);
+    assert.match(c.items[0] ?? '', /Bad_Name.*\/calico\/x\/Bad_Name/);
   });
 
   it('references: missing Nodes, namespaces and tiers are named', () => {
-    assert.match(nodesExist([obj('Node', 'n1')], new Set()).items[0], /Node n1/);
+    assert.match(nodesExist([obj('Node', 'n1')], new Set()).items[0] ?? '', /Node n1/);
     assert.equal(nodesExist([obj('Node', 'n1')], new Set(['n1'])).status, 'pass');
-    assert.match(namespacesExist([obj('NetworkPolicy', 'a', {}, 'prod')], new Set(['default'])).items[0], /namespace prod \(1 object/);
+    assert.match(namespacesExist([obj('NetworkPolicy', 'a', {}, 'prod')], new Set(['default'])).items[0] ?? '', /namespace prod \(1 object/);
     assert.equal(tiersExist([obj('GlobalNetworkPolicy', 'x', { tier: 'security' })], new Set()).status, 'fail');
     assert.equal(tiersExist([obj('GlobalNetworkPolicy', 'x', { tier: 'security' }), obj('Tier', 'security')], new Set()).status, 'pass');
   });
@@ -88,11 +88,26 @@ describe('checks', () => {
 
   it('RBAC: creates need create and delete (for rollback), Node changes need patch, and the lease verbs', () => {
     const change = (kind: string, action: 'create' | 'update' | 'delete'): ResourceChange => ({
-      address: `x/${kind}`, wave: 1, api_version: 'v1', kind, namespace: null, name: 'n',
-      change: { actions: [action], before: null, after: null, changed_paths: [] }, source_keys: [], target: { uid: null, resource_version: null }, dry_run: null,
+      address: `x/${kind}`,
+      wave: 1,
+      api_version: 'v1',
+      kind,
+      namespace: null,
+      name: 'n',
+      change: { actions: [action], before: null, after: null, changed_paths: [] },
+      source_keys: [],
+      target: { uid: null, resource_version: null },
+      dry_run: null,
     });
     const perms = requiredPermissions([change('IPPool', 'create'), change('Node', 'update'), change('Tier', 'update')]).map((p) => `${p.verb} ${p.group}/${p.resource}`);
-    for (const want of ['create crd.projectcalico.org/ippools', 'delete crd.projectcalico.org/ippools', 'patch /nodes', 'update crd.projectcalico.org/tiers', 'create coordination.k8s.io/leases', 'list apiextensions.k8s.io/customresourcedefinitions']) {
+    for (const want of [
+      'create crd.projectcalico.org/ippools',
+      'delete crd.projectcalico.org/ippools',
+      'patch /nodes',
+      'update crd.projectcalico.org/tiers',
+      'create coordination.k8s.io/leases',
+      'list apiextensions.k8s.io/customresourcedefinitions',
+    ]) {
       assert.ok(perms.includes(want), want);
     }
     assert.ok(!perms.includes('create crd.projectcalico.org/tiers'));

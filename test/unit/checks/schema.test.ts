@@ -44,7 +44,10 @@ describe('checks/schema', () => {
 
   it('reports missing required fields at the field path', () => {
     const diags = validator.validate({ apiVersion: CRD_API_VERSION, kind: 'IPAMHandle', metadata: { name: 'h' }, spec: { block: {} } });
-    assert.deepEqual(diags.map((d) => [d.path, /required/.test(d.message)]), [['/spec/handleID', true]]);
+    assert.deepEqual(
+      diags.map((d) => [d.path, /required/.test(d.message)]),
+      [['/spec/handleID', true]],
+    );
   });
 
   it('understands int-or-string, RE2 (?i) patterns and formats', () => {
@@ -58,9 +61,15 @@ describe('checks/schema', () => {
     const felix: KubeObject = { apiVersion: CRD_API_VERSION, kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { iptablesFilterAllowAction: 'ACCEPT' } };
     assert.deepEqual(validator.validate(felix), []);
     const felixBad: KubeObject = { apiVersion: CRD_API_VERSION, kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { iptablesFilterAllowAction: 'Drop' } };
-    assert.deepEqual(validator.validate(felixBad).map((d) => d.path), ['/spec/iptablesFilterAllowAction']);
+    assert.deepEqual(
+      validator.validate(felixBad).map((d) => d.path),
+      ['/spec/iptablesFilterAllowAction'],
+    );
     const badPort = { ...np, spec: { ingress: [{ action: 'Allow', destination: { ports: [{}] } }] } };
-    assert.deepEqual(validator.validate(badPort).map((d) => d.path), ['/spec/ingress/0/destination/ports/0']);
+    assert.deepEqual(
+      validator.validate(badPort).map((d) => d.path),
+      ['/spec/ingress/0/destination/ports/0'],
+    );
     const badCidr: KubeObject = { apiVersion: CRD_API_VERSION, kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.0.0.0/99' } };
     assert.match(validator.validate(badCidr)[0]?.message ?? '', /format "cidr"/);
   });
@@ -69,12 +78,23 @@ describe('checks/schema', () => {
     const { object, pruned } = validator.normalize({ apiVersion: CRD_API_VERSION, kind: 'Tier', metadata: { name: 't' }, spec: { order: 1, colour: 'red' } });
     assert.deepEqual(pruned, ['/spec/colour']);
     assert.deepEqual(object.spec, { order: 1, defaultAction: 'Deny' });
-    const diags = validator.validate({ apiVersion: CRD_API_VERSION, kind: 'IPAMConfig', metadata: { name: 'default' }, spec: { strictAffinity: false, autoAllocateBlocks: true, ipCooldownSeconds: 30 } });
-    assert.deepEqual(diags.map((d) => [d.severity, d.code, d.path]), [['warning', 'schema-pruned', '/spec/ipCooldownSeconds']]);
+    const diags = validator.validate({
+      apiVersion: CRD_API_VERSION,
+      kind: 'IPAMConfig',
+      metadata: { name: 'default' },
+      spec: { strictAffinity: false, autoAllocateBlocks: true, ipCooldownSeconds: 30 },
+    });
+    assert.deepEqual(
+      diags.map((d) => [d.severity, d.code, d.path]),
+      [['warning', 'schema-pruned', '/spec/ipCooldownSeconds']],
+    );
   });
 
   it('checks scope and unknown kinds; core Nodes are not validated', () => {
-    assert.deepEqual(validator.validate({ apiVersion: CRD_API_VERSION, kind: 'NetworkSet', metadata: { name: 'n' }, spec: {} }).map((d) => d.path), ['/metadata/namespace']);
+    assert.deepEqual(
+      validator.validate({ apiVersion: CRD_API_VERSION, kind: 'NetworkSet', metadata: { name: 'n' }, spec: {} }).map((d) => d.path),
+      ['/metadata/namespace'],
+    );
     assert.match(validator.validate({ apiVersion: CRD_API_VERSION, kind: 'Widget', metadata: { name: 'w' } })[0]?.message ?? '', /no CRD serves/);
     assert.deepEqual(validator.validate({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n', annotations: {} } }), []);
   });
@@ -94,7 +114,24 @@ describe('checks/schema', () => {
         group: 'crd.projectcalico.org',
         names: { kind: 'GlobalNetworkSet', plural: 'globalnetworksets' },
         scope: 'Cluster',
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', properties: { nets: { type: 'array', items: { type: 'string' } } } } } } } }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  apiVersion: { type: 'string' },
+                  kind: { type: 'string' },
+                  metadata: { type: 'object' },
+                  spec: { type: 'object', properties: { nets: { type: 'array', items: { type: 'string' } } } },
+                },
+              },
+            },
+          },
+        ],
       },
     };
     const key = '/calico/resources/v3/projectcalico.org/globalnetworksets/g';
@@ -109,14 +146,23 @@ describe('checks/schema', () => {
 
     it('returns violations as errors (code schema) and pruned fields as warnings, apart', () => {
       const f = validateObjects([gnsCrd], [gns({ nets: [1], colour: 'red' })]);
-      assert.deepEqual(f.errors.map((d) => [d.code, d.path, d.key]), [['schema', '/spec/nets/0', key]]);
-      assert.deepEqual(f.warnings.map((d) => [d.code, d.path]), [['schema-pruned', '/spec/colour']]);
+      assert.deepEqual(
+        f.errors.map((d) => [d.code, d.path, d.key]),
+        [['schema', '/spec/nets/0', key]],
+      );
+      assert.deepEqual(
+        f.warnings.map((d) => [d.code, d.path]),
+        [['schema-pruned', '/spec/colour']],
+      );
     });
 
     it('puts unusable CRDs first among the warnings', () => {
       const f = validateObjects([{ kind: 'ConfigMap', metadata: { name: 'cm' } }, gnsCrd], [gns({ nets: ['10.0.0.0/8'] })]);
       assert.deepEqual(f.errors, []);
-      assert.deepEqual(f.warnings.map((d) => [d.code, d.message]), [['schema-crd-unusable', 'CRD ignored for schema validation: cm: not a CustomResourceDefinition (missing spec.group, spec.names.kind or spec.versions)']]);
+      assert.deepEqual(
+        f.warnings.map((d) => [d.code, d.message]),
+        [['schema-crd-unusable', 'CRD ignored for schema validation: cm: not a CustomResourceDefinition (missing spec.group, spec.names.kind or spec.versions)']],
+      );
     });
 
     it('the check fails naming the source key, the path and the rule; passes when there is no error', () => {

@@ -29,7 +29,18 @@ describe('convertSnapshot', () => {
         [`${V3}bgpconfigurations/node.old`, v3('BGPConfiguration', 'node.old', {})],
         [`${V3}bgppeers/p`, v3('BGPPeer', 'p', { node: 'old', peerIP: '10.0.0.254', asNumber: 65000 })],
         [`${V3}hostendpoints/h`, v3('HostEndpoint', 'h', { node: 'old', interfaceName: 'eth0' })],
-        ['/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26', { cidr: '10.0.0.0/26', affinity: 'host:old', allocations: [0], unallocated: [], attributes: [{ handle_id: 'ipip-tunnel-addr-old', secondary: { node: 'old' } }], sequenceNumber: 0, deleted: false }],
+        [
+          '/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26',
+          {
+            cidr: '10.0.0.0/26',
+            affinity: 'host:old',
+            allocations: [0],
+            unallocated: [],
+            attributes: [{ handle_id: 'ipip-tunnel-addr-old', secondary: { node: 'old' } }],
+            sequenceNumber: 0,
+            deleted: false,
+          },
+        ],
         ['/calico/ipam/v2/host/old/ipv4/block/10.0.0.0-26', { state: 'confirmed', deleted: false }],
         ['/calico/ipam/v2/handle/ipip-tunnel-addr-old', { block: { '10.0.0.0/26': 1 }, deleted: false }],
       ]),
@@ -50,15 +61,22 @@ describe('convertSnapshot', () => {
   });
 
   it('names a legacy default.foo policy key per the target version', () => {
-    const entries: Array<[string, unknown]> = [
-      [`${V3}globalnetworkpolicies/default.foo`, v3('GlobalNetworkPolicy', 'default.foo', { tier: 'default', selector: 'all()' })],
-    ];
+    const entries: Array<[string, unknown]> = [[`${V3}globalnetworkpolicies/default.foo`, v3('GlobalNetworkPolicy', 'default.foo', { tier: 'default', selector: 'all()' })]];
     const old = convertSnapshot(snap(entries), { calicoVersion: 'v3.28.0' });
     const mid = convertSnapshot(snap(entries), { calicoVersion: 'v3.30.0' });
     const cur = convertSnapshot(snap(entries), { calicoVersion: 'v3.32.1' });
-    assert.deepEqual(old.objects.map((o) => o.name), ['default.foo']);
-    assert.deepEqual(mid.objects.map((o) => o.name), ['foo']);
-    assert.deepEqual(cur.objects.map((o) => o.name), ['foo']);
+    assert.deepEqual(
+      old.objects.map((o) => o.name),
+      ['default.foo'],
+    );
+    assert.deepEqual(
+      mid.objects.map((o) => o.name),
+      ['foo'],
+    );
+    assert.deepEqual(
+      cur.objects.map((o) => o.name),
+      ['foo'],
+    );
     assert.equal(old.namingVersion, 'v3.28.0');
     assert.match(String(mid.objects[0]?.body.metadata.annotations?.['projectcalico.org/metadata']), /^\{"name":"foo",/);
   });
@@ -72,7 +90,10 @@ describe('convertSnapshot', () => {
         [`${V3}stagedkubernetesnetworkpolicies/c/k1`, v3('StagedKubernetesNetworkPolicy', 'k1', { podSelector: {} }, 'c')],
       ]),
     );
-    assert.deepEqual(r.objects.map((o) => `${o.namespace}/${o.name}`), ['c/k1', 'a/s1', 'b/s2']);
+    assert.deepEqual(
+      r.objects.map((o) => `${o.namespace}/${o.name}`),
+      ['c/k1', 'a/s1', 'b/s2'],
+    );
     assert.equal(obj(r, 'StagedKubernetesNetworkPolicy', 'k1')?.body.metadata.labels, undefined);
   });
 
@@ -92,16 +113,31 @@ describe('convertSnapshot', () => {
   it('fails closed on unknown keys unless skipUnknown', () => {
     const s = snap([cinfo('v3.31.2'), ['/calico/mystery', 'x']]);
     const strict = convertSnapshot(s);
-    assert.deepEqual(strict.diagnostics.map((d) => [d.severity, d.code, d.key]), [['error', 'unknown-key', '/calico/mystery']]);
+    assert.deepEqual(
+      strict.diagnostics.map((d) => [d.severity, d.code, d.key]),
+      [['error', 'unknown-key', '/calico/mystery']],
+    );
     const lax = convertSnapshot(s, { skipUnknown: true });
-    assert.deepEqual(lax.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'unknown-key']]);
-    assert.deepEqual(lax.skipped.map((k) => [k.key, k.category]), [['/calico/mystery', 'unknown']]);
+    assert.deepEqual(
+      lax.diagnostics.map((d) => [d.severity, d.code]),
+      [['warning', 'unknown-key']],
+    );
+    assert.deepEqual(
+      lax.skipped.map((k) => [k.key, k.category]),
+      [['/calico/mystery', 'unknown']],
+    );
   });
 
   it('treats bad JSON as an error, not a silent skip, and carries on', () => {
     const r = convertSnapshot(snap([cinfo('v3.31.2'), [`${V3}ippools/p`, '{"kind":'], [`${V3}globalnetworksets/g`, v3('GlobalNetworkSet', 'g', { nets: [] })]]));
-    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.key]), [['invalid-json', `${V3}ippools/p`]]);
-    assert.deepEqual(r.objects.map((o) => o.name), ['g']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.key]),
+      [['invalid-json', `${V3}ippools/p`]],
+    );
+    assert.deepEqual(
+      r.objects.map((o) => o.name),
+      ['g'],
+    );
   });
 
   it('reports two keys converting to the same object', () => {
@@ -131,16 +167,25 @@ describe('convertSnapshot', () => {
     const b = convertSnapshot(snap([...entries].reverse()));
     const order = a.objects.map((o) => `${o.kind}/${o.namespace ?? ''}/${o.name}`);
     assert.deepEqual(order, ['Tier//t', 'IPPool//p', 'NetworkPolicy/a/p', 'NetworkPolicy/b/p', 'IPAMConfig//default']);
-    assert.deepEqual(b.objects.map((o) => `${o.kind}/${o.namespace ?? ''}/${o.name}`), order);
+    assert.deepEqual(
+      b.objects.map((o) => `${o.kind}/${o.namespace ?? ''}/${o.name}`),
+      order,
+    );
     assert.deepEqual(JSON.stringify(a.objects.map((o) => o.body)), JSON.stringify(b.objects.map((o) => o.body)));
   });
 
   it('warns when the Calico version is unknown and errors when it is malformed', () => {
     const none = convertSnapshot(snap([]));
     assert.equal(none.namingVersion, 'v3.32.1');
-    assert.deepEqual(none.diagnostics.map((d) => d.code), ['calico-version-unknown']);
+    assert.deepEqual(
+      none.diagnostics.map((d) => d.code),
+      ['calico-version-unknown'],
+    );
     const bad = convertSnapshot(snap([]), { calicoVersion: 'latest' });
-    assert.deepEqual(bad.diagnostics.map((d) => [d.severity, d.code]), [['error', 'invalid-calico-version']]);
+    assert.deepEqual(
+      bad.diagnostics.map((d) => [d.severity, d.code]),
+      [['error', 'invalid-calico-version']],
+    );
   });
 
   it('never throws on garbage input', () => {

@@ -5,7 +5,7 @@ import { convertSnapshot } from '../../../src/convert/index.js';
 import { MIGRATED_KINDS } from '../../../src/model/kinds.js';
 import { datasetNames, loadDataset, render } from '../../tools/datasets.js';
 
-const HINT = 'golden mismatch; if the change is intended run `UPDATE_GOLDEN=1 npx tsx test/tools/update-golden.ts` and review the diff';
+const HINT = 'golden mismatch; if the change is intended run `npm run golden:update` and review the diff';
 
 describe('convert goldens (test/fixtures/datasets)', () => {
   const names = datasetNames();
@@ -51,16 +51,36 @@ describe('convert goldens (test/fixtures/datasets)', () => {
     assert.equal(r.diagnostics.filter((d) => d.severity === 'error').length, 0);
     assert.equal(r.namingVersion, 'v3.31.2');
     const affinity = r.objects.filter((o) => o.kind === 'BlockAffinity');
-    assert.ok(affinity.some((o) => o.name.length === 252), 'a hashed (≥253) affinity name');
-    assert.ok(affinity.some((o) => (o.body.spec as Record<string, unknown>).type === 'virtual'), 'a virtual affinity');
+    assert.ok(
+      affinity.some((o) => o.name.length === 252),
+      'a hashed (≥253) affinity name',
+    );
+    assert.ok(
+      affinity.some((o) => (o.body.spec as Record<string, unknown>).type === 'virtual'),
+      'a virtual affinity',
+    );
     const handles = r.objects.filter((o) => o.kind === 'IPAMHandle').map((o) => o.name);
     for (const p of ['ipip-tunnel-addr-', 'vxlan-tunnel-addr-', 'vxlan-v6-tunnel-addr-', 'wireguard-tunnel-addr-', 'wireguard-v6-tunnel-addr-']) {
-      assert.ok(handles.some((h) => h.startsWith(p) && h.endsWith('.ec2.internal')), `renamed ${p} handle`);
+      assert.ok(
+        handles.some((h) => h.startsWith(p) && h.endsWith('.ec2.internal')),
+        `renamed ${p} handle`,
+      );
     }
     const stagedNs = new Set(r.objects.filter((o) => o.kind.startsWith('Staged') && o.namespace).map((o) => o.namespace));
     assert.ok(stagedNs.size >= 3, 'staged policies in several namespaces');
     const categories = new Set(r.skipped.map((s) => s.category));
-    for (const c of ['kdd-derived-profile', 'user-profile', 'workload-endpoint', 'live-migration', 'calico-node-status', 'kdd-derived-policy', 'felix-status', 'v1-syncer-model', 'ipam-legacy-host-dir', 'v3-ipam-resource']) {
+    for (const c of [
+      'kdd-derived-profile',
+      'user-profile',
+      'workload-endpoint',
+      'live-migration',
+      'calico-node-status',
+      'kdd-derived-policy',
+      'felix-status',
+      'v1-syncer-model',
+      'ipam-legacy-host-dir',
+      'v3-ipam-resource',
+    ]) {
       assert.ok(categories.has(c), `skip category ${c}`);
     }
   });

@@ -20,7 +20,10 @@ describe('implied protected tiers', () => {
   for (const version of ['v3.32.1', 'v3.28.0']) {
     it(`are exactly what the converter makes of Calico's own tiers (${version} metadata layout)`, () => {
       const implied = impliedTiers([], new Set(), version);
-      assert.deepEqual(implied.map((t) => t.name), ['default', 'kube-admin', 'kube-baseline']);
+      assert.deepEqual(
+        implied.map((t) => t.name),
+        ['default', 'kube-admin', 'kube-baseline'],
+      );
       for (const t of PROTECTED_TIERS) {
         // Byte for byte, key order included: the plan file and its id are built from these bodies.
         assert.equal(JSON.stringify(implied.find((o) => o.name === t.name)), JSON.stringify(convertedFromEtcd(t.name, t.order, t.defaultAction, version)));
@@ -29,18 +32,38 @@ describe('implied protected tiers', () => {
   }
 
   it('lists Deny 1e6 for default, Pass 1e3 for kube-admin and Pass 1e7 for kube-baseline', () => {
-    assert.deepEqual(PROTECTED_TIERS.map((t) => [t.name, t.order, t.defaultAction]), [['default', 1e6, 'Deny'], ['kube-admin', 1e3, 'Pass'], ['kube-baseline', 1e7, 'Pass']]);
+    assert.deepEqual(
+      PROTECTED_TIERS.map((t) => [t.name, t.order, t.defaultAction]),
+      [
+        ['default', 1e6, 'Deny'],
+        ['kube-admin', 1e3, 'Pass'],
+        ['kube-baseline', 1e7, 'Pass'],
+      ],
+    );
   });
 
   it('are left out when the source or the target has them, and carry no source key', () => {
     const source = convertedFromEtcd('default', 5, 'Pass', 'v3.32.1');
     const implied = impliedTiers([source], new Set(['kube-admin']), 'v3.32.1');
-    assert.deepEqual(implied.map((t) => [t.name, t.sources]), [['kube-baseline', []]]);
+    assert.deepEqual(
+      implied.map((t) => [t.name, t.sources]),
+      [['kube-baseline', []]],
+    );
   });
 
   it('are merged in conversion order', () => {
-    const pool: DesiredObject = { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', namespace: null, name: 'p', body: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'p' } }, sources: [] };
+    const pool: DesiredObject = {
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'IPPool',
+      namespace: null,
+      name: 'p',
+      body: { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'p' } },
+      sources: [],
+    };
     const own = convertedFromEtcd('aaa', 1, 'Deny', 'v3.32.1');
-    assert.deepEqual(withImpliedTiers([pool, own], new Set(), 'v3.32.1').map((o) => `${o.kind}/${o.name}`), ['Tier/aaa', 'Tier/default', 'Tier/kube-admin', 'Tier/kube-baseline', 'IPPool/p']);
+    assert.deepEqual(
+      withImpliedTiers([pool, own], new Set(), 'v3.32.1').map((o) => `${o.kind}/${o.name}`),
+      ['Tier/aaa', 'Tier/default', 'Tier/kube-admin', 'Tier/kube-baseline', 'IPPool/p'],
+    );
   });
 });

@@ -77,7 +77,10 @@ describe('convert/ipam', () => {
     const c = ctx();
     const o = convertBlockKV(kv('/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26', { cidr: '10.0.0.64/26' }), '10.0.0.0/26', '10-0-0-0-26', c);
     assert.equal(o, null);
-    assert.deepEqual(c.diag.list.map((d) => d.code), ['cidr-mismatch']);
+    assert.deepEqual(
+      c.diag.list.map((d) => d.code),
+      ['cidr-mismatch'],
+    );
   });
 
   it('BlockAffinity: host renamed, labels, deleted as a string, spec.type', () => {
@@ -90,21 +93,13 @@ describe('convert/ipam', () => {
     assert.ok(o);
     assert.equal(o.name, 'new.k8s-10-0-0-0-26');
     assert.deepEqual(o.body.spec, { state: 'confirmed', node: 'new.k8s', type: 'host', cidr: '10.0.0.0/26', deleted: 'false' });
-    assert.deepEqual(Object.keys(o.body.metadata.labels ?? {}), [
-      'projectcalico.org/affinity-type',
-      'projectcalico.org/hostname-hash',
-      'projectcalico.org/ip-version',
-    ]);
+    assert.deepEqual(Object.keys(o.body.metadata.labels ?? {}), ['projectcalico.org/affinity-type', 'projectcalico.org/hostname-hash', 'projectcalico.org/ip-version']);
     assert.equal(o.body.metadata.labels?.['projectcalico.org/ip-version'], '4');
   });
 
   it('BlockAffinity: virtual affinities are migrated and never renamed; an empty value means {}', () => {
     const c = ctx();
-    const o = convertAffinityKV(
-      kv('/calico/ipam/v2/virtual/old/ipv6/block/fd00::-122', ''),
-      { affinityType: 'virtual', host: 'old', ipVersion: 6, cidr: 'fd00::/122', cidrName: 'fd00---122' },
-      c,
-    );
+    const o = convertAffinityKV(kv('/calico/ipam/v2/virtual/old/ipv6/block/fd00::-122', ''), { affinityType: 'virtual', host: 'old', ipVersion: 6, cidr: 'fd00::/122', cidrName: 'fd00---122' }, c);
     assert.ok(o);
     assert.equal(o.name, 'old-fd00---122');
     assert.deepEqual(o.body.spec, { state: '', node: 'old', type: 'virtual', cidr: 'fd00::/122', deleted: 'false' });
@@ -136,9 +131,6 @@ describe('convert/ipam', () => {
   it('compares a v3 IPAMConfiguration with the effective v2 config', () => {
     const v2 = readV2Config({ strict_affinity: true, auto_allocate_blocks: true }, '/k', new DiagnosticSink());
     assert.deepEqual(diffV3IpamConfig({ strictAffinity: true, autoAllocateBlocks: true }, v2), []);
-    assert.deepEqual(diffV3IpamConfig({ strictAffinity: false, autoAllocateBlocks: true, maxBlocksPerHost: 2 }, v2), [
-      'strictAffinity: v3=false v2=true',
-      'maxBlocksPerHost: v3=2 v2=0',
-    ]);
+    assert.deepEqual(diffV3IpamConfig({ strictAffinity: false, autoAllocateBlocks: true, maxBlocksPerHost: 2 }, v2), ['strictAffinity: v3=false v2=true', 'maxBlocksPerHost: v3=2 v2=0']);
   });
 });

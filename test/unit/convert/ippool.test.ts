@@ -39,17 +39,39 @@ describe('convert/ippool', () => {
   });
 
   it('reports invalid CIDRs, unmasked CIDRs and bad block sizes', () => {
-    assert.deepEqual(run({ cidr: '10.0.0.0/33' }).diag.map((d) => [d.code, d.path]), [['invalid-cidr', '/spec/cidr']]);
-    assert.deepEqual(run({}).diag.map((d) => d.code), ['invalid-cidr']);
-    assert.deepEqual(run({ cidr: '10.1.2.3/16' }).diag.map((d) => d.code), ['invalid-ippool']);
-    assert.deepEqual(run({ cidr: '10.0.0.0/16', blockSize: 19 }).diag.map((d) => d.path), ['/spec/blockSize']);
-    assert.deepEqual(run({ cidr: '10.0.0.0/28', blockSize: 26 }).diag.map((d) => d.path), ['/spec/cidr']);
-    assert.deepEqual(run({ cidr: 'fd00::/64', ipipMode: 'Always' }).diag.map((d) => d.path), ['/spec/ipipMode']);
+    assert.deepEqual(
+      run({ cidr: '10.0.0.0/33' }).diag.map((d) => [d.code, d.path]),
+      [['invalid-cidr', '/spec/cidr']],
+    );
+    assert.deepEqual(
+      run({}).diag.map((d) => d.code),
+      ['invalid-cidr'],
+    );
+    assert.deepEqual(
+      run({ cidr: '10.1.2.3/16' }).diag.map((d) => d.code),
+      ['invalid-ippool'],
+    );
+    assert.deepEqual(
+      run({ cidr: '10.0.0.0/16', blockSize: 19 }).diag.map((d) => d.path),
+      ['/spec/blockSize'],
+    );
+    assert.deepEqual(
+      run({ cidr: '10.0.0.0/28', blockSize: 26 }).diag.map((d) => d.path),
+      ['/spec/cidr'],
+    );
+    assert.deepEqual(
+      run({ cidr: 'fd00::/64', ipipMode: 'Always' }).diag.map((d) => d.path),
+      ['/spec/ipipMode'],
+    );
   });
 
   it('reports overlapping pools, naming both', () => {
     const pools: PoolRef[] = [];
-    for (const [name, cidr] of [['a', '172.20.0.0/16'], ['b', '172.20.128.0/17'], ['c', '172.21.0.0/16']] as const) {
+    for (const [name, cidr] of [
+      ['a', '172.20.0.0/16'],
+      ['b', '172.20.128.0/17'],
+      ['c', '172.21.0.0/16'],
+    ] as const) {
       const r = run({ cidr });
       assert.ok(r.cidr);
       pools.push({ key: `/k/${name}`, address: name, name, cidr: r.cidr });

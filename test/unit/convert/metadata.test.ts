@@ -45,10 +45,7 @@ describe('convert/metadata', () => {
   });
 
   it('omits the name for non-policy kinds and writes creationTimestamp null when absent', () => {
-    const md = buildCrMetadata(
-      { meta: {}, labels: {}, annotations: {}, crName: 'pool', namespace: null, annotationLayout: true, keepCreationTimestamp: true },
-      ctx(),
-    );
+    const md = buildCrMetadata({ meta: {}, labels: {}, annotations: {}, crName: 'pool', namespace: null, annotationLayout: true, keepCreationTimestamp: true }, ctx());
     assert.deepEqual(md, { name: 'pool', annotations: { [METADATA_ANNOTATION]: '{"creationTimestamp":null}' } });
   });
 
@@ -104,7 +101,10 @@ describe('convert/metadata', () => {
       md.annotations?.[METADATA_ANNOTATION],
       '{"creationTimestamp":null,"ownerReferences":[{"apiVersion":"crd.projectcalico.org/v1","kind":"GlobalNetworkSet","name":"g","uid":"050c824a-36be-4897-b08f-34bc72fa5680","controller":true},{"apiVersion":"v1","kind":"ConfigMap","name":"cm","uid":"11111111-1111-4111-8111-111111111111"}]}',
     );
-    assert.deepEqual(c.diag.list.map((d) => d.code), ['owner-reference-uid']);
+    assert.deepEqual(
+      c.diag.list.map((d) => d.code),
+      ['owner-reference-uid'],
+    );
   });
 
   it('convertUid bit-reverses all bytes but the version and variant bytes', () => {
@@ -115,10 +115,7 @@ describe('convert/metadata', () => {
 
   it('reports labels that Kubernetes would reject', () => {
     const c = ctx();
-    buildCrMetadata(
-      { meta: {}, labels: { 'projectcalico.org/owner': 'has spaces' }, annotations: {}, crName: 'x', namespace: null, annotationLayout: true, keepCreationTimestamp: true },
-      c,
-    );
+    buildCrMetadata({ meta: {}, labels: { 'projectcalico.org/owner': 'has spaces' }, annotations: {}, crName: 'x', namespace: null, annotationLayout: true, keepCreationTimestamp: true }, c);
     assert.deepEqual(
       c.diag.list.map((d) => [d.code, d.path]),
       [['invalid-label', '/metadata/labels/projectcalico.org~1owner']],

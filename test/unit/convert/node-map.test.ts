@@ -23,8 +23,18 @@ describe('convert/node-map', () => {
       { b: 'b.k8s', c: 'c.override' },
       diag,
     );
-    assert.deepEqual([...r.map], [['a', 'a.k8s'], ['b', 'b.k8s'], ['c', 'c.override']]);
-    assert.deepEqual(diag.list.map((d) => [d.severity, d.code]), [['info', 'node-map-override']]);
+    assert.deepEqual(
+      [...r.map],
+      [
+        ['a', 'a.k8s'],
+        ['b', 'b.k8s'],
+        ['c', 'c.override'],
+      ],
+    );
+    assert.deepEqual(
+      diag.list.map((d) => [d.severity, d.code]),
+      [['info', 'node-map-override']],
+    );
   });
 
   it('reports a node without a mapping as an error naming it', () => {
@@ -38,11 +48,7 @@ describe('convert/node-map', () => {
 
   it('reports two etcd nodes on one Kubernetes node as a collision naming both', () => {
     const diag = new DiagnosticSink();
-    const r = buildNodeMap(
-      [node('node4', [{ nodeName: 'node4', orchestrator: 'k8s' }]), node('node5', [{ nodeName: 'node4', orchestrator: 'k8s' }])],
-      undefined,
-      diag,
-    );
+    const r = buildNodeMap([node('node4', [{ nodeName: 'node4', orchestrator: 'k8s' }]), node('node5', [{ nodeName: 'node4', orchestrator: 'k8s' }])], undefined, diag);
     assert.deepEqual([...r.collisions], [['node4', ['node4', 'node5']]]);
     const err = diag.list.find((d) => d.code === 'node-collision');
     assert.ok(err);
@@ -53,6 +59,9 @@ describe('convert/node-map', () => {
   it('rejects invalid Kubernetes node names and warns about unused --node-map entries', () => {
     const diag = new DiagnosticSink();
     buildNodeMap([node('x', [{ nodeName: 'Bad_Name', orchestrator: 'k8s' }])], { ghost: 'g' }, diag);
-    assert.deepEqual(diag.list.map((d) => d.code), ['invalid-node-name', 'node-map-unused']);
+    assert.deepEqual(
+      diag.list.map((d) => d.code),
+      ['invalid-node-name', 'node-map-unused'],
+    );
   });
 });

@@ -80,6 +80,9 @@ describe('convert/node (Calico Node -> Kubernetes Node annotations, reference §
     assert.equal(asNumberString('x'), null);
     assert.equal(asNumberString(2 ** 33), null);
     const { diag } = convert({ spec: { bgp: { asNumber: 'x' } } });
-    assert.deepEqual(diag.map((d) => [d.code, d.path]), [['invalid-value', '/spec/bgp/asNumber']]);
+    assert.deepEqual(
+      diag.map((d) => [d.code, d.path]),
+      [['invalid-value', '/spec/bgp/asNumber']],
+    );
   });
 });

@@ -13,7 +13,12 @@ function bigSnapshot(): SourceKV[] {
   add(`${V3}ippools/pool`, { kind: 'IPPool', apiVersion: 'projectcalico.org/v3', metadata: { name: 'pool' }, spec: { cidr: '10.0.0.0/8' } });
   for (let n = 0; n < 1000; n++) {
     const node = `node-${n}`;
-    add(`${V3}nodes/${node}`, { kind: 'Node', apiVersion: 'projectcalico.org/v3', metadata: { name: node, labels: { zone: `z${n % 3}` } }, spec: { bgp: { ipv4Address: `172.16.${n >> 8}.${n & 255}/16` }, orchRefs: [{ nodeName: `${node}.k8s`, orchestrator: 'k8s' }] } });
+    add(`${V3}nodes/${node}`, {
+      kind: 'Node',
+      apiVersion: 'projectcalico.org/v3',
+      metadata: { name: node, labels: { zone: `z${n % 3}` } },
+      spec: { bgp: { ipv4Address: `172.16.${n >> 8}.${n & 255}/16` }, orchRefs: [{ nodeName: `${node}.k8s`, orchestrator: 'k8s' }] },
+    });
   }
   for (let b = 0; b < 24000; b++) {
     const node = `node-${b % 1000}`;
@@ -27,11 +32,25 @@ function bigSnapshot(): SourceKV[] {
       add(`/calico/ipam/v2/handle/${handle}`, { block: { [cidr]: 1 }, deleted: false });
     }
     const key = cidr.replace('/', '-');
-    add(`/calico/ipam/v2/assignment/ipv4/block/${key}`, { cidr, affinity: `host:${node}`, allocations, unallocated: [...Array(62).keys()].map((x) => x + 2), attributes, sequenceNumber: 2, sequenceNumberForAllocation: { '0': 0, '1': 1 }, deleted: false });
+    add(`/calico/ipam/v2/assignment/ipv4/block/${key}`, {
+      cidr,
+      affinity: `host:${node}`,
+      allocations,
+      unallocated: [...Array(62).keys()].map((x) => x + 2),
+      attributes,
+      sequenceNumber: 2,
+      sequenceNumberForAllocation: { '0': 0, '1': 1 },
+      deleted: false,
+    });
     add(`/calico/ipam/v2/host/${node}/ipv4/block/${key}`, { state: 'confirmed', deleted: false });
   }
   for (let p = 0; p < 4000; p++) {
-    add(`${V3}networkpolicies/ns-${p % 50}/default.p${p}`, { kind: 'NetworkPolicy', apiVersion: 'projectcalico.org/v3', metadata: { name: `default.p${p}`, namespace: `ns-${p % 50}` }, spec: { tier: 'default', selector: 'all()', ingress: [{ action: 'Allow' }] } });
+    add(`${V3}networkpolicies/ns-${p % 50}/default.p${p}`, {
+      kind: 'NetworkPolicy',
+      apiVersion: 'projectcalico.org/v3',
+      metadata: { name: `default.p${p}`, namespace: `ns-${p % 50}` },
+      spec: { tier: 'default', selector: 'all()', ingress: [{ action: 'Allow' }] },
+    });
   }
   return kvs;
 }
@@ -46,7 +65,10 @@ describe('convertSnapshot at scale', function () {
     const kvs = bigSnapshot();
     assert.ok(kvs.length >= 100000, `${kvs.length} keys`);
     const r = convertSnapshot({ origin: 'etcd', endpoints: [], clusterId: null, revision: 1, kvs });
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.equal(r.objects.length, kvs.length - 1);
   });
 });

@@ -7,10 +7,31 @@ import { loadDataset } from '../../tools/datasets.js';
 
 const V3 = '/calico/resources/v3/projectcalico.org/';
 const PLURALS = [
-  'ippools', 'bgppeers', 'tiers', 'globalnetworkpolicies', 'stagedglobalnetworkpolicies', 'globalnetworksets', 'hostendpoints',
-  'kubecontrollersconfigurations', 'networkpolicies', 'stagednetworkpolicies', 'stagedkubernetesnetworkpolicies', 'networksets',
-  'nodes', 'bgpconfigurations', 'felixconfigurations', 'ipreservations', 'bgpfilters', 'clusterinformations', 'profiles',
-  'workloadendpoints', 'ipamconfigurations', 'blockaffinities', 'caliconodestatuses', 'livemigrations', 'nosuchkind',
+  'ippools',
+  'bgppeers',
+  'tiers',
+  'globalnetworkpolicies',
+  'stagedglobalnetworkpolicies',
+  'globalnetworksets',
+  'hostendpoints',
+  'kubecontrollersconfigurations',
+  'networkpolicies',
+  'stagednetworkpolicies',
+  'stagedkubernetesnetworkpolicies',
+  'networksets',
+  'nodes',
+  'bgpconfigurations',
+  'felixconfigurations',
+  'ipreservations',
+  'bgpfilters',
+  'clusterinformations',
+  'profiles',
+  'workloadendpoints',
+  'ipamconfigurations',
+  'blockaffinities',
+  'caliconodestatuses',
+  'livemigrations',
+  'nosuchkind',
 ];
 const KINDS = ['IPPool', 'Node', 'NetworkPolicy', 'GlobalNetworkPolicy', 'FelixConfiguration', 'ClusterInformation', 'Tier', 'Bogus'];
 
@@ -87,7 +108,11 @@ const calicoish = fc.record(
   { requiredKeys: [] },
 );
 
-const value = fc.oneof(fc.string(), anyJson.map((v) => JSON.stringify(v)), calicoish.map((v) => JSON.stringify(v)));
+const value = fc.oneof(
+  fc.string(),
+  anyJson.map((v) => JSON.stringify(v)),
+  calicoish.map((v) => JSON.stringify(v)),
+);
 
 const kvs = fc.array(fc.record({ key: fc.oneof(validLookingKey, fc.string()), value, modRevision: fc.integer() }), { maxLength: 25 });
 

@@ -20,7 +20,7 @@ describe('convert/rename', () => {
   });
 
   it('finds renamed node names quoted in selectors', () => {
-    assert.deepEqual(selectorNodeMentions("kubernetes.io/hostname == 'old' || x == \"old\"", new Set(['old'])), ['old']);
+    assert.deepEqual(selectorNodeMentions('kubernetes.io/hostname == \'old\' || x == "old"', new Set(['old'])), ['old']);
     assert.deepEqual(selectorNodeMentions("kubernetes.io/hostname == 'older'", new Set(['old'])), []);
   });
 });

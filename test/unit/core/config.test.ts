@@ -21,7 +21,10 @@ describe('connection settings', () => {
   });
 
   it('reads a calicoctl etcdv3 config as the source', () => {
-    const cfg = file('etcd.cfg', 'apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: etcdv3\n  etcdEndpoints: http://127.0.0.1:2379\n  etcdUsername: root\n  etcdPassword: s3cret\n');
+    const cfg = file(
+      'etcd.cfg',
+      'apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: etcdv3\n  etcdEndpoints: http://127.0.0.1:2379\n  etcdUsername: root\n  etcdPassword: s3cret\n',
+    );
     const s = resolveSourceSettings({ 'source-config': cfg });
     assert.deepEqual(s.endpoints, ['http://127.0.0.1:2379']);
     assert.equal(s.username, 'root');
@@ -29,11 +32,14 @@ describe('connection settings', () => {
 
   it('refuses a kubernetes calicoctl config as the source, naming the file and field', () => {
     const cfg = file('kdd.cfg', 'apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nmetadata: {}\nspec:\n  datastoreType: kubernetes\n  kubeconfig: /nope\n');
-    assert.throws(() => resolveSourceSettings({ 'source-config': cfg }), (e: unknown) => {
-      assert.ok(e instanceof MigrateError);
-      assert.match(e.message, /kdd\.cfg: spec\.datastoreType is "kubernetes", but the source datastore type must be etcdv3/);
-      return true;
-    });
+    assert.throws(
+      () => resolveSourceSettings({ 'source-config': cfg }),
+      (e: unknown) => {
+        assert.ok(e instanceof MigrateError);
+        assert.match(e.message, /kdd\.cfg: spec\.datastoreType is "kubernetes", but the source datastore type must be etcdv3/);
+        return true;
+      },
+    );
   });
 
   it('refuses an etcdv3 calicoctl config as the target', () => {
@@ -42,7 +48,10 @@ describe('connection settings', () => {
   });
 
   it('never infers the target from the source: no kubeconfig is a usage error', () => {
-    assert.throws(() => resolveKubeConfig({}, {}), (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE');
+    assert.throws(
+      () => resolveKubeConfig({}, {}),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE',
+    );
   });
 
   it('names a missing kubeconfig file', () => {
@@ -50,11 +59,14 @@ describe('connection settings', () => {
   });
 
   it('rejects endpoints that are not URLs without echoing credentials', () => {
-    assert.throws(() => resolveSourceSettings({ 'etcd-endpoints': 'http://user:pw@host:2379/x/y' }), (e: unknown) => {
-      assert.ok(e instanceof MigrateError);
-      assert.doesNotMatch(e.message, /pw/);
-      return true;
-    });
+    assert.throws(
+      () => resolveSourceSettings({ 'etcd-endpoints': 'http://user:pw@host:2379/x/y' }),
+      (e: unknown) => {
+        assert.ok(e instanceof MigrateError);
+        assert.doesNotMatch(e.message, /pw/);
+        return true;
+      },
+    );
   });
 });
 
@@ -84,6 +96,6 @@ describe('source revision and digest', () => {
     // A Felix heartbeat or a lock of the ClusterInformation does not change the digest.
     const moved = kvs.map((k) => (k.key.includes('/tiers/') ? k : { ...k, modRevision: k.modRevision + 1 }));
     assert.equal(sourceDigest({ origin: 'etcd', kvs: moved }), sourceDigest({ origin: 'etcd', kvs }));
-    assert.notEqual(sourceDigest({ origin: 'etcd', kvs: [{ ...kvs[0], modRevision: 41 }] }), sourceDigest({ origin: 'etcd', kvs }));
+    assert.notEqual(sourceDigest({ origin: 'etcd', kvs: [{ ...kvs[0]!, modRevision: 41 }] }), sourceDigest({ origin: 'etcd', kvs }));
   });
 });

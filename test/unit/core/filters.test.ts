@@ -24,6 +24,9 @@ describe('--include / --exclude filters', () => {
     assert.ok(makeFilter(['*'], ['NetworkPolicy/prod/*'])!(gnp));
   });
   it('a malformed pattern is a usage error naming the flag', () => {
-    assert.throws(() => makeFilter(['a/b/c/d'], []), (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE' && /--include "a\/b\/c\/d"/.test(e.message));
+    assert.throws(
+      () => makeFilter(['a/b/c/d'], []),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE' && /--include "a\/b\/c\/d"/.test(e.message),
+    );
   });
 });

@@ -11,7 +11,7 @@ describe('README', () => {
 
   it('has a reference section for every command', () => {
     for (const cmd of ['plan', 'show', 'apply', 'lock', 'unlock', 'status', 'verify', 'export']) {
-      assert.match(readme, new RegExp(`^## \`calico-migrate ${cmd}( [A-Z]+)?\`$`, "m"), cmd);
+      assert.match(readme, new RegExp(`^## \`calico-migrate ${cmd}( [A-Z]+)?\`$`, 'm'), cmd);
     }
   });
 });

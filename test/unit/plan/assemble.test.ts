@@ -18,11 +18,7 @@ function want(kind: string, name: string, spec: Record<string, unknown>, namespa
 const warning = (key: string, message: string, code = 'w'): Diagnostic => ({ severity: 'warning', code, key, message });
 
 function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
-  const desired = [
-    want('Tier', 'security', { order: 100 }),
-    want('GlobalNetworkPolicy', 'deny', { tier: 'security', selector: 'all()' }),
-    want('NetworkPolicy', 'web', { selector: 'all()' }, 'prod'),
-  ];
+  const desired = [want('Tier', 'security', { order: 100 }), want('GlobalNetworkPolicy', 'deny', { tier: 'security', selector: 'all()' }), want('NetworkPolicy', 'web', { selector: 'all()' }, 'prod')];
   const [lock, identity] = clusterInformationChanges({
     source: { key: `${KEY}clusterinformations/default`, modRevision: 3, clusterGUID: 'f'.repeat(32), calicoVersion: 'v3.31.2' },
     live: null,
@@ -50,7 +46,15 @@ function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
     // Given out of order on purpose: assemble orders them.
     changes: diffObjects({ desired: [...desired].reverse(), live: [], prune: false }).reverse(),
     clusterInformation: { lock, identity },
-    target: { server: 'https://k8s:6443', clusterUid: 'uid-1', apiGroup: CRD, crdCheck: { id: 'crds-established', status: 'pass', message: 'ok', items: [] }, live: [], nodes: [], namespaces: ['prod'] },
+    target: {
+      server: 'https://k8s:6443',
+      clusterUid: 'uid-1',
+      apiGroup: CRD,
+      crdCheck: { id: 'crds-established', status: 'pass', message: 'ok', items: [] },
+      live: [],
+      nodes: [],
+      namespaces: ['prod'],
+    },
     schema: { errors: [], warnings: [warning(`${KEY}tiers/security`, '/spec/x is not in the schema', 'schema-pruned')] },
     serverDryRun: { id: 'server-dry-run', status: 'pass', message: 'all accepted', items: [] },
     rbac: { identity: 'alice', results: [{ perm: { verb: 'create', group: 'crd.projectcalico.org', resource: 'tiers' } satisfies Permission, allowed: true }] },
@@ -61,13 +65,10 @@ function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
 describe('assemblePlan (pure)', () => {
   it('places the lock step first and the identity step last, the object changes sorted between', () => {
     const body = assemblePlan(inputs());
-    assert.deepEqual(body.resource_changes.map((c) => c.address), [
-      LOCK_ADDRESS,
-      `${CRD}/Tier/security`,
-      `${CRD}/GlobalNetworkPolicy/deny`,
-      `${CRD}/NetworkPolicy/prod/web`,
-      IDENTITY_ADDRESS,
-    ]);
+    assert.deepEqual(
+      body.resource_changes.map((c) => c.address),
+      [LOCK_ADDRESS, `${CRD}/Tier/security`, `${CRD}/GlobalNetworkPolicy/deny`, `${CRD}/NetworkPolicy/prod/web`, IDENTITY_ADDRESS],
+    );
     assert.deepEqual(planChanges(inputs().changes, inputs().clusterInformation), body.resource_changes);
   });
 
@@ -79,18 +80,21 @@ describe('assemblePlan (pure)', () => {
   });
 
   it('runs every check, in a fixed order', () => {
-    assert.deepEqual(assemblePlan(inputs()).checks.map((c) => [c.id, c.status]), [
-      ['crds-established', 'pass'],
-      ['schema', 'pass'],
-      ['names-valid', 'pass'],
-      ['nodes-exist', 'pass'],
-      ['namespaces-exist', 'pass'],
-      ['tiers-exist', 'pass'],
-      ['ipam-consistency', 'pass'],
-      ['rbac', 'pass'],
-      ['source-locked', 'pass'],
-      ['server-dry-run', 'pass'],
-    ]);
+    assert.deepEqual(
+      assemblePlan(inputs()).checks.map((c) => [c.id, c.status]),
+      [
+        ['crds-established', 'pass'],
+        ['schema', 'pass'],
+        ['names-valid', 'pass'],
+        ['nodes-exist', 'pass'],
+        ['namespaces-exist', 'pass'],
+        ['tiers-exist', 'pass'],
+        ['ipam-consistency', 'pass'],
+        ['rbac', 'pass'],
+        ['source-locked', 'pass'],
+        ['server-dry-run', 'pass'],
+      ],
+    );
   });
 
   it('fails the checks the inputs give reason to, naming the objects', () => {

@@ -50,7 +50,10 @@ describe('canonical JSON', () => {
   });
 
   it('refuses values that are not JSON, naming where they are', () => {
-    assert.throws(() => canonicalJson({ a: { b: undefined } }), (e: unknown) => e instanceof NonJsonValueError && e.path === '$.a.b');
+    assert.throws(
+      () => canonicalJson({ a: { b: undefined } }),
+      (e: unknown) => e instanceof NonJsonValueError && e.path === '$.a.b',
+    );
     assert.throws(() => canonicalJson({ a: [1, Number.NaN] }), /\$\.a\[1\] is NaN/);
     assert.throws(() => canonicalJson({ 'x/y': new Date(0) }), /\$\["x\/y"\] is an instance of Date/);
     assert.throws(() => canonicalJson({ f: () => 1 }), NonJsonValueError);

@@ -164,7 +164,10 @@ describe('diffObjects', () => {
       const desired = [want(node('gone', { 'projectcalico.org/IPv4Address': '10.0.0.9/24' })), want(node('here', {}))];
       const live = [served(node('here', {}))];
       const changes = diffObjects({ desired, live, prune: false });
-      assert.deepEqual(changes.map((c) => [c.address, c.change.actions[0]]), [['v1/Node/here', 'no-op']]);
+      assert.deepEqual(
+        changes.map((c) => [c.address, c.change.actions[0]]),
+        [['v1/Node/here', 'no-op']],
+      );
       assert.deepEqual(missingNodes(desired, live), ['gone']);
     });
   });
@@ -173,7 +176,13 @@ describe('diffObjects', () => {
     const desired = [want(body('Tier', 'a', {})), want(body('IPPool', 'p', {}))];
     const live = [served(body('GlobalNetworkSet', 's', {})), served(body('IPPool', 'q', {}))];
     const changes = diffObjects({ desired, live, prune: true, filter: (t) => t.kind === 'IPPool' });
-    assert.deepEqual(changes.map((c) => [c.name, c.change.actions[0]]), [['p', 'create'], ['q', 'delete']]);
+    assert.deepEqual(
+      changes.map((c) => [c.name, c.change.actions[0]]),
+      [
+        ['p', 'create'],
+        ['q', 'delete'],
+      ],
+    );
   });
 
   it('gives the filter kind, namespace (null when cluster-scoped) and name, as --include patterns see them', () => {
@@ -181,9 +190,16 @@ describe('diffObjects', () => {
     const desired = [want(body('NetworkPolicy', 'allow', {}, 'prod')), want(body('Tier', 'a', {}))];
     const live = [served(body('NetworkPolicy', 'old', {}, 'dev'))];
     diffObjects({ desired, live, prune: false, filter: (t) => (seen.push([t.kind, t.namespace, t.name]), true) });
-    assert.deepEqual(seen.sort(), [['NetworkPolicy', 'dev', 'old'], ['NetworkPolicy', 'prod', 'allow'], ['Tier', null, 'a']]);
+    assert.deepEqual(seen.sort(), [
+      ['NetworkPolicy', 'dev', 'old'],
+      ['NetworkPolicy', 'prod', 'allow'],
+      ['Tier', null, 'a'],
+    ]);
     const only = makeFilter(['NetworkPolicy/prod'], []);
-    assert.deepEqual(diffObjects({ desired, live, prune: true, filter: only }).map((c) => c.name), ['allow']);
+    assert.deepEqual(
+      diffObjects({ desired, live, prune: true, filter: only }).map((c) => c.name),
+      ['allow'],
+    );
   });
 
   it('sorts by wave, kind, namespace (cluster-scoped first), name', () => {
@@ -235,18 +251,20 @@ describe('diffObjects', () => {
   describe('properties', () => {
     const kinds = ['Tier', 'IPPool', 'GlobalNetworkPolicy', 'NetworkPolicy', 'FelixConfiguration', 'IPAMBlock', 'BlockAffinity'];
     const name = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,20}$/);
-    const objectArb = fc.record({
-      kind: fc.constantFrom(...kinds),
-      name,
-      namespace: fc.option(fc.constantFrom('prod', 'dev'), { nil: undefined }),
-      labels: fc.option(fc.dictionary(fc.string(), fc.string()), { nil: undefined }),
-      spec: fc.jsonValue(),
-    }).map(({ kind, name, namespace, labels, spec }): KubeObject => ({
-      apiVersion: CRD,
-      kind,
-      metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) },
-      spec,
-    }));
+    const objectArb = fc
+      .record({
+        kind: fc.constantFrom(...kinds),
+        name,
+        namespace: fc.option(fc.constantFrom('prod', 'dev'), { nil: undefined }),
+        labels: fc.option(fc.dictionary(fc.string(), fc.string()), { nil: undefined }),
+        spec: fc.jsonValue(),
+      })
+      .map(({ kind, name, namespace, labels, spec }): KubeObject => ({
+        apiVersion: CRD,
+        kind,
+        metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) },
+        spec,
+      }));
     const unique = fc.uniqueArray(objectArb, { selector: (o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, maxLength: 12 });
 
     it('diff(desired, live made from desired) is all no-op', () => {

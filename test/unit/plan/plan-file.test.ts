@@ -46,13 +46,19 @@ describe('plan file', () => {
   it('refuses to write a plan that breaks its own schema, as an internal error', () => {
     const body = buildSamplePlanBody();
     (body as unknown as Record<string, unknown>).mode = 'sideways';
-    assert.throws(() => serializePlan(body), (e: unknown) => e instanceof MigrateError && e.exitName === 'ERROR' && /\/mode/.test(e.message));
+    assert.throws(
+      () => serializePlan(body),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'ERROR' && /\/mode/.test(e.message),
+    );
   });
 
   it('refuses to write undefined values instead of dropping them', () => {
     const body = buildSamplePlanBody();
     (body.resource_changes[0]!.change.after as Record<string, unknown> | null) = { ...body.resource_changes[0]!.change.after!, spec: undefined };
-    assert.throws(() => serializePlan(body), (e: unknown) => e instanceof MigrateError && e.exitName === 'ERROR' && /resource_changes\[0\]\.change\.after\.spec is undefined/.test(e.message));
+    assert.throws(
+      () => serializePlan(body),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'ERROR' && /resource_changes\[0\]\.change\.after\.spec is undefined/.test(e.message),
+    );
   });
 
   it('refuses a value changed by hand (plan_id no longer matches)', () => {
@@ -63,7 +69,10 @@ describe('plan file', () => {
   });
 
   it('refuses a plan whose plan_id was changed', () => {
-    refused(edit((p) => (p.plan_id = 'sha256:' + '0'.repeat(64))), /plan_id does not match/);
+    refused(
+      edit((p) => (p.plan_id = 'sha256:' + '0'.repeat(64))),
+      /plan_id does not match/,
+    );
   });
 
   it('refuses a re-indented or reformatted file even though the content is the same', () => {
@@ -76,7 +85,10 @@ describe('plan file', () => {
   });
 
   it('refuses a file with a field dropped, listing the instance path', () => {
-    const err = refused(edit((p) => delete (p.resource_changes[2] as Partial<typeof p.resource_changes[2]>).target), /does not match the plan schema/);
+    const err = refused(
+      edit((p) => delete (p.resource_changes[2] as Partial<(typeof p.resource_changes)[2]>).target),
+      /does not match the plan schema/,
+    );
     assert.match(err.message, /\/resource_changes\/2 is missing required field "target"/);
   });
 
@@ -89,7 +101,10 @@ describe('plan file', () => {
   });
 
   it('refuses another format_version and says which it reads', () => {
-    const err = refused(edit((p) => ((p as { format_version: string }).format_version = '2')), /format_version "2" \(written by calico-migrate 0\.1\.0\); this calico-migrate reads format_version 1/);
+    const err = refused(
+      edit((p) => ((p as { format_version: string }).format_version = '2')),
+      /format_version "2" \(written by calico-migrate 0\.1\.0\); this calico-migrate reads format_version 1/,
+    );
     assert.match(err.hint ?? '', /calico-migrate version that wrote/);
   });
 

@@ -1,24 +1,21 @@
 /**
- * Golden renderings of the sample plan. `UPDATE_GOLDEN=1` rewrites the files; review the diff
- * by eye before keeping it.
+ * Golden renderings of the sample plan, produced by scripts/goldens.ts (the same code
+ * `npm run golden:update` writes them with); review the diff by eye before keeping an update.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { renderPlanMarkdown } from '../../../src/plan/render-markdown.js';
 import { renderPlanText } from '../../../src/plan/render-text.js';
 import { summarize } from '../../../src/plan/summary.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { buildSamplePlan } from './sample-plan.js';
-
-const FIXTURES = new URL('../../fixtures/plans/', import.meta.url);
-const SMALL_MD_BYTES = 3000;
-const update = process.env.UPDATE_GOLDEN === '1';
+import { PLANS_DIR, SMALL_MD_BYTES } from '../../../scripts/goldens.js';
 
 function golden(name: string, actual: string): void {
-  const url = new URL(name, FIXTURES);
-  if (update) writeFileSync(url, actual);
-  assert.equal(actual, readFileSync(url, 'utf8'), `${name} differs from the golden; run with UPDATE_GOLDEN=1 and review`);
+  const file = path.join(PLANS_DIR, name);
+  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs from the golden; if the change is intended run \`npm run golden:update -- plan\` and review the diff`);
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -85,7 +82,10 @@ describe('plan renderings', () => {
     tricky.checks = [{ id: 'x', status: 'fail', message: 'a | b <script>', items: ['`tick` | pipe'] }];
     tricky.warnings = ['<b>bold</b>'];
     const md = renderPlanMarkdown(tricky);
-    assert.ok(md.includes('| ❌ | x | a \\| b &lt;script&gt;<br>`` `tick` \\| pipe `` |'), md.split('\n').find((l) => l.includes('❌')));
+    assert.ok(
+      md.includes('| ❌ | x | a \\| b &lt;script&gt;<br>`` `tick` \\| pipe `` |'),
+      md.split('\n').find((l) => l.includes('❌')),
+    );
     assert.ok(md.includes('- &lt;b&gt;bold&lt;/b&gt;'));
   });
 });

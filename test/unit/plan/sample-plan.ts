@@ -65,20 +65,30 @@ export function buildSamplePlanBody(): PlanBody {
   uidCounter = 0;
   const tierSecurity = cr('Tier', 'security', { order: 100 });
   const tierDefault = cr('Tier', 'default', { order: 1000000 });
-  const gnpDns = cr('GlobalNetworkPolicy', 'allow-dns', {
-    tier: 'default',
-    order: 200,
-    selector: 'all()',
-    types: ['Egress'],
-    egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53], selector: "k8s-app == 'kube-dns'" } }],
-  }, policyMeta('allow-dns', 'default'));
-  const npWeb = cr('NetworkPolicy', 'allow-web', {
-    tier: 'default',
-    order: 100,
-    selector: "app == 'web'",
-    types: ['Ingress'],
-    ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80, 443] } }],
-  }, { namespace: 'prod', ...policyMeta('allow-web', 'default') });
+  const gnpDns = cr(
+    'GlobalNetworkPolicy',
+    'allow-dns',
+    {
+      tier: 'default',
+      order: 200,
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53], selector: "k8s-app == 'kube-dns'" } }],
+    },
+    policyMeta('allow-dns', 'default'),
+  );
+  const npWeb = cr(
+    'NetworkPolicy',
+    'allow-web',
+    {
+      tier: 'default',
+      order: 100,
+      selector: "app == 'web'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80, 443] } }],
+    },
+    { namespace: 'prod', ...policyMeta('allow-web', 'default') },
+  );
   const npStaging = structuredClone(npWeb);
   npStaging.metadata.namespace = 'staging';
   const pool = cr('IPPool', 'default-ipv4-ippool', {
@@ -114,8 +124,7 @@ export function buildSamplePlanBody(): PlanBody {
   const worker2 = node('worker-2', { 'projectcalico.org/IPv4Address': '192.168.10.12/24' });
   const worker3 = node('worker-3', { 'projectcalico.org/IPv4Address': '192.168.10.13/24' });
 
-  const key = (plural: string, name: string, ns?: string) =>
-    `/calico/resources/v3/projectcalico.org/${plural}/${ns ? `${ns}/` : ''}${name}`;
+  const key = (plural: string, name: string, ns?: string) => `/calico/resources/v3/projectcalico.org/${plural}/${ns ? `${ns}/` : ''}${name}`;
   const want: DesiredObject[] = [
     desired(tierSecurity, key('tiers', 'security'), 1201),
     desired(tierDefault, key('tiers', 'default'), 12),
@@ -143,7 +152,7 @@ export function buildSamplePlanBody(): PlanBody {
     served(cr('Tier', 'kube-admin', { order: 1000, defaultAction: 'Pass' }), 102),
     served(liveDns, 230),
     served(livePool, 231),
-    served({ ...felixDefault, status: { conditions: [] } } as KubeObject, 232),
+    served({ ...felixDefault, status: { conditions: [] } }, 232),
     served(cr('GlobalNetworkSet', 'legacy-blocklist', { nets: ['198.51.100.0/24'] }), 233),
     served(node('worker-1', { ...k8sNodeExtras, 'projectcalico.org/IPv4Address': '192.168.10.11/24', 'projectcalico.org/IPv6Address': 'fd00:10::11/64' }), 300),
     served(node('worker-2', { ...k8sNodeExtras, 'projectcalico.org/IPv4Address': '192.168.10.12/24' }), 301),

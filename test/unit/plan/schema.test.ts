@@ -4,8 +4,8 @@
  * schema's properties and `required` lists name exactly the same fields, level by level.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { PLAN_SCHEMA_URL, validatePlan } from '../../../src/plan/schema.js';
+import { PLAN_SCHEMA } from '../../../src/plan/plan-schema.js';
+import { validatePlan } from '../../../src/plan/schema.js';
 import type { Check, Plan, ResourceChange } from '../../../src/plan/types.js';
 import { buildSamplePlan } from './sample-plan.js';
 
@@ -18,7 +18,7 @@ interface SchemaNode {
   $ref?: string;
   oneOf?: SchemaNode[];
 }
-const schema = JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as SchemaNode & { definitions: Record<string, SchemaNode> };
+const schema = PLAN_SCHEMA as unknown as SchemaNode & { definitions: Record<string, SchemaNode> };
 
 function resolve(node: SchemaNode): SchemaNode {
   if (node.$ref) return resolve(schema.definitions[node.$ref.replace('#/definitions/', '')]!);

@@ -33,7 +33,10 @@ describe('summarize', () => {
   it('counts by action and by kind, and checks by status', () => {
     const s = summarize(
       [change('Tier', 'a', 'create'), change('Tier', 'b', 'no-op'), change('IPPool', 'p', 'extra'), change('IPPool', 'q', 'create')],
-      [{ id: 'x', status: 'pass', message: '', items: [] }, { id: 'y', status: 'fail', message: '', items: [] }],
+      [
+        { id: 'x', status: 'pass', message: '', items: [] },
+        { id: 'y', status: 'fail', message: '', items: [] },
+      ],
     );
     assert.deepEqual(s, {
       create: 2,
@@ -98,7 +101,10 @@ describe('evaluateGates', () => {
   });
 
   it('rejects an unknown gate as a usage error', () => {
-    assert.throws(() => evaluateGates(mixed(), ['updates']), (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE' && /unknown --fail-on value "updates"/.test(e.message));
+    assert.throws(
+      () => evaluateGates(mixed(), ['updates']),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE' && /unknown --fail-on value "updates"/.test(e.message),
+    );
   });
 
   it('enforceGates throws GATE_REFUSED with the reasons', () => {

@@ -111,7 +111,13 @@ describe('apply and unlock workflows (over in-memory ports)', () => {
 
     it('a held apply lease stops apply (LEASE_HELD) before any object write', async () => {
       const { source, target, applyOpts } = await planned();
-      await target.createLease({ holderIdentity: 'other@host/9/sha256:x', leaseDurationSeconds: 30, acquireTime: '2026-02-03T04:05:00.000000Z', renewTime: '2026-02-03T04:05:00.000000Z', leaseTransitions: 0 });
+      await target.createLease({
+        holderIdentity: 'other@host/9/sha256:x',
+        leaseDurationSeconds: 30,
+        acquireTime: '2026-02-03T04:05:00.000000Z',
+        renewTime: '2026-02-03T04:05:00.000000Z',
+        leaseTransitions: 0,
+      });
       await assert.rejects(runApply(applyOpts, fakeContext(source, target)), refusedWith('LEASE_HELD', /held by other@host\/9/));
       assert.deepEqual(target.writes(), []);
     });

@@ -11,7 +11,10 @@ const CRDS = loadVendoredCrds();
 describe('export workflow (over an in-memory source)', () => {
   const source = () =>
     new FakeSource([
-      { key: `${V3}clusterinformations/default`, value: { kind: 'ClusterInformation', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default' }, spec: { clusterGUID: 'g', calicoVersion: 'v3.31.2' } } },
+      {
+        key: `${V3}clusterinformations/default`,
+        value: { kind: 'ClusterInformation', apiVersion: 'projectcalico.org/v3', metadata: { name: 'default' }, spec: { clusterGUID: 'g', calicoVersion: 'v3.31.2' } },
+      },
       { key: `${V3}ippools/a`, value: pool('a', { cidr: '10.1.0.0/16', colour: 'red' }) },
     ]);
 
@@ -21,7 +24,10 @@ describe('export workflow (over an in-memory source)', () => {
     const r = await exportSource({ conversion: { skipUnknown: false }, format: 'kubernetes', crds: CRDS }, ctx);
     assert.equal(r.objects, 1);
     assert.match(r.text, /kind: IPPool/);
-    assert.deepEqual(r.warnings.map((w) => [w.code, w.path]), [['schema-pruned', '/spec/colour']]);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [['schema-pruned', '/spec/colour']],
+    );
     assert.equal(ctx.opened.target, 0);
   });
 

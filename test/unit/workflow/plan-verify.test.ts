@@ -32,7 +32,7 @@ async function applyAll(target: FakeTarget, plan: Plan): Promise<void> {
     if (!after || (a !== 'create' && a !== 'update')) continue;
     let r;
     if (c.kind === 'Node') {
-      r = await target.patchNodeAnnotations(c.name, (after.metadata.annotations ?? {}) as Record<string, string>, null);
+      r = await target.patchNodeAnnotations(c.name, after.metadata.annotations ?? {}, null);
     } else if (a === 'create') {
       r = await target.create(after);
     } else {
@@ -83,7 +83,10 @@ describe('plan and verify workflows (over in-memory ports)', () => {
       // Every write was dry-run; the identity step cannot be, before the lock step creates the object.
       const dry = new Map(plan.resource_changes.map((c) => [c.address, c.dry_run?.status ?? null]));
       assert.equal(dry.get(IDENTITY_ADDRESS), 'skipped');
-      assert.ok([...dry].filter(([a]) => a !== IDENTITY_ADDRESS).every(([, s]) => s === 'ok'), JSON.stringify([...dry]));
+      assert.ok(
+        [...dry].filter(([a]) => a !== IDENTITY_ADDRESS).every(([, s]) => s === 'ok'),
+        JSON.stringify([...dry]),
+      );
       assert.deepEqual(target.writes(), [], 'plan writes nothing');
       assert.equal(plan.source.locked, true);
       assert.equal(plan.source.cluster_guid, 'a'.repeat(32));
@@ -161,7 +164,10 @@ describe('plan and verify workflows (over in-memory ports)', () => {
       assert.equal(schema.status, 'fail');
       assert.deepEqual(schema.items.length, 1);
       assert.match(schema.items[0] ?? '', /^\/calico\/resources\/v3\/projectcalico\.org\/ippools\/pool-b: \/spec\/ipipMode must be equal to one of the allowed values/);
-      assert.ok(plan.warnings.some((w) => /^\/calico\/resources\/v3\/projectcalico\.org\/ippools\/pool-b: \/spec\/colour is not in the schema of CRD ippools/.test(w)), plan.warnings.join('\n'));
+      assert.ok(
+        plan.warnings.some((w) => /^\/calico\/resources\/v3\/projectcalico\.org\/ippools\/pool-b: \/spec\/colour is not in the schema of CRD ippools/.test(w)),
+        plan.warnings.join('\n'),
+      );
       assert.ok(diagnostics.some((d) => d.code === 'schema') && diagnostics.some((d) => d.code === 'schema-pruned'));
     });
 
@@ -189,7 +195,11 @@ describe('plan and verify workflows (over in-memory ports)', () => {
 
       const blind = smallTarget();
       blind.denied.add('list crd.projectcalico.org/tiers');
-      await assert.rejects(makePlan(OPTS, fakeContext(smallSource(), blind)), (e: unknown) => e instanceof MigrateError && e.exitName === 'TARGET_INVALID' && /identity tester cannot read the target: missing 1 permission\(s\): list crd\.projectcalico\.org\/tiers/.test(e.message));
+      await assert.rejects(
+        makePlan(OPTS, fakeContext(smallSource(), blind)),
+        (e: unknown) =>
+          e instanceof MigrateError && e.exitName === 'TARGET_INVALID' && /identity tester cannot read the target: missing 1 permission\(s\): list crd\.projectcalico\.org\/tiers/.test(e.message),
+      );
     });
 
     it('refuses a v3-only target', async () => {
@@ -222,7 +232,10 @@ describe('plan and verify workflows (over in-memory ports)', () => {
       for (const item of checkOf(first.plan, 'namespaces-exist').items) target.namespaces.add(/^namespace (\S+)/.exec(item)?.[1] ?? '');
 
       const { plan } = await makePlan({ ...OPTS, conversion: { skipUnknown: false, ...ds.options } }, fakeContext(source, target));
-      assert.deepEqual(plan.checks.filter((c) => c.status === 'fail').map((c) => [c.id, c.items]), []);
+      assert.deepEqual(
+        plan.checks.filter((c) => c.status === 'fail').map((c) => [c.id, c.items]),
+        [],
+      );
       const before = await verifyMigration({ conversion: { skipUnknown: false, ...ds.options }, parallelism: 4, stateDir }, fakeContext(source, target));
       assert.equal(before.ok, false);
       assert.ok(before.differences.some((d) => d.kind === 'missing'));
@@ -279,7 +292,10 @@ describe('plan and verify workflows (over in-memory ports)', () => {
     it('a source that cannot be converted is SOURCE_INVALID, and nothing is recorded', async () => {
       const source = smallSource();
       source.put(`${V3}tiers/broken`, '[]');
-      await assert.rejects(verifyMigration({ conversion: { skipUnknown: false }, parallelism: 4, stateDir }, fakeContext(source, smallTarget())), (e: unknown) => e instanceof MigrateError && e.exitName === 'SOURCE_INVALID');
+      await assert.rejects(
+        verifyMigration({ conversion: { skipUnknown: false }, parallelism: 4, stateDir }, fakeContext(source, smallTarget())),
+        (e: unknown) => e instanceof MigrateError && e.exitName === 'SOURCE_INVALID',
+      );
       assert.equal(existsSync(path.join(stateDir, 'verified.json')), false);
     });
   });
