@@ -1,6 +1,6 @@
 /**
  * `npm run schema`: writes the published JSON Schema files from their TypeScript source
- * (schemas/plan.schema.json from src/plan/plan-schema.ts). The schema is edited in the .ts file
+ * (schemas/plan.schema.json and schemas/plan-file.schema.json from src/plan/plan-schema.ts). The schema is edited in the .ts file
  * only; test/unit/plan/schema-file.test.ts fails while the committed .json differs from what this
  * writes, so a stale file cannot ship. `--check` exits 1 instead of writing when a file is stale.
  *
@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PLAN_SCHEMA } from '../src/plan/plan-schema.js';
+import { PLAN_FILE_SCHEMA, PLAN_SCHEMA } from '../src/plan/plan-schema.js';
 
 const ROOT = new URL('../', import.meta.url);
 const WIDTH = 130;
@@ -18,7 +18,10 @@ const ALWAYS_EXPANDED = new Set(['properties', 'definitions']);
 
 /** Every generated schema file: its path from the package root and its exact text. */
 export function generatedSchemas(): Array<{ path: string; text: string }> {
-  return [{ path: 'schemas/plan.schema.json', text: renderJson(PLAN_SCHEMA) }];
+  return [
+    { path: 'schemas/plan.schema.json', text: renderJson(PLAN_SCHEMA) },
+    { path: 'schemas/plan-file.schema.json', text: renderJson(PLAN_FILE_SCHEMA) },
+  ];
 }
 
 export function renderJson(value: unknown): string {

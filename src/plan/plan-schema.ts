@@ -8,12 +8,13 @@ export const PLAN_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan.schema.json',
   title: 'CalicoMigrationPlan',
-  description: 'A calico-migrate plan file, format_version 1. Mirrors src/plan/types.ts; a unit test keeps the two in step.',
+  description:
+    'A calico-migrate plan as one value (what `show --format json` prints), format_version 2. Mirrors src/plan/types.ts; a unit test keeps the two in step. The file itself is JSON Lines: see plan-file.schema.json.',
   type: 'object',
   additionalProperties: false,
   required: ['format_version', 'kind', 'plan_id', 'mode', 'tool', 'source', 'target', 'options', 'reverses', 'summary', 'resource_changes', 'skipped', 'checks', 'warnings'],
   properties: {
-    format_version: { type: 'string', enum: ['1'] },
+    format_version: { type: 'string', enum: ['2'] },
     kind: { type: 'string', enum: ['CalicoMigrationPlan'] },
     plan_id: { $ref: '#/definitions/planId' },
     mode: { type: 'string', enum: ['migrate', 'reverse'] },
@@ -216,6 +217,66 @@ export const PLAN_SCHEMA = {
           ],
         },
       },
+    },
+  },
+} as const;
+
+const P = PLAN_SCHEMA.properties;
+const RECORD = (name: string) => ({ type: 'string', enum: [name] }) as const;
+
+/**
+ * One line of a plan file (format_version 2): the file is a header record, one change record per
+ * change in execution order, a footer record, and a trailer whose plan_id is the sha256 of every
+ * byte before it. Each line is validated against its record's schema as it is read or written.
+ */
+export const PLAN_FILE_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan-file.schema.json',
+  title: 'CalicoMigrationPlan file line',
+  description:
+    'A calico-migrate plan file is JSON Lines, each line the canonical JSON (sorted keys, no whitespace) of one record: header, then one change per line, then footer, then trailer. The trailer plan_id is sha256 over every byte before the trailer line.',
+  oneOf: [{ $ref: '#/definitions/header' }, { $ref: '#/definitions/change' }, { $ref: '#/definitions/footer' }, { $ref: '#/definitions/trailer' }],
+  definitions: {
+    ...PLAN_SCHEMA.definitions,
+    header: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['record', 'format_version', 'kind', 'mode', 'tool', 'source', 'target', 'options', 'reverses'],
+      properties: {
+        record: RECORD('header'),
+        format_version: P.format_version,
+        kind: P.kind,
+        mode: P.mode,
+        tool: P.tool,
+        source: P.source,
+        target: P.target,
+        options: P.options,
+        reverses: P.reverses,
+      },
+    },
+    change: {
+      ...PLAN_SCHEMA.definitions.resourceChange,
+      required: ['record', ...PLAN_SCHEMA.definitions.resourceChange.required],
+      properties: { record: RECORD('change'), ...PLAN_SCHEMA.definitions.resourceChange.properties },
+    },
+    footer: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['record', 'changes', 'summary', 'skipped', 'checks', 'warnings'],
+      properties: {
+        record: RECORD('footer'),
+        changes: { $ref: '#/definitions/count' },
+        summary: P.summary,
+        skipped: P.skipped,
+        checks: P.checks,
+        warnings: P.warnings,
+      },
+    },
+    trailer: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['record', 'plan_id'],
+      properties: { record: RECORD('trailer'), plan_id: P.plan_id },
     },
   },
 } as const;

@@ -3,7 +3,7 @@
  * schemas/plan.schema.json). The schema is compiled once, on first use, not at import.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { PLAN_SCHEMA } from './plan-schema.js';
+import { PLAN_FILE_SCHEMA, PLAN_SCHEMA } from './plan-schema.js';
 
 let compiled: ValidateFunction | undefined;
 
@@ -14,6 +14,32 @@ function validator(): ValidateFunction {
     compiled = ajv.compile(PLAN_SCHEMA);
   }
   return compiled;
+}
+
+export type PlanRecordName = 'header' | 'change' | 'footer' | 'trailer';
+
+let recordValidators: Map<PlanRecordName, ValidateFunction> | undefined;
+
+/**
+ * Every way one line's record breaks its schema (plan-file.schema.json's definition of that
+ * record), one line each. Records are validated by the name they claim, so a bad record gets the
+ * errors of its own schema, not of every branch of a oneOf.
+ */
+export function validatePlanRecord(name: PlanRecordName, value: unknown): string[] {
+  if (!recordValidators) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    ajv.addSchema(PLAN_FILE_SCHEMA);
+    recordValidators = new Map();
+    for (const r of ['header', 'change', 'footer', 'trailer'] as const) {
+      const v = ajv.getSchema(`${PLAN_FILE_SCHEMA.$id}#/definitions/${r}`);
+      if (!v) throw new Error(`plan-file schema has no definition ${r}`);
+      recordValidators.set(r, v);
+    }
+  }
+  const validate = recordValidators.get(name);
+  if (!validate) return [`unknown record "${name}"`];
+  if (validate(value)) return [];
+  return dedupe((validate.errors ?? []).map(describe));
 }
 
 /**

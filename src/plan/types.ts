@@ -1,11 +1,12 @@
 /**
- * The plan file, version 1. A pure value: written as canonical JSON and validated against
- * schemas/plan.schema.json on every read and write. Changing a field here means changing the
- * schema (a unit test keeps them in step) and, if it changes meaning, FORMAT_VERSION.
+ * The plan, format version 2: a pure value, written record by record as canonical JSON Lines and
+ * validated against the plan schema on every read and write (plan-file.ts). Changing a field here
+ * means changing src/plan/plan-schema.ts (a unit test keeps them in step, `npm run schema`
+ * republishes it) and, if it changes meaning, FORMAT_VERSION.
  */
 import type { KubeObject, SourceRef } from '../model/types.js';
 
-export const FORMAT_VERSION = '1';
+export const FORMAT_VERSION = '2';
 
 export type Action = 'create' | 'update' | 'delete' | 'no-op' | 'extra';
 

@@ -200,17 +200,20 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
 
   it('a hand-edited plan file (one byte of a value changed; re-indented) is refused by show and apply with exit 7 naming the file; nothing is written', async () => {
     const original = readFileSync(P1, 'utf8');
-    const plan = JSON.parse(original) as Plan;
+    const plan = readPlan(P1);
     const oneByte = w.path('one-byte.json');
     const reindented = w.path('reindented.json');
     // One byte inside a value: the crds-established check message "all 22 …" becomes "all 23 …".
-    const at = original.indexOf('"message": "all 22 ');
+    const at = original.indexOf('"message":"all 22 ');
     assert.ok(at > 0);
-    const i = at + '"message": "all 2'.length;
+    const i = at + '"message":"all 2'.length;
     writeFileSync(oneByte, original.slice(0, i) + '3' + original.slice(i + 1));
     assert.equal(readFileSync(oneByte).length, Buffer.byteLength(original));
-    writeFileSync(reindented, JSON.stringify(plan, null, 4) + '\n');
-    assert.deepEqual(JSON.parse(readFileSync(reindented, 'utf8')), plan, 're-indenting keeps the content');
+    // The second line (the first change) re-indented onto one line with spaces: same content, other bytes.
+    const lines = original.split('\n');
+    lines[1] = JSON.stringify(JSON.parse(lines[1]!), null, 1).replace(/\n\s*/g, ' ');
+    writeFileSync(reindented, lines.join('\n'));
+    assert.deepEqual(JSON.parse(readFileSync(reindented, 'utf8').split('\n')[1]!), JSON.parse(original.split('\n')[1]!), 're-indenting keeps the content');
     copyFileSync(P1, w.path('control.json'));
 
     const before = await targetSnapshot();

@@ -11,6 +11,7 @@ import { Etcd3 } from 'etcd3';
 import { kubeRequest, type ClusterState } from '../../../scripts/cluster/local-cluster.js';
 import { LEASE_NAME, LEASE_NAMESPACE, microTime } from '../../../src/apply/lease.js';
 import { ALL_CRD_KINDS, CRD_API_VERSION, kindInfo } from '../../../src/model/kinds.js';
+import { parsePlan } from '../../../src/plan/plan-file.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { CLUSTER_INFO_KEY } from '../../../src/model/keys.js';
 import { runCli, tmpDir, type CliOptions, type CliResult } from './cli.js';
@@ -106,8 +107,9 @@ export function finalJson(stdout: string): any {
   return JSON.parse(stdout.slice(i));
 }
 
+/** A plan file as the tool reads it (validated, hash-checked). */
 export function readPlan(file: string): Plan {
-  return JSON.parse(readFileSync(file, 'utf8')) as Plan;
+  return parsePlan(readFileSync(file, 'utf8'), file);
 }
 
 export function writes(plan: Plan) {

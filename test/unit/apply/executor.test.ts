@@ -105,7 +105,7 @@ describe('apply executor (in-memory target)', () => {
         journal.some((l) => l.type === 'intent' && l.address === address),
         `no durable intent for ${address}`,
       );
-      const reverse = JSON.parse(readFileSync(p.reversePath, 'utf8')) as Plan;
+      const reverse = parsePlan(readFileSync(p.reversePath, 'utf8'), p.reversePath);
       assert.ok(
         reverse.resource_changes.some((c) => c.address === address),
         `reverse plan does not cover ${address}`,

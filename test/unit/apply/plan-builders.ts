@@ -10,7 +10,7 @@ import { normalizeLive, normalizeLiveNode } from '../../../src/plan/normalize.js
 import { changedPaths } from '../../../src/plan/paths.js';
 import { serializePlan } from '../../../src/plan/plan-file.js';
 import { summarize } from '../../../src/plan/summary.js';
-import type { Plan, PlanBody, ResourceChange } from '../../../src/plan/types.js';
+import { FORMAT_VERSION, type Plan, type PlanBody, type ResourceChange } from '../../../src/plan/types.js';
 
 export function cr(kind: string, name: string, spec: Record<string, unknown>, namespace?: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
   return { apiVersion: CRD_API_VERSION, kind, metadata: { name, ...(namespace ? { namespace } : {}), ...extra }, spec };
@@ -105,7 +105,7 @@ export function clusterInformationUpdate(live: KubeObject, sourceGuid = 'fedcba9
 export function planBody(changes: ResourceChange[], overrides: Partial<PlanBody> = {}): PlanBody {
   const sorted = sortChanges(changes);
   return {
-    format_version: '1',
+    format_version: FORMAT_VERSION,
     kind: 'CalicoMigrationPlan',
     mode: 'migrate',
     tool: { name: 'calico-migrate', version: '0.1.0' },
