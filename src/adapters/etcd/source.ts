@@ -34,6 +34,14 @@ export interface EtcdSourceOptions {
   pageSize?: number;
 }
 
+/**
+ * grpc's 4 MB default receive limit is one page of 2,000 IPAM blocks of busy nodes. The limit is
+ * raised, and pages after the first are sized from the bytes per key seen so far to stay near
+ * PAGE_TARGET_BYTES, so large values (big blocks) never make one response huge.
+ */
+const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+const PAGE_TARGET_BYTES = 16 * 1024 * 1024;
+
 export class EtcdSource implements SourcePort {
   readonly origin = 'etcd';
 
@@ -51,6 +59,7 @@ export class EtcdSource implements SourcePort {
       ...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
       dialTimeout: 5000,
       defaultCallOptions: () => ({ deadline: Date.now() + 30000 }),
+      grpcOptions: { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES },
     };
     return new EtcdSource(new Etcd3(options), settings.endpoints.map(redactUrl), opts.pageSize ?? 2000);
   }
@@ -87,7 +96,9 @@ export class EtcdSource implements SourcePort {
    * etcd is written to.
    */
   async readSnapshot(opts: { pageSize?: number; prefix?: string; keysOnly?: boolean } = {}): Promise<SourceSnapshot> {
-    const pageSize = opts.pageSize ?? this.pageSize;
+    const maxPage = opts.pageSize ?? this.pageSize;
+    let pageSize = maxPage;
+    let bytesRead = 0;
     const prefix = opts.prefix ?? CALICO_PREFIX;
     const end = prefixEnd(prefix);
     const kvs: SourceKV[] = [];
@@ -108,11 +119,13 @@ export class EtcdSource implements SourcePort {
           clusterId = String(r.header.cluster_id);
         }
         for (const kv of r.kvs) {
+          bytesRead += kv.key.length + kv.value.length;
           kvs.push({ key: kv.key.toString('utf8'), value: opts.keysOnly ? '' : kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) });
         }
         const last = r.kvs[r.kvs.length - 1];
         if (!r.more || !last) break;
         start = Buffer.concat([last.key, Buffer.from([0])]);
+        pageSize = Math.max(1, Math.min(maxPage, Math.floor(PAGE_TARGET_BYTES / Math.max(1, bytesRead / kvs.length))));
       }
     } catch (e) {
       if ((e as Error)?.message?.includes('compacted')) {
