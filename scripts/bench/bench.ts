@@ -1,143 +1,257 @@
 /**
- * `npm run bench`: the speed and memory figures, measured on throwaway local clusters (real etcd,
- * real kube-apiserver, 127.0.0.1, this machine's cores):
- *   - reading and converting 100,000 etcd keys (one revision, paged);
- *   - `plan` for 100,000 objects against an empty target (incl. server dry run of every write);
- *   - `apply` throughput for 10,000 and 100,000 objects.
- * Sizes can be overridden: `npm run bench -- --sizes 10000,100000`. Results go to stdout as a table
- * and to .cache/bench/results.json. The run exits 1 when a step falls below its floor (FLOORS): the
- * wall-clock bounds live here, not in the test suites, where a busy runner made them fail on no bug.
+ * `npm run bench`: speed and memory of plan, apply and rollback on production-shaped data, and the
+ * physical limit measured in the same run, written to BENCHMARKS.md (and .cache/bench/results.json).
+ *
+ *   npm run bench                          10,000 and 100,000 objects
+ *   npm run bench -- --large               adds 300,000
+ *   npm run bench -- --sizes 10000,50000   any sizes
+ *   npm run bench -- --smoke               ~500 objects, for CI: writes only .cache/bench/smoke/, never BENCHMARKS.md
+ *   --parallelism N                        for plan, apply and the minimal client (default: the CLI's own defaults)
+ *   --cli-from HEAD                        benchmark the last commit instead of the work tree
+ * CALICO_MIGRATE_CLI runs a given CLI entry point instead of a private build; CALICO_MIGRATE_BENCH_NOTE
+ * puts a line in the report saying what was unusual about the run.
+ *
+ * Every size runs on two fresh throwaway clusters (scripts/cluster/local-cluster.ts) in
+ * CALICO_MIGRATE_BENCH_CLUSTER_DIR (default .cache/bench/cluster) and the same path + `-limit`:
+ * one for the tool, one for the minimal client. Both are stopped when the size is done, when a
+ * step fails and on SIGINT/SIGTERM; every step has a time limit. The run exits 1 when a step fails
+ * or falls below its floor (FLOORS): the wall-clock bounds live here, not in the test suites.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { down, ROOT, up, type ClusterState } from '../cluster/local-cluster.js';
 import { ensureNamespaces, ensureNodes, seedEtcd } from '../cluster/seed.js';
-import { makeDataset } from './dataset.js';
+import { makeDataset, PODS_PER_NODE, type Dataset } from './dataset.js';
+import { describeMachine } from './machine.js';
+import { measure, type Measured } from './measure.js';
+import { countPlan } from './plan-reader.js';
+import { privateCli } from './private-cli.js';
+import { renderReport, type RunResults, type SizeResult } from './report.js';
 
-const sizesArg = process.argv.indexOf('--sizes');
-const sizes = sizesArg > 0 ? (process.argv[sizesArg + 1] ?? '').split(',').map(Number) : [10000, 100000];
-if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--sizes takes a comma-separated list of positive key counts, e.g. --sizes 10000,100000');
-const parallelism = 32;
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const USAGE = 'usage: npm run bench -- [--smoke | --sizes N[,N…] | --large] [--parallelism N] [--cli-from HEAD|worktree]';
+const smoke = flag('smoke');
+const sizes = smoke ? [500] : option('sizes') ? option('sizes')!.split(',').map(Number) : [10000, 100000, ...(flag('large') ? [300000] : [])];
+if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes takes a comma-separated list of object counts ≥ 100, e.g. --sizes 10000,100000\n${USAGE}`);
+const explicitParallelism = option('parallelism') ? Number(option('parallelism')) : undefined;
+if (explicitParallelism !== undefined && !(Number.isInteger(explicitParallelism) && explicitParallelism > 0)) throw new Error(`--parallelism takes a positive integer\n${USAGE}`);
+const cliFrom = option('cli-from') ?? 'worktree';
+if (cliFrom !== 'worktree' && cliFrom !== 'HEAD') throw new Error(`--cli-from takes HEAD or worktree\n${USAGE}`);
 
 /**
- * Floors that only catch a collapse, well under what this machine does (README's table). They were
- * once test assertions: 100,000 keys converted in under 20 s (test/unit/convert/perf.test.ts) and
- * apply above 100 objects/s (the throughput test of test/integration/apply-engine.test.ts).
+ * Floors that only catch a collapse, far under what this machine does (BENCHMARKS.md). They were
+ * once test assertions (convert 100,000 keys in under 20 s; apply above 100 objects/s).
  */
-const FLOORS = { convertKeysPerSecond: 5000, applyObjectsPerSecond: 100 };
+const FLOORS = { planNoDryRunObjectsPerSecond: 1000, applyObjectsPerSecond: 100 };
+const FLOOR_MIN_SIZE = 5000;
 const belowFloor: string[] = [];
-const outDir = path.join(ROOT, '.cache', 'bench');
+
+const benchDir = path.join(ROOT, '.cache', 'bench');
+const outDir = smoke ? path.join(benchDir, 'smoke') : benchDir;
 mkdirSync(outDir, { recursive: true });
+const clusterDir = process.env.CALICO_MIGRATE_BENCH_CLUSTER_DIR ?? path.join(benchDir, 'cluster');
+const limitClusterDir = `${clusterDir}-limit`;
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
-interface Measured {
-  code: number;
-  seconds: number;
-  peakRssMb: number;
-  stdout: string;
-  stderr: string;
+/** Stops both clusters; safe to call more than once and from a signal handler. */
+let stopping: Promise<void> | null = null;
+function stopClusters(): Promise<void> {
+  stopping ??= (async () => {
+    for (const dir of [clusterDir, limitClusterDir]) await down(dir).catch((e: Error) => log(`stopping ${dir}: ${e.message}`));
+  })();
+  return stopping;
 }
-
-/** Runs a command, sampling the child's peak resident memory (VmHWM) from /proc until it exits. */
-function measure(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env, cwd });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    const sample = () => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-      } catch {
-        /* exited */
-      }
-    };
-    const timer = setInterval(sample, 50);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      resolve({ code: code ?? -1, seconds: (performance.now() - t0) / 1000, peakRssMb: peak, stdout, stderr });
-    });
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    log(`${sig}: stopping the clusters`);
+    void stopClusters().finally(() => process.exit(130));
   });
 }
 
-async function seeded(size: number): Promise<{ state: ClusterState; dir: string }> {
-  const dir = path.join(outDir, `cluster-${size}`);
+/** A new cluster even if one was left running in the directory: the figures need a fresh API server and etcd. */
+async function freshCluster(dir: string, ds: Dataset): Promise<{ state: ClusterState; seedSeconds: number }> {
+  await down(dir);
   const state = await up(dir);
-  const ds = makeDataset(size);
   const t0 = performance.now();
   await seedEtcd(state.etcd.endpoint, ds.kvs, { clear: true });
   await ensureNamespaces(state, ds.namespaces);
-  await ensureNodes(state, ds.nodes);
-  console.error(`[bench] seeded ${ds.kvs.length} keys, ${ds.nodes.length} Nodes in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
-  return { state, dir };
+  await ensureNodes(state, ds.k8sNodes);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  log(`${path.basename(dir)}: seeded ${ds.kvs.length} keys, ${ds.k8sNodes.length} Nodes, ${ds.namespaces.length} namespaces in ${seedSeconds.toFixed(1)}s`);
+  return { state, seedSeconds };
 }
 
-const results: Record<string, unknown>[] = [];
-const cli = path.join(ROOT, 'bin', 'run.js');
-for (const size of sizes) {
-  const { state, dir } = await seeded(size);
-  const env = { ...process.env, KUBECONFIG: state.kubeconfig, ETCD_ENDPOINTS: state.etcd.endpoint };
-  const work = path.join(dir, 'work');
-  mkdirSync(work, { recursive: true });
-  try {
-    const rc = await measure(['--import', 'tsx', path.join(ROOT, 'scripts/bench/read-convert.ts'), state.etcd.endpoint], env, ROOT);
-    if (rc.code !== 0) throw new Error(`read-convert failed: ${rc.stderr}`);
-    const r = JSON.parse(rc.stdout);
-    const convertRate = r.keys / r.convert_s;
-    if (convertRate < FLOORS.convertKeysPerSecond) belowFloor.push(`${size}: convert ${Math.round(convertRate)} keys/s < ${FLOORS.convertKeysPerSecond}`);
-    results.push({
-      size,
-      step: 'read + convert',
-      keys: r.keys,
-      objects: r.objects,
-      seconds: +(r.read_s + r.convert_s).toFixed(2),
-      detail: `read ${r.read_s.toFixed(2)}s, convert ${r.convert_s.toFixed(2)}s`,
-      peak_rss_mb: Math.round(r.peak_rss_mb),
-    });
+/** Under --json the result is the last (pretty-printed) document on stdout, after any event lines. */
+function lastDocument(stdout: string): any {
+  const at = stdout.startsWith('{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
+  return JSON.parse(stdout.slice(at));
+}
 
-    const plan = await measure([cli, 'plan', '--out', 'bench.plan.json', '--parallelism', String(parallelism)], env, work);
-    if (plan.code !== 0) throw new Error(`plan failed (${plan.code}): ${plan.stderr.slice(-2000)}`);
-    const planFile = JSON.parse(readFileSync(path.join(work, 'bench.plan.json'), 'utf8'));
-    results.push({
-      size,
-      step: 'plan',
-      objects: planFile.resource_changes.length,
-      seconds: +plan.seconds.toFixed(1),
-      detail: `${planFile.summary.create} creates dry-run on the server`,
-      peak_rss_mb: Math.round(plan.peakRssMb),
-    });
+function failed(step: string, m: Measured): Error {
+  return new Error(`${step} ${m.timedOut ? 'timed out and was killed' : `failed (exit ${m.code})`} after ${m.seconds.toFixed(0)}s:\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-3000)}`);
+}
 
-    const apply = await measure([cli, 'apply', 'bench.plan.json', '--auto-approve', '--json', '--parallelism', String(parallelism)], env, work);
-    if (apply.code !== 0) throw new Error(`apply failed (${apply.code}): ${apply.stdout.slice(-2000)} ${apply.stderr.slice(-2000)}`);
-    // Under --json, progress events are JSON lines and the result is the last (pretty-printed) document.
-    const at = apply.stdout.startsWith('{\n') ? 0 : apply.stdout.lastIndexOf('\n{\n') + 1;
-    const a = JSON.parse(apply.stdout.slice(at));
-    if (a.rate_per_s < FLOORS.applyObjectsPerSecond) belowFloor.push(`${size}: apply ${Math.round(a.rate_per_s)} objects/s < ${FLOORS.applyObjectsPerSecond}`);
-    results.push({
+/** The CLI's default for a flag, from the private build's oclif manifest (the CLI's own --help). */
+async function cliDefault(entry: string, command: 'plan' | 'apply', flagName: string): Promise<number> {
+  const help = await measure([entry, command, '--help'], { env: process.env, cwd: ROOT, timeoutMs: 60000 });
+  const m = new RegExp(`--${flagName}=<value>[^\\n]*\\[default: (\\d+)\\]`).exec(help.stdout.replace(/\n\s+/g, ' '));
+  if (!m) throw new Error(`could not read the default of ${command} --${flagName} from its --help; pass --parallelism`);
+  return Number(m[1]);
+}
+
+log(`building the CLI (${cliFrom === 'HEAD' ? 'last commit' : 'work tree'}) into ${path.relative(ROOT, path.join(benchDir, 'cli'))}`);
+const cli = privateCli(ROOT, benchDir, cliFrom);
+const parallelism = {
+  plan: explicitParallelism ?? (await cliDefault(cli.entry, 'plan', 'parallelism')),
+  apply: explicitParallelism ?? (await cliDefault(cli.entry, 'apply', 'parallelism')),
+  explicit: explicitParallelism !== undefined,
+};
+const machine = describeMachine(ROOT);
+const results: SizeResult[] = [];
+/** Generous: ten times the slowest rate measured before issue 9, plus start-up. */
+const limitMs = (size: number) => 120000 + size * 30;
+
+try {
+  for (const size of sizes) {
+    log(`=== ${size} objects ===`);
+    const ds = makeDataset(size);
+    const work = path.join(outDir, `work-${size}`);
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    const nodeMap = path.join(work, 'node-map.json');
+    writeFileSync(nodeMap, JSON.stringify(ds.nodeMap, null, 2));
+    const stateDir = path.join(work, 'state');
+    const parFlag = (p: number) => (parallelism.explicit ? ['--parallelism', String(p)] : []);
+    const loadBefore = os.loadavg().map((l) => +l.toFixed(2));
+
+    // The tool, on cluster 1.
+    const { state, seedSeconds } = await freshCluster(clusterDir, ds);
+    const env = { ...process.env, KUBECONFIG: state.kubeconfig, ETCD_ENDPOINTS: state.etcd.endpoint };
+    const opts = { env, cwd: work, timeoutMs: limitMs(size) };
+    const planArgs = ['--node-map', nodeMap, '--state-dir', stateDir, '--json', ...parFlag(parallelism.plan)];
+
+    log('plan (server dry run)');
+    const plan = await measure([cli.entry, 'plan', '--out', 'bench.plan', ...planArgs], opts);
+    if (plan.code !== 0) throw failed('plan', plan);
+    const planDoc = lastDocument(plan.stdout);
+    const checks: Array<{ id: string; status: string; message: string }> = planDoc.checks ?? [];
+    const checkFailed = checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.message}`);
+    if (checkFailed.length) throw new Error(`plan's checks failed on the benchmark data (a dataset bug):\n  ${checkFailed.join('\n  ')}`);
+    const warned = checks.filter((c) => c.status === 'warn').map((c) => c.id);
+    const dryRunCheck = checks.find((c) => c.id === 'server-dry-run');
+    const planFile = path.join(work, 'bench.plan');
+    const counts = await countPlan(planFile);
+    const writes = (counts.byAction.create ?? 0) + (counts.byAction.update ?? 0);
+    const dryRunWrites = Number(/(\d+) write/.exec(dryRunCheck?.message ?? '')?.[1] ?? writes);
+
+    log('plan --no-server-dry-run');
+    const planNoDry = await measure([cli.entry, 'plan', '--out', 'bench-no-dry-run.plan', '--no-server-dry-run', ...planArgs], opts);
+    if (planNoDry.code !== 0) throw failed('plan --no-server-dry-run', planNoDry);
+    rmSync(path.join(work, 'bench-no-dry-run.plan'));
+
+    log('apply');
+    const apply = await measure([cli.entry, 'apply', planFile, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
+    if (apply.code !== 0) throw failed('apply', apply);
+    const a = lastDocument(apply.stdout);
+    const reversePath = path.resolve(work, String(a.reverse_path));
+
+    log('rollback (apply the reverse plan)');
+    const rollback = await measure([cli.entry, 'apply', reversePath, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
+    if (rollback.code !== 0) throw failed('rollback', rollback);
+    const rb = lastDocument(rollback.stdout);
+    const reverseCounts = await countPlan(reversePath);
+    await down(clusterDir);
+
+    // The physical limit, on an identical fresh cluster.
+    const limit = await freshCluster(limitClusterDir, ds);
+    const limitEnv = { ...process.env, BENCH_SERVER: limit.state.apiserver.server, BENCH_CA_FILE: path.join(limit.state.dir, 'certs', 'apiserver.crt'), BENCH_TOKEN: limit.state.adminToken };
+    const minimal = async (mode: 'dry-run' | 'write', p: number) => {
+      log(`minimal client: ${mode}, parallelism ${p}`);
+      const m = await measure(['--import', 'tsx', path.join(ROOT, 'scripts/bench/minimal-client.ts'), planFile, '--parallelism', String(p), '--modes', mode], {
+        env: limitEnv,
+        cwd: work,
+        timeoutMs: limitMs(size),
+      });
+      if (m.code !== 0) throw failed(`minimal client (${mode})`, m);
+      const r = JSON.parse(m.stdout.trim().split('\n').pop()!);
+      if (r.failed > 0) throw new Error(`minimal client (${mode}): ${r.failed} of ${r.requests} writes failed; first: ${r.first_error}`);
+      return { requests: r.requests as number, seconds: r.seconds as number, rate_per_s: r.rate_per_s as number, peak_rss_mb: m.peakRssMb };
+    };
+    const minDry = await minimal('dry-run', parallelism.plan);
+    const minWrite = await minimal('write', parallelism.apply);
+    await down(limitClusterDir);
+
+    const step = (m: Measured, objects: number) => ({ seconds: m.seconds, objects_per_s: objects / m.seconds, peak_rss_mb: m.peakRssMb });
+    const applyWrites = Number(a.counts?.done ?? writes);
+    const applyRate = Number(a.rate_per_s ?? applyWrites / Number(a.seconds));
+    const rbWrites = Number(rb.counts?.done ?? reverseCounts.changes);
+    const dryRunSeconds = plan.seconds - planNoDry.seconds;
+    const planDryRate = dryRunSeconds > 0 ? dryRunWrites / dryRunSeconds : null;
+    const r: SizeResult = {
       size,
-      step: 'apply',
-      objects: a.counts.done,
-      seconds: +a.seconds.toFixed(1),
-      detail: `${Math.round(a.rate_per_s)} objects/s (process ${apply.seconds.toFixed(1)}s incl. guards)`,
-      peak_rss_mb: Math.round(apply.peakRssMb),
-    });
-  } finally {
-    await down(dir);
+      keys: ds.kvs.length,
+      nodes: ds.k8sNodes.length,
+      pods: ds.k8sNodes.length * PODS_PER_NODE,
+      changes: counts.changes,
+      writes,
+      by_kind: counts.byKind,
+      seed_seconds: seedSeconds,
+      load_before: loadBefore,
+      plan: { ...step(plan, counts.changes), dry_run_writes: dryRunWrites },
+      plan_no_dry_run: step(planNoDry, counts.changes),
+      apply: { ...step(apply, applyWrites), writes: applyWrites, write_seconds: Number(a.seconds), write_rate_per_s: applyRate },
+      rollback: { ...step(rollback, rbWrites), writes: rbWrites, write_seconds: Number(rb.seconds), write_rate_per_s: Number(rb.rate_per_s ?? rbWrites / Number(rb.seconds)) },
+      plan_file: { bytes: statSync(planFile).size, bytes_per_object: statSync(planFile).size / counts.changes },
+      reverse_plan_file: { bytes: statSync(reversePath).size },
+      minimal: { parallelism: { dry_run: parallelism.plan, write: parallelism.apply }, dry_run: minDry, write: minWrite },
+      plan_dry_run: { seconds: dryRunSeconds > 0 ? dryRunSeconds : null, rate_per_s: planDryRate },
+      ratios: {
+        apply_write_phase_pct: (100 * applyRate) / minWrite.rate_per_s,
+        apply_wall_pct: (100 * (applyWrites / apply.seconds)) / minWrite.rate_per_s,
+        plan_dry_run_pct: planDryRate === null ? null : (100 * planDryRate) / minDry.rate_per_s,
+      },
+      checks: { failed: checkFailed, warned },
+    };
+    results.push(r);
+    // Below a few thousand objects start-up dominates every rate, so the floors would measure nothing.
+    if (size >= FLOOR_MIN_SIZE && r.plan_no_dry_run.objects_per_s < FLOORS.planNoDryRunObjectsPerSecond)
+      belowFloor.push(`${size}: plan --no-server-dry-run ${Math.round(r.plan_no_dry_run.objects_per_s)} objects/s < ${FLOORS.planNoDryRunObjectsPerSecond}`);
+    if (size >= FLOOR_MIN_SIZE && applyRate < FLOORS.applyObjectsPerSecond) belowFloor.push(`${size}: apply ${Math.round(applyRate)} objects/s < ${FLOORS.applyObjectsPerSecond}`);
+    log(
+      `${size}: plan ${plan.seconds.toFixed(1)}s/${Math.round(plan.peakRssMb)}MB, no dry run ${planNoDry.seconds.toFixed(1)}s, apply ${Math.round(applyRate)}/s (${r.ratios.apply_write_phase_pct.toFixed(0)}% of ${Math.round(minWrite.rate_per_s)}/s)/${Math.round(apply.peakRssMb)}MB, rollback ${rollback.seconds.toFixed(1)}s`,
+    );
+    // Plan files of the large sizes run to hundreds of MB; the figures are kept, the files are not.
+    rmSync(work, { recursive: true, force: true });
   }
+} finally {
+  await stopClusters();
 }
 
-const cpu = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
-console.log(`\ncalico-migrate benchmark (${cpu} cores, Node ${process.versions.node}, parallelism ${parallelism}; etcd, kube-apiserver and the tool share the machine)\n`);
-console.log('| size | step | objects | seconds | detail | peak RSS (MB) |');
-console.log('| ---: | --- | ---: | ---: | --- | ---: |');
-for (const r of results) console.log(`| ${r.size} | ${r.step} | ${r.objects} | ${r.seconds} | ${r.detail} | ${r.peak_rss_mb} |`);
-writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ at: new Date().toISOString(), cores: cpu, floors: FLOORS, below_floor: belowFloor, results }, null, 2));
+const command = smoke ? 'npm run bench -- --smoke' : ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
+const run: RunResults = {
+  at: new Date().toISOString(),
+  command,
+  cli: cli.describe,
+  note: process.env.CALICO_MIGRATE_BENCH_NOTE ?? null,
+  parallelism,
+  machine,
+  floors: FLOORS,
+  below_floor: belowFloor,
+  sizes: results,
+};
+writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(run, null, 2) + '\n');
+const report = renderReport(run);
+const reportPath = smoke ? path.join(outDir, 'BENCHMARKS.md') : path.join(ROOT, 'BENCHMARKS.md');
+writeFileSync(reportPath, report);
+process.stdout.write(report);
+log(`wrote ${path.relative(ROOT, reportPath)} and ${path.relative(ROOT, path.join(outDir, 'results.json'))}`);
 if (belowFloor.length > 0) {
-  console.error(`\n[bench] below the floor (a collapse, not noise: the floors are far under the measured figures):\n  ${belowFloor.join('\n  ')}`);
+  log(`below the floor (a collapse, not noise: the floors are far under the measured figures):\n  ${belowFloor.join('\n  ')}`);
   process.exitCode = 1;
 }
