@@ -24,6 +24,6 @@ export function replaceSection(text: string, marker: string, body: string): stri
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   const file = path.join(ROOT, 'README.md');
-  let text = replaceSection(readFileSync(file, 'utf8'), 'exit-codes', exitCodeSection());
+  const text = replaceSection(readFileSync(file, 'utf8'), 'exit-codes', exitCodeSection());
   writeFileSync(file, text);
 }
