@@ -36,7 +36,7 @@ export interface ApplyOptions {
   holder: string;
   /** Continue the run recorded in `journalPath`. */
   resume?: boolean;
-  /** Concurrent writes inside a wave. Default 16. */
+  /** Concurrent writes inside a wave. Default DEFAULT_PARALLELISM (32, executor.ts says why). */
   parallelism?: number;
   /** calico-migrate version, for the journal header and the reverse plan. Default: package.json. */
   toolVersion?: string;

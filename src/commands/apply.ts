@@ -3,6 +3,7 @@ import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { sourceFlags, targetFlags } from '../cli/flags.js';
 import type { Io } from '../io.js';
+import { DEFAULT_PARALLELISM } from '../apply/executor.js';
 import { runApply, type ApplyOutcome } from '../workflow/apply.js';
 import type { Context } from '../workflow/context.js';
 import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
@@ -23,7 +24,7 @@ export default class Apply extends BaseCommand<typeof Apply> {
     lock: Flags.boolean({ summary: 'Lock the source datastore first if it is not locked.' }),
     'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation (required without a terminal).' }),
     resume: Flags.string({ summary: 'Continue an interrupted apply from its journal.' }),
-    parallelism: Flags.integer({ summary: 'Concurrent writes inside a wave.', default: 16, min: 1, max: 256 }),
+    parallelism: Flags.integer({ summary: 'Concurrent writes inside a wave.', default: DEFAULT_PARALLELISM, min: 1, max: 256 }),
     'state-dir': Flags.string({ summary: 'Directory for the journal and the reverse plan.', default: DEFAULT_STATE_DIR }),
     'fail-after': Flags.integer({ summary: 'Testing only: fail after this many writes, to rehearse resume and rollback.', hidden: true }),
   };

@@ -125,6 +125,38 @@ describe('apply executor (in-memory target)', () => {
     assert.equal(lines.filter((l) => l.type === 'result' && l.status === 'ok').length, 31);
   });
 
+  it('keeps the pool full and rewrites the reverse plan a bounded number of times, not per chunk', async () => {
+    const t = new FakeTarget();
+    t.delayMs = 1;
+    const p = paths();
+    const plan = buildPlan([...sets(300).map((o) => createChange(o)), ...Array.from({ length: 40 }, (_, i) => createChange(cr('GlobalNetworkPolicy', `g${i}`, { order: i })))]);
+    const reverseIds = new Set<string>();
+    t.onWriteStart = () => {
+      reverseIds.add(parsePlan(readFileSync(p.reversePath, 'utf8'), p.reversePath).plan_id);
+    };
+    const r = await run(plan, t, { ...p, parallelism: 8 });
+    assert.equal(r.status, 'complete');
+    // One rewrite before the first step covers every later write (no chained object here).
+    assert.equal(reverseIds.size, 1);
+    assert.equal(t.maxInflight, 8);
+    // Group commit with intents journaled ahead: far fewer commits than writes, and never more
+    // than one pool's worth of intents open beyond the writes in flight.
+    const j = readJournal(p.journalPath);
+    let open = 0;
+    let maxOpen = 0;
+    for (const e of j.entries) {
+      if (e.type === 'intent') maxOpen = Math.max(maxOpen, ++open);
+      if (e.type === 'result') open--;
+    }
+    assert.ok(maxOpen <= 2 * 8 - 1, `at most ${2 * 8 - 1} open intents, saw ${maxOpen}`);
+    const reverse = parsePlan(readFileSync(p.reversePath, 'utf8'), p.reversePath);
+    assert.equal(reverse.resource_changes.length, 340);
+    assert.ok(
+      reverse.resource_changes.every((c) => c.target.uid),
+      'the final reverse plan is guarded everywhere',
+    );
+  });
+
   it('stops at the first failure: in-flight writes finish, no new write starts, result is partial', async () => {
     const t = new FakeTarget();
     t.delayMs = 3;
