@@ -16,6 +16,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { MigrateError } from '../errors.js';
 import { canonicalJson, NonJsonValueError } from './canonical.js';
+import { isRecord } from './normalize.js';
 import { validatePlanRecord, type PlanRecordName } from './schema.js';
 import { FORMAT_VERSION, type Plan, type PlanBody } from './types.js';
 
@@ -246,8 +247,4 @@ function listErrors(errors: string[]): string {
   const shown = errors.slice(0, MAX_LISTED_ERRORS).join('; ');
   const more = errors.length > MAX_LISTED_ERRORS ? `; and ${errors.length - MAX_LISTED_ERRORS} more` : '';
   return shown + more;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

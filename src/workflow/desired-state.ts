@@ -17,7 +17,7 @@ import type { ResourceChange } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
 import type { Context } from './context.js';
-import { dryRunChanges, type DryRunOutcome, type DryRunTarget } from './dry-run.js';
+import { dryRunChanges, isDryRunnable, type DryRunOutcome, type DryRunTarget } from './dry-run.js';
 import { liveTierNames, readTarget, type TargetState } from './target.js';
 
 export interface DesiredStateOptions {
@@ -114,7 +114,7 @@ function clusterInformationSteps(conversion: ConversionResult, t: TargetState, f
 function writesToTry(mode: DesiredStateOptions['dryRun'], changes: readonly ResourceChange[], ci: ClusterInformationSteps): ResourceChange[] {
   switch (mode) {
     case 'writes':
-      return [ci.lock, ...changes, ...(ci.identity ? [ci.identity] : [])].filter(isWrite);
+      return [ci.lock, ...changes, ...(ci.identity ? [ci.identity] : [])].filter(isDryRunnable);
     case 'updates':
       return changes.filter((c) => c.change.actions[0] === 'update');
     case 'none':
@@ -124,11 +124,6 @@ function writesToTry(mode: DesiredStateOptions['dryRun'], changes: readonly Reso
       throw new Error(`unknown dry-run mode ${String(never)}`);
     }
   }
-}
-
-function isWrite(c: ResourceChange): boolean {
-  const a = c.change.actions[0];
-  return a === 'create' || a === 'update';
 }
 
 export function conversionErrors(result: Pick<ConversionResult, 'diagnostics'>): Diagnostic[] {

@@ -31,9 +31,15 @@ export async function dryRunOne(target: DryRunTarget, c: ResourceChange, lockCre
   return target.replace(after, c.target.resource_version ?? '', { dryRun: true });
 }
 
+/** Creates and updates can be dry-run; a delete's dry run says nothing the preconditions do not. */
+export function isDryRunnable(c: ResourceChange): boolean {
+  const a = c.change.actions[0];
+  return a === 'create' || a === 'update';
+}
+
 export async function dryRunChanges(target: DryRunTarget, changes: readonly ResourceChange[], parallelism: number): Promise<DryRunOutcome> {
   const lockCreated = changes.some((c) => stepOf(c) === 'lock' && c.change.actions[0] === 'create');
-  const writes = changes.filter((c) => c.change.actions[0] === 'create' || c.change.actions[0] === 'update');
+  const writes = changes.filter(isDryRunnable);
   const outcomes = await mapLimit(writes, parallelism, (c) => dryRunOne(target, c, lockCreated));
   const results = new Map<string, KubeObject>();
   const status = new Map<string, NonNullable<ResourceChange['dry_run']>>();
