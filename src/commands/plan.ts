@@ -7,7 +7,7 @@ import { FAIL_ON_VALUES, detailedExitCode, evaluateGates } from '../plan/gates.j
 import { renderPlanText } from '../plan/render-text.js';
 import type { Context } from '../workflow/context.js';
 import { makePlan } from '../workflow/plan.js';
-import { savePlan } from '../workflow/plan-output.js';
+import { openPlanOutput, savePlan } from '../workflow/plan-output.js';
 import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
@@ -41,18 +41,26 @@ export default class Plan extends BaseCommand<typeof Plan> {
   };
 
   protected async execute({ flags, conversion }: CommandInput<typeof Plan>, ctx: Context): Promise<CommandResult> {
-    const { plan, text } = await makePlan(
-      {
-        conversion,
-        include: flags.include ?? [],
-        exclude: flags.exclude ?? [],
-        prune: !!flags.prune,
-        serverDryRun: flags['server-dry-run'],
-        parallelism: flags.parallelism,
-      },
-      ctx,
-    );
-    savePlan({ plan, text, out: flags.out, stateDir: flags['state-dir'] }, ctx);
+    const output = openPlanOutput(flags.out);
+    let made: Awaited<ReturnType<typeof makePlan>>;
+    try {
+      made = await makePlan(
+        {
+          conversion,
+          include: flags.include ?? [],
+          exclude: flags.exclude ?? [],
+          prune: !!flags.prune,
+          serverDryRun: flags['server-dry-run'],
+          parallelism: flags.parallelism,
+        },
+        ctx,
+        (line) => output.write(line),
+      );
+      savePlan({ plan: made.plan, output, stateDir: flags['state-dir'] }, ctx);
+    } finally {
+      output.abort();
+    }
+    const { plan } = made;
     const gateFailures = evaluateGates(plan, flags['fail-on'] ?? []);
     const failedChecks = plan.checks.filter((c) => c.status === 'fail');
     let exit: number = EXIT_CODES.OK;

@@ -8,16 +8,16 @@ import { namesValid } from '../checks/names.js';
 import { rbacCheck, type Permission } from '../checks/rbac.js';
 import { namespacesExist, nodesExist, tiersExist } from '../checks/references.js';
 import { schemaCheck, type SchemaFindings } from '../checks/schema.js';
-import type { ConversionResult, ConversionSettings, DesiredObject, KubeObject, SourceSnapshot } from '../model/types.js';
+import type { ConversionResult, ConversionSettings, DesiredObject, KubeObject } from '../model/types.js';
 import { sortChanges } from './address.js';
 import type { ClusterInformationSteps } from './cluster-information.js';
-import { dataRevision, sourceDigest } from './source-digest.js';
+import type { SourceSummary } from './source-digest.js';
 import { summarize } from './summary.js';
 import { FORMAT_VERSION, type Check, type PlanBody, type ResourceChange } from './types.js';
 
 export interface PlanInputs {
   toolVersion: string;
-  source: Pick<SourceSnapshot, 'origin' | 'endpoints' | 'clusterId' | 'kvs'>;
+  source: Pick<SourceSummary, 'origin' | 'endpoints' | 'clusterId' | 'revision' | 'digest'>;
   conversion: Pick<ConversionResult, 'clusterInfo' | 'skipped' | 'diagnostics'>;
   options: { include: readonly string[]; exclude: readonly string[]; prune: boolean; conversion: ConversionSettings };
   /** The desired objects this plan covers (after --include / --exclude). */
@@ -92,8 +92,8 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
       type: inputs.source.origin === 'etcd' ? 'etcdv3' : 'calicoctl-export',
       endpoints: [...inputs.source.endpoints],
       cluster_id: inputs.source.clusterId,
-      revision: dataRevision(inputs.source),
-      digest: sourceDigest(inputs.source),
+      revision: inputs.source.revision,
+      digest: inputs.source.digest,
       locked,
       cluster_guid: conversion.clusterInfo?.clusterGUID ?? null,
       calico_version: conversion.clusterInfo?.calicoVersion ?? null,

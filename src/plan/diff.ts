@@ -3,7 +3,8 @@
  * clock, inputs never mutated, output sorted, so the same inputs always give the same plan.
  *
  * Both sides go through the same normalisation before comparing, so server-managed fields never
- * show as changes; `after` stays exactly the desired body, because it is what apply writes.
+ * show as changes; `after` IS the desired body (shared, not copied: a plan of 300,000 objects must
+ * not hold them twice), because it is what apply writes. Nothing downstream mutates it.
  * The ClusterInformation is not diffed here: it is written in two steps (cluster-information.ts).
  */
 import type { DesiredObject, KubeObject } from '../model/types.js';
@@ -12,7 +13,7 @@ import { CLUSTER_INFORMATION, UNMIGRATED_CRD_KINDS, kindInfo, waveFor } from '..
 import { isProtectedTierName } from '../model/protected-tiers.js';
 import { addressOf, sortChanges } from './address.js';
 import { compareStrings } from './canonical.js';
-import { deepCopy, normalizeLive, normalizeLiveNode } from './normalize.js';
+import { normalizeLive, normalizeLiveNode } from './normalize.js';
 import { changedPaths } from './paths.js';
 import type { Action, ResourceChange } from './types.js';
 
@@ -89,7 +90,7 @@ export function diffObjects(input: DiffInput): ResourceChange[] {
     seen.add(address);
     const current = live.get(address);
     if (current) changes.push(compare(d, address, current, input.dryRunResults?.get(address)));
-    else if (d.kind !== 'Node') changes.push(change(d, address, 'create', null, deepCopy(d.body), []));
+    else if (d.kind !== 'Node') changes.push(change(d, address, 'create', null, d.body, []));
   }
 
   for (const [address, object] of live) {
@@ -118,7 +119,7 @@ function compare(d: DesiredObject, address: string, current: KubeObject, dryRun:
   const wanted = isNode ? normalizeLive(d.body) : normalizeLive(dryRun ?? d.body);
   const paths = changedPaths(before, wanted);
   if (paths.length === 0) return change(d, address, 'no-op', null, null, [], current);
-  return change(d, address, 'update', before, deepCopy(d.body), paths, current);
+  return change(d, address, 'update', before, d.body, paths, current);
 }
 
 function removal(address: string, object: KubeObject, prune: boolean): ResourceChange | null {

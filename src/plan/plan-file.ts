@@ -109,13 +109,21 @@ function encodeRecords(enc: PlanEncoder, body: PlanBody, emit: (line: string) =>
   emit(enc.footer(footerOf(body)));
 }
 
+/**
+ * Encode a plan record by record into `emit` (e.g. an AtomicFile), so no whole plan text is ever
+ * held: the lines are handed on as they are made. Returns the plan with its id.
+ */
+export function writePlan(body: PlanBody, emit: (line: string) => void): Plan {
+  const enc = new PlanEncoder();
+  encodeRecords(enc, body, emit);
+  emit(enc.trailer());
+  return { ...body, plan_id: enc.planId() };
+}
+
 /** Compute the plan_id, check every record against the schema and return the plan and its file text. */
 export function serializePlan(body: PlanBody): { plan: Plan; text: string } {
-  const enc = new PlanEncoder();
   const parts: string[] = [];
-  encodeRecords(enc, body, (line) => parts.push(line));
-  parts.push(enc.trailer());
-  const plan: Plan = { ...body, plan_id: enc.planId() };
+  const plan = writePlan(body, (line) => parts.push(line));
   return { plan, text: parts.join('') };
 }
 

@@ -37,3 +37,26 @@ export function dataRevision(snapshot: Pick<SourceSnapshot, 'origin' | 'kvs'>): 
   for (const kv of snapshot.kvs) if (!isVolatileKey(kv.key) && kv.modRevision > max) max = kv.modRevision;
   return max;
 }
+
+/** What a plan records of its source: enough for the staleness guards, none of the values. */
+export interface SourceSummary {
+  origin: SourceSnapshot['origin'];
+  endpoints: string[];
+  clusterId: string | null;
+  /** dataRevision of the snapshot. */
+  revision: number | null;
+  /** sourceDigest of the snapshot. */
+  digest: string;
+  keys: number;
+}
+
+export function summarizeSource(snapshot: SourceSnapshot): SourceSummary {
+  return {
+    origin: snapshot.origin,
+    endpoints: [...snapshot.endpoints],
+    clusterId: snapshot.clusterId,
+    revision: dataRevision(snapshot),
+    digest: sourceDigest(snapshot),
+    keys: snapshot.kvs.length,
+  };
+}

@@ -16,6 +16,7 @@ import { diffObjects, type LiveObject } from '../plan/diff.js';
 import type { ResourceChange } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
+import { summarizeSource, type SourceSummary } from '../plan/source-digest.js';
 import type { Context } from './context.js';
 import { dryRunChanges, isDryRunnable, type DryRunOutcome, type DryRunTarget } from './dry-run.js';
 import { liveTierNames, readTarget, type TargetState } from './target.js';
@@ -39,7 +40,8 @@ export interface DesiredStatePorts {
 }
 
 export interface DesiredState {
-  snapshot: SourceSnapshot;
+  /** The source as a plan records it; the snapshot's values are not kept past conversion. */
+  source: SourceSummary;
   /** The conversion as it came out of the converter (without the implied objects). */
   conversion: ConversionResult;
   /** Everything the target should hold: the converted objects plus the implied protected tiers. */
@@ -58,13 +60,16 @@ export interface DesiredState {
 /** The pipeline. @throws MigrateError SOURCE_INVALID when an entry cannot be converted (nothing written). */
 export async function desiredState(opts: DesiredStateOptions, ports: DesiredStatePorts, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<DesiredState> {
   const { target } = ports;
-  const snapshot = await readSnapshot(ports.source, ctx);
+  let snapshot: SourceSnapshot | null = await readSnapshot(ports.source, ctx);
+  const source = summarizeSource(snapshot);
   ctx.io.say('info', `Reading the target ${target.server}`);
   const t = await readTarget(target, opts.parallelism);
 
   const conversion = convertSnapshot(snapshot, opts.conversion);
+  // The values are converted; dropping them now keeps one copy of the data, not two.
+  snapshot = null;
   const errors = conversionErrors(conversion);
-  if (errors.length) throw sourceInvalidError(errors, snapshot.endpoints.join(','));
+  if (errors.length) throw sourceInvalidError(errors, source.endpoints.join(','));
   const desired = withImpliedTiers(conversion.objects, liveTierNames(t), conversion.namingVersion);
   const { filter } = opts;
   const selected = filter ? desired.filter((d) => filter({ kind: d.kind, namespace: d.namespace, name: d.name })) : desired;
@@ -88,7 +93,7 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
     changes = changes.map(withStatus);
     clusterInformation = { lock: withStatus(clusterInformation.lock), identity: clusterInformation.identity && withStatus(clusterInformation.identity) };
   }
-  return { snapshot, conversion, desired, selected, target: t, schema, changes, clusterInformation, dryRun };
+  return { source, conversion, desired, selected, target: t, schema, changes, clusterInformation, dryRun };
 }
 
 /** Reads the source snapshot, saying what is read and how long it took. */

@@ -1,42 +1,35 @@
 /**
  * Where a finished plan goes: the plan file the operator named (`--out`), and the `last-plan.json`
- * record `status` reads. Written here, after makePlan, so the command only renders.
+ * record `status` reads. The file is opened before the plan is made (a missing directory is
+ * reported before any work), filled record by record as the plan is encoded, and appears under
+ * its name only when whole (util/atomic-file.ts).
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MigrateError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
+import { AtomicFile } from '../util/atomic-file.js';
 import type { Context } from './context.js';
 import { writeRecord, type LastPlanRecord } from './state-dir.js';
 
-export interface SavePlanOptions {
-  plan: Plan;
-  /** The plan file's bytes, exactly as makePlan rendered them (its plan_id covers them). */
-  text: string;
-  /** The `--out` path. */
-  out: string;
-  stateDir: string;
+/** Opens `--out` for writing. @throws MigrateError USAGE when its directory is missing or not writable */
+export function openPlanOutput(out: string): AtomicFile {
+  return new AtomicFile(out, '--out');
 }
 
 /**
- * Writes a file the operator named on the command line, or fails with USAGE naming the flag and
- * the file (the directory is missing, not writable, ...).
+ * Writes a file the operator named on the command line, whole or not at all, or fails with USAGE
+ * naming the flag and the file (the directory is missing, not writable, ...).
  */
 export function writeOutputFile(label: string, file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new MigrateError('USAGE', `${label} ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: `pass a ${label} path in a directory you can write to`,
-    });
-  }
+  const f = new AtomicFile(file, label);
+  f.write(text);
+  f.commit();
 }
 
-export function savePlan(opts: SavePlanOptions, ctx: Pick<Context, 'now'>): LastPlanRecord {
-  writeOutputFile('--out', opts.out, opts.text);
+export function savePlan(opts: { plan: Plan; output: AtomicFile; stateDir: string }, ctx: Pick<Context, 'now'>): LastPlanRecord {
+  opts.output.commit();
   const { plan } = opts;
   const record: LastPlanRecord = {
-    path: path.resolve(opts.out),
+    path: path.resolve(opts.output.file),
     plan_id: plan.plan_id,
     mode: plan.mode,
     changes: plan.summary.create + plan.summary.update + plan.summary.delete,

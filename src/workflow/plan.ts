@@ -6,7 +6,7 @@ import { requiredPermissions } from '../checks/rbac.js';
 import { makeFilter } from '../model/filters.js';
 import type { ConversionSettings, Diagnostic } from '../model/types.js';
 import { assemblePlan, planChanges } from '../plan/assemble.js';
-import { serializePlan } from '../plan/plan-file.js';
+import { writePlan } from '../plan/plan-file.js';
 import type { Plan } from '../plan/types.js';
 import type { Context } from './context.js';
 import { desiredState } from './desired-state.js';
@@ -27,12 +27,17 @@ export interface PlanOptions {
 
 export interface PlanOutcome {
   plan: Plan;
+  /** The plan file's bytes when makePlan was given no `emit`; '' when they went to `emit`. */
   text: string;
   /** The conversion's diagnostics, then the schema check's findings (errors, then warnings). */
   diagnostics: Diagnostic[];
 }
 
-export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOutcome> {
+/**
+ * Makes the plan and encodes it line by line into `emit` (the plan file), never holding its text;
+ * without `emit` the text is collected and returned (small plans, tests).
+ */
+export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: string) => void): Promise<PlanOutcome> {
   // A malformed pattern is a USAGE error before anything is read.
   const filter = makeFilter(opts.include, opts.exclude);
   const source = await ctx.openSource();
@@ -41,7 +46,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
   const perms = requiredPermissions(planChanges(state.changes, state.clusterInformation));
   const body = assemblePlan({
     toolVersion: ctx.toolVersion,
-    source: state.snapshot,
+    source: state.source,
     conversion: state.conversion,
     options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion },
     desired: state.selected,
@@ -52,6 +57,8 @@ export async function makePlan(opts: PlanOptions, ctx: Context): Promise<PlanOut
     serverDryRun: state.dryRun?.check ?? null,
     rbac: { identity: target.userName, results: await accessResults(target, perms) },
   });
-  const { plan, text } = serializePlan(body);
+  const parts: string[] = [];
+  const plan = writePlan(body, emit ?? ((line) => parts.push(line)));
+  const text = parts.join('');
   return { plan, text, diagnostics: [...state.conversion.diagnostics, ...state.schema.errors, ...state.schema.warnings] };
 }

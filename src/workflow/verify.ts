@@ -7,7 +7,6 @@
 import { isRecord } from '../convert/json.js';
 import type { ConversionSettings, KubeObject, SourceClusterInfo } from '../model/types.js';
 import { displayName } from '../plan/address.js';
-import { sourceDigest } from '../plan/source-digest.js';
 import type { ResourceChange } from '../plan/types.js';
 import type { Context } from './context.js';
 import { desiredState } from './desired-state.js';
@@ -47,7 +46,7 @@ export async function verifyMigration(opts: VerifyOptions, ctx: Context): Promis
     ok: differences.length === 0,
     compared: state.desired.length,
     differences,
-    source_digest: sourceDigest(state.snapshot),
+    source_digest: state.source.digest,
     target_cluster_uid: state.target.clusterUid,
   };
   writeRecord(opts.stateDir, 'verified.json', {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Permission } from '../../../src/checks/rbac.js';
-import type { DesiredObject, Diagnostic, KubeObject } from '../../../src/model/types.js';
+import type { DesiredObject, Diagnostic, KubeObject, SourceSnapshot } from '../../../src/model/types.js';
 import { assemblePlan, planChanges, type PlanInputs } from '../../../src/plan/assemble.js';
 import { clusterInformationChanges, IDENTITY_ADDRESS, LOCK_ADDRESS } from '../../../src/plan/cluster-information.js';
 import { diffObjects } from '../../../src/plan/diff.js';
 import { serializePlan } from '../../../src/plan/plan-file.js';
-import { sourceDigest } from '../../../src/plan/source-digest.js';
+import { sourceDigest, summarizeSource } from '../../../src/plan/source-digest.js';
 
 const CRD = 'crd.projectcalico.org/v1';
 const KEY = '/calico/resources/v3/projectcalico.org/';
@@ -17,6 +17,18 @@ function want(kind: string, name: string, spec: Record<string, unknown>, namespa
 
 const warning = (key: string, message: string, code = 'w'): Diagnostic => ({ severity: 'warning', code, key, message });
 
+const SNAPSHOT: SourceSnapshot = {
+  origin: 'etcd',
+  endpoints: ['https://etcd:2379'],
+  clusterId: '77',
+  revision: 99,
+  kvs: [
+    { key: `${KEY}clusterinformations/default`, value: '{}', modRevision: 3 },
+    { key: `${KEY}tiers/security`, value: '{}', modRevision: 10 },
+    { key: '/calico/felix/v1/host/x/status', value: '{}', modRevision: 99 },
+  ],
+};
+
 function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
   const desired = [want('Tier', 'security', { order: 100 }), want('GlobalNetworkPolicy', 'deny', { tier: 'security', selector: 'all()' }), want('NetworkPolicy', 'web', { selector: 'all()' }, 'prod')];
   const [lock, identity] = clusterInformationChanges({
@@ -26,16 +38,7 @@ function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
   });
   return {
     toolVersion: '9.9.9',
-    source: {
-      origin: 'etcd',
-      endpoints: ['https://etcd:2379'],
-      clusterId: '77',
-      kvs: [
-        { key: `${KEY}clusterinformations/default`, value: '{}', modRevision: 3 },
-        { key: `${KEY}tiers/security`, value: '{}', modRevision: 10 },
-        { key: '/calico/felix/v1/host/x/status', value: '{}', modRevision: 99 },
-      ],
-    },
+    source: summarizeSource(SNAPSHOT),
     conversion: {
       clusterInfo: { key: `${KEY}clusterinformations/default`, modRevision: 3, clusterGUID: 'f'.repeat(32), calicoVersion: 'v3.31.2', clusterType: 'k8s', datastoreReady: false },
       skipped: [{ key: '/calico/felix/v1/host/x/status', category: 'felix-status', reason: 'Felix rewrites it' }],
@@ -137,7 +140,7 @@ describe('assemblePlan (pure)', () => {
       cluster_id: '77',
       // The newest Calico mod_revision, Felix status and ClusterInformation aside.
       revision: 10,
-      digest: sourceDigest(i.source),
+      digest: sourceDigest(SNAPSHOT),
       locked: true,
       cluster_guid: 'f'.repeat(32),
       calico_version: 'v3.31.2',

@@ -18,7 +18,35 @@ function reverseKeys(value: unknown): unknown {
   return value;
 }
 
+/** The definition, written the obvious way: what the fast implementation must agree with. */
+function reference(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return '[' + value.map(reference).join(',') + ']';
+  const record = value as Record<string, unknown>;
+  return (
+    '{' +
+    Object.keys(record)
+      .sort()
+      .map((k) => JSON.stringify(k) + ':' + reference(record[k]))
+      .join(',') +
+    '}'
+  );
+}
+
 describe('canonical JSON', () => {
+  it('agrees with the reference definition on any JSON value, integer-like and "__proto__" keys included', () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '4294967295', '01', '__proto__', '-1'));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie('v')), fc.dictionary(key, tie('v'))),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        assert.equal(canonicalJson(v), reference(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('sorts keys at every level and has no whitespace', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: null, y: true }], c: 'x' } }), '{"a":{"c":"x","d":[3,{"y":true,"z":null}]},"b":1}');
   });
