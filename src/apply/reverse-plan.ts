@@ -1,6 +1,6 @@
 /**
  * The reverse (rollback) plan, written by apply as it goes: an ordinary plan file (mode `reverse`,
- * `reverses` = the forward plan_id, built with serializePlan so it validates against the schema)
+ * `reverses` = the forward plan_id, built with writePlan so it validates against the schema)
  * that undoes exactly the writes this apply made, built from the forward plan plus what the
  * journal recorded, never from the forward plan alone.
  *
@@ -22,14 +22,13 @@
  * did something gets its own band (order.ts): the last forward step is undone in band 0, the one
  * before in band 1, and so on; the reverse wave is `band * 100 + forward wave`.
  */
-import { rename, open, unlink } from 'node:fs/promises';
-import path from 'node:path';
-import { serializePlan } from '../plan/plan-file.js';
+import { RAW_BODY, writePlan, type RawBody } from '../plan/plan-file.js';
+import { createdBodyText } from '../util/plan-file-reader.js';
+import { AtomicFile } from '../util/atomic-file.js';
 import { changedPaths } from '../plan/paths.js';
 import { sortChanges } from '../plan/address.js';
 import { summarize } from '../plan/summary.js';
 import type { Action, Plan, PlanBody, ResourceChange } from '../plan/types.js';
-import { fsyncDir } from './journal.js';
 import { actionOf, executionSteps, WAVE_BAND } from './order.js';
 
 /** What apply knows about one forward write. */
@@ -57,25 +56,57 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
   };
   const action = actionOf(fw);
   switch (action) {
-    case 'create':
-      return {
+    // The bodies are getters over the forward change: a reverse plan is encoded one change at a
+    // time, and a forward plan read from a file (util/plan-file-reader.ts) reads each body back
+    // only then, so a rewrite never holds every object at once.
+    case 'create': {
+      const reverse: ResourceChange = {
         ...base,
-        change: { actions: ['delete'], before: fw.change.after, after: null, changed_paths: [] },
+        change: {
+          actions: ['delete'],
+          get before() {
+            return fw.change.after;
+          },
+          after: null,
+          changed_paths: [],
+        },
         target: { uid: known ? outcome.uid : null, resource_version: null },
       };
-    case 'update': {
-      const before = fw.change.after!;
-      const after = fw.change.before!;
+      const text = createdBodyText(fw);
+      if (text) {
+        const standIn = { apiVersion: fw.api_version, kind: fw.kind, metadata: { name: fw.name, ...(fw.namespace === null ? {} : { namespace: fw.namespace }) } };
+        Object.defineProperty(reverse, RAW_BODY, { value: { field: 'before', text, standIn } satisfies RawBody, enumerable: false });
+      }
+      return reverse;
+    }
+    case 'update':
       return {
         ...base,
-        change: { actions: ['update'], before, after, changed_paths: changedPaths(before, after) },
+        change: {
+          actions: ['update'],
+          get before() {
+            return fw.change.after;
+          },
+          get after() {
+            return fw.change.before;
+          },
+          get changed_paths() {
+            return changedPaths(fw.change.after!, fw.change.before!);
+          },
+        },
         target: { uid: (known ? outcome.uid : null) ?? fw.target.uid, resource_version: known ? outcome.resourceVersion : null },
       };
-    }
     case 'delete':
       return {
         ...base,
-        change: { actions: ['create'], before: null, after: fw.change.before, changed_paths: [] },
+        change: {
+          actions: ['create'],
+          before: null,
+          get after() {
+            return fw.change.before;
+          },
+          changed_paths: [],
+        },
         target: { uid: null, resource_version: null },
       };
     case 'no-op':
@@ -139,27 +170,7 @@ export function reversePlanBody(plan: Plan, lookup: OutcomeLookup, toolVersion: 
   };
 }
 
-/** Write `text` to `file` atomically: a temp file in the same directory, fsync, rename, fsync the directory. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  fsyncDir(dir);
-}
-
-/** Builds and (re)writes the reverse plan file for one apply run. */
+/** Builds and (re)writes the reverse plan file for one apply run, streamed into an atomic file. */
 export class ReversePlanWriter {
   lastPlanId = '';
   writes = 0;
@@ -170,11 +181,18 @@ export class ReversePlanWriter {
     private readonly toolVersion: string,
   ) {}
 
+  // Async for its callers; the writing itself is synchronous (one change encoded and handed to
+  // the file at a time).
   async write(lookup: OutcomeLookup): Promise<string> {
-    const { plan, text } = serializePlan(reversePlanBody(this.plan, lookup, this.toolVersion));
-    await writeFileAtomic(this.file, text);
-    this.lastPlanId = plan.plan_id;
-    this.writes++;
-    return plan.plan_id;
+    const out = new AtomicFile(this.file, 'reverse plan');
+    try {
+      const plan = writePlan(reversePlanBody(this.plan, lookup, this.toolVersion), (line) => out.write(line));
+      out.commit();
+      this.lastPlanId = plan.plan_id;
+      this.writes++;
+      return plan.plan_id;
+    } finally {
+      out.abort();
+    }
   }
 }

@@ -41,18 +41,25 @@ export function compareStrings(a: string, b: string): number {
 // value is not JSON; the path to it is kept as a stack and only formatted then.
 function write(value: unknown, path: Array<string | number>): string {
   const copy = sortedCopy(value, path);
-  return copy === INTEGER_KEYS ? concatenate(value, path) : JSON.stringify(copy);
+  return copy instanceof Raw ? copy.text : JSON.stringify(copy);
 }
 
-/** Marks a tree with an object whose keys V8 would enumerate out of canonical order. */
-const INTEGER_KEYS = Symbol('integer-keys');
-
 /**
- * Array-index keys ("0", "10") are enumerated first and numerically by every JS engine whatever
- * the insertion order, so an object holding one cannot be handed to JSON.stringify in code-unit
- * order; such trees (rare: a label named "1") take the slow path.
+ * Canonical text already written for a subtree JSON.stringify cannot be handed in canonical
+ * order: an object with an array-index key ("0", "10"), which every JS engine enumerates first
+ * and numerically whatever the insertion order (IPAM blocks' sequenceNumberForAllocation), or a
+ * `__proto__` key. Only the path from the root to such an object is written by hand; every other
+ * subtree still goes through JSON.stringify.
  */
+class Raw {
+  constructor(readonly text: string) {}
+}
+
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+function textOf(v: unknown): string {
+  return v instanceof Raw ? v.text : JSON.stringify(v);
+}
 
 function sortedCopy(value: unknown, path: Array<string | number>): unknown {
   if (value === null) return null;
@@ -72,43 +79,57 @@ function sortedCopy(value: unknown, path: Array<string | number>): unknown {
       throw new NonJsonValueError(formatPath(path), typeof value);
   }
   if (Array.isArray(value)) {
-    const out: unknown[] = new Array<unknown>(value.length);
+    let out: unknown[] | null = null;
+    let raw = false;
     for (let i = 0; i < value.length; i++) {
       path.push(i);
       // Holes in sparse arrays read as undefined and are refused like any other undefined.
-      const v = sortedCopy(value[i], path);
+      const item: unknown = value[i];
+      const v = sortedCopy(item, path);
       path.pop();
-      if (v === INTEGER_KEYS) return INTEGER_KEYS;
-      out[i] = v;
+      if (v instanceof Raw) raw = true;
+      if (v !== item && out === null) out = value.slice(0, i);
+      if (out !== null) out[i] = v;
     }
-    return out;
+    if (raw) return new Raw('[' + (out ?? value).map(textOf).join(',') + ']');
+    return out ?? value;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
     throw new NonJsonValueError(formatPath(path), `an instance of ${value.constructor?.name ?? 'a class'}`);
   }
   const record = value as Record<string, unknown>;
-  // The default sort compares strings by UTF-16 code unit, the canonical order, without a callback.
-  const keys = Object.keys(record).sort();
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    if (ARRAY_INDEX.test(k) || k === '__proto__') return INTEGER_KEYS;
-    path.push(k);
-    const v = sortedCopy(record[k], path);
-    path.pop();
-    if (v === INTEGER_KEYS) return INTEGER_KEYS;
-    out[k] = v;
+  // Already canonical (a record parsed from a plan line, the common case when apply rewrites its
+  // reverse plan) is handed to JSON.stringify as it is; a copy is made only where keys are out of
+  // order or a child had to be copied. The default sort compares strings by UTF-16 code unit, the
+  // canonical order, without a callback.
+  const keys = Object.keys(record);
+  let changed = false;
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) {
+      changed = true;
+      keys.sort();
+      break;
+    }
   }
+  const values: unknown[] = new Array<unknown>(keys.length);
+  let raw = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (k === '__proto__' || ARRAY_INDEX.test(k)) raw = true;
+    path.push(k);
+    const item = record[k];
+    const v = sortedCopy(item, path);
+    path.pop();
+    if (v instanceof Raw) raw = true;
+    if (v !== item) changed = true;
+    values[i] = v;
+  }
+  if (raw) return new Raw('{' + keys.map((k, i) => JSON.stringify(k) + ':' + textOf(values[i])).join(',') + '}');
+  if (!changed) return value;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) out[keys[i] as string] = values[i];
   return out;
-}
-
-/** The slow path: the text built piece by piece (values already checked by sortedCopy). */
-function concatenate(value: unknown, path: Array<string | number>): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return '[' + value.map((v, i) => concatenate(v, [...path, i])).join(',') + ']';
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + concatenate(record[k], [...path, k])).join(',') + '}';
 }
 
 /** `$.a.b[3]["x/y"]`: where in the value a refused value sits. */

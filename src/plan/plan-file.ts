@@ -18,6 +18,7 @@ import { MigrateError } from '../errors.js';
 import { canonicalJson, NonJsonValueError } from './canonical.js';
 import { isRecord } from './normalize.js';
 import { validatePlanRecord, type PlanRecordName } from './schema.js';
+import type { KubeObject } from '../model/types.js';
 import { FORMAT_VERSION, type Plan, type PlanBody } from './types.js';
 
 export const SUPPORTED_FORMAT_VERSIONS: readonly string[] = [FORMAT_VERSION];
@@ -25,8 +26,22 @@ const MAX_LISTED_ERRORS = 5;
 const REPLAN_HINT = 'Make a new plan with `calico-migrate plan --out <file>` and apply that file unchanged.';
 const FOREIGN_HINT = 'Pass the file written by `calico-migrate plan --out`.';
 
-type Header = Pick<PlanBody, 'format_version' | 'kind' | 'mode' | 'tool' | 'source' | 'target' | 'options' | 'reverses'>;
-type Footer = Pick<PlanBody, 'summary' | 'skipped' | 'checks' | 'warnings'> & { changes: number };
+export type Header = Pick<PlanBody, 'format_version' | 'kind' | 'mode' | 'tool' | 'source' | 'target' | 'options' | 'reverses'>;
+export type Footer = Pick<PlanBody, 'summary' | 'skipped' | 'checks' | 'warnings'> & { changes: number };
+
+/**
+ * Set (non-enumerable) on a change whose `before` or `after` is available as canonical JSON text
+ * already: a reverse plan's delete of an object a forward plan read from a file creates. The
+ * encoder splices the text in instead of encoding the object, which apply would otherwise parse
+ * and re-encode for every create on every rewrite of its reverse plan. `standIn` is a minimal
+ * object of the same identity, validated in its place (the text was validated when it was read).
+ */
+export const RAW_BODY = Symbol('raw-body');
+export interface RawBody {
+  field: 'before' | 'after';
+  text: () => string;
+  standIn: KubeObject;
+}
 
 /**
  * Encodes a plan record by record, hashing as it goes, so a writer can stream a plan of any size.
@@ -42,7 +57,16 @@ export class PlanEncoder {
   }
 
   change(c: PlanBody['resource_changes'][number]): string {
-    return this.line('change', { record: 'change', ...c });
+    const raw = (c as { [RAW_BODY]?: RawBody })[RAW_BODY];
+    if (!raw) return this.line('change', { record: 'change', ...c });
+    // The body is already canonical text: validate the record around a stand-in, encode it around
+    // a marker, and put the text where the marker is. Nothing is parsed or re-encoded.
+    const { change, ...rest } = c;
+    const other = raw.field === 'before' ? 'after' : 'before';
+    const body = (v: unknown) => ({ actions: change.actions, changed_paths: change.changed_paths, [other]: change[other], [raw.field]: v });
+    const marker = `\u0000raw-body-${process.pid}\u0000`;
+    const text = canonicalJson({ record: 'change', ...rest, change: body(marker) }).replace(JSON.stringify(marker), () => raw.text());
+    return this.line('change', { record: 'change', ...rest, change: body(raw.standIn) }, text + '\n');
   }
 
   footer(f: Footer): string {
@@ -64,10 +88,10 @@ export class PlanEncoder {
     return this.bytes;
   }
 
-  private line(name: PlanRecordName, record: Record<string, unknown>): string {
+  private line(name: PlanRecordName, record: Record<string, unknown>, encoded?: string): string {
     let text: string;
     try {
-      text = canonicalJson(record) + '\n';
+      text = encoded ?? canonicalJson(record) + '\n';
     } catch (e) {
       if (e instanceof NonJsonValueError) {
         throw new MigrateError('ERROR', `internal error: the plan holds a value that is not JSON: ${e.message}`, { cause: e });
@@ -127,79 +151,135 @@ export function serializePlan(body: PlanBody): { plan: Plan; text: string } {
   return { plan, text: parts.join('') };
 }
 
+/** One line of a plan file, checked: which record it is and its fields (without `record`). */
+export type CheckedLine = { name: 'header'; fields: Header } | { name: 'change'; fields: Plan['resource_changes'][number] } | { name: 'footer'; fields: Footer } | { name: 'trailer'; planId: string };
+
+/**
+ * The strict reading of a plan file, one line at a time, for a text in memory (parsePlan) and a
+ * file streamed from disk (plan-reader.ts) alike: each line must be the canonical form of a valid
+ * record, in order, the footer must count the changes, and the trailer's plan_id must be the hash
+ * of every byte before it. `origin` names the file in messages (a path, or `-` for stdin).
+ */
+export class PlanLineChecker {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly file: string;
+  private changes = 0;
+  private sawFooter = false;
+  private done = false;
+  private crlf = false;
+
+  constructor(private readonly origin: string) {
+    this.file = origin === '-' ? 'plan file (stdin)' : `plan file ${origin}`;
+  }
+
+  /** @throws MigrateError PLAN_INVALID */
+  accept(line: string, i: number): CheckedLine {
+    const { file, origin } = this;
+    if (this.done) throw this.modified(i);
+    if (line.endsWith('\r')) this.crlf = true;
+    const value = parseLine(line);
+    if (i === 0) {
+      if (value === undefined) throw invalid(`${file} line 1 is not valid JSON`, FOREIGN_HINT, origin);
+      if (!isRecord(value) || value.kind !== 'CalicoMigrationPlan') {
+        const found = isRecord(value) && typeof value.kind === 'string' ? `kind "${value.kind}"` : 'no kind CalicoMigrationPlan';
+        throw invalid(`${file} is not a calico-migrate plan (found ${found})`, FOREIGN_HINT, origin);
+      }
+      checkFormatVersion(value, file, origin);
+    }
+    const at = `${file} line ${i + 1}`;
+    if (value === undefined) throw invalid(`${at} is not valid JSON`, REPLAN_HINT, origin);
+    const name = recordName(value);
+    const expected: PlanRecordName[] = i === 0 ? ['header'] : this.sawFooter ? ['trailer'] : ['change', 'footer'];
+    if (!name || !expected.includes(name)) {
+      throw invalid(`${at} is ${name ? `a ${name} record` : 'not a plan record'} where the plan has ${expected.map((e) => `a ${e} record`).join(' or ')}`, REPLAN_HINT, origin);
+    }
+    const errors = validatePlanRecord(name, value);
+    if (errors.length > 0) throw invalid(`${at} does not match the plan schema: ${listErrors(errors)}`, REPLAN_HINT, origin, { errors });
+    if (canonicalJson(value) !== line) throw this.modified(i);
+    const { record: _record, ...fields } = value as Record<string, unknown> & { record: PlanRecordName };
+    let out: CheckedLine;
+    switch (name) {
+      case 'header':
+        out = { name, fields: fields as unknown as Header };
+        break;
+      case 'change':
+        this.changes++;
+        out = { name, fields: fields as unknown as Plan['resource_changes'][number] };
+        break;
+      case 'footer': {
+        const footer = fields as unknown as Footer;
+        if (footer.changes !== this.changes)
+          throw invalid(`${file} was modified after it was written (it holds ${this.changes} changes, its footer says ${footer.changes}); make a new plan`, REPLAN_HINT, origin);
+        this.sawFooter = true;
+        out = { name, fields: footer };
+        break;
+      }
+      case 'trailer': {
+        const planId = (fields as { plan_id: string }).plan_id;
+        if (`sha256:${this.hash.digest('hex')}` !== planId) {
+          throw invalid(`${file} was modified after it was written (plan_id does not match its content); make a new plan`, REPLAN_HINT, origin);
+        }
+        this.done = true;
+        return { name, planId };
+      }
+      default: {
+        const never: never = name;
+        throw invalid(`${at} is an unknown record ${String(never)}`, REPLAN_HINT, origin);
+      }
+    }
+    this.hash.update(line + '\n', 'utf8');
+    return out;
+  }
+
+  /** After the last line: the file must have ended with its trailer and a newline. */
+  finish(lines: number, endsWithNewline: boolean): void {
+    if (!this.done) throw invalid(`${this.file} ends without its trailer line: it is truncated or was modified; make a new plan`, REPLAN_HINT, this.origin);
+    if (!endsWithNewline) throw this.modified(lines - 1);
+  }
+
+  /** For a non-JSON first line: a format-1 plan (one indented document), a foreign file, or not JSON at all. */
+  firstLineNotJson(text: string): MigrateError {
+    return notAPlanLine(text, this.file, this.origin);
+  }
+
+  modified(i: number): MigrateError {
+    return invalid(
+      `${this.file} was modified after it was written (its bytes differ from the form calico-migrate writes, first at line ${i + 1}); make a new plan`,
+      `Plan files are used byte for byte: do not reformat or edit them.${this.crlf ? ' It has CRLF line endings; check that git or an editor did not convert them.' : ''} ${REPLAN_HINT}`,
+      this.origin,
+    );
+  }
+}
+
 /**
  * Read a plan file's text. `origin` names the file in messages (a path, or `-` for stdin).
  * @throws MigrateError PLAN_INVALID when the text is not an unmodified plan this version can read.
  */
 export function parsePlan(text: string, origin: string): Plan {
-  const file = origin === '-' ? 'plan file (stdin)' : `plan file ${origin}`;
+  const checker = new PlanLineChecker(origin);
   const lines = text.split('\n');
-  const at = (i: number) => `${file} line ${i + 1}`;
-  const modified = (i: number) =>
-    invalid(
-      `${file} was modified after it was written (its bytes differ from the form calico-migrate writes, first at line ${i + 1}); make a new plan`,
-      `Plan files are used byte for byte: do not reformat or edit them.${text.includes('\r\n') ? ' It has CRLF line endings; check that git or an editor did not convert them.' : ''} ${REPLAN_HINT}`,
-      origin,
-    );
-
-  const first = parseLine(lines[0] ?? '');
-  if (first === undefined) throw notAPlanLine(text, file, origin);
-  if (!isRecord(first) || first.kind !== 'CalicoMigrationPlan') {
-    const found = isRecord(first) && typeof first.kind === 'string' ? `kind "${first.kind}"` : 'no kind CalicoMigrationPlan';
-    throw invalid(`${file} is not a calico-migrate plan (found ${found})`, FOREIGN_HINT, origin);
-  }
-  checkFormatVersion(first, file, origin);
-
-  const hash = createHash('sha256');
+  if (parseLine(lines[0] ?? '') === undefined) throw checker.firstLineNotJson(text);
   const changes: Plan['resource_changes'] = [];
   let header: Header | undefined;
   let footer: Footer | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const value = i === 0 ? first : parseLine(line);
-    if (value === undefined) {
-      if (line === '' && i === lines.length - 1) throw invalid(`${file} ends without its trailer line: it is truncated or was modified; make a new plan`, REPLAN_HINT, origin);
-      throw invalid(`${at(i)} is not valid JSON`, REPLAN_HINT, origin);
-    }
-    const name = recordName(value);
-    const expected: PlanRecordName[] = i === 0 ? ['header'] : footer ? ['trailer'] : ['change', 'footer'];
-    if (!name || !expected.includes(name)) {
-      throw invalid(`${at(i)} is ${name ? `a ${name} record` : 'not a plan record'} where the plan has ${expected.map((e) => `a ${e} record`).join(' or ')}`, REPLAN_HINT, origin);
-    }
-    const errors = validatePlanRecord(name, value);
-    if (errors.length > 0) throw invalid(`${at(i)} does not match the plan schema: ${listErrors(errors)}`, REPLAN_HINT, origin, { errors });
-    if (canonicalJson(value) !== line) throw modified(i);
-    const { record: _record, ...fields } = value as Record<string, unknown> & { record: PlanRecordName };
-    switch (name) {
-      case 'header':
-        header = fields as unknown as Header;
-        break;
-      case 'change':
-        changes.push(fields as unknown as Plan['resource_changes'][number]);
-        break;
-      case 'footer':
-        footer = fields as unknown as Footer;
-        if (footer.changes !== changes.length)
-          throw invalid(`${file} was modified after it was written (it holds ${changes.length} changes, its footer says ${footer.changes}); make a new plan`, REPLAN_HINT, origin);
-        break;
-      case 'trailer': {
-        const planId = (fields as { plan_id: string }).plan_id;
-        if (`sha256:${hash.digest('hex')}` !== planId) {
-          throw invalid(`${file} was modified after it was written (plan_id does not match its content); make a new plan`, REPLAN_HINT, origin);
-        }
-        if (lines.length !== i + 2 || lines[i + 1] !== '') throw modified(i + 1);
-        if (!header || !footer) throw invalid(`${file} is incomplete`, REPLAN_HINT, origin);
-        const { changes: _count, ...rest } = footer;
-        return { ...header, plan_id: planId, ...rest, resource_changes: changes };
-      }
-      default: {
-        const never: never = name;
-        throw invalid(`${at(i)} is an unknown record ${String(never)}`, REPLAN_HINT, origin);
-      }
-    }
-    hash.update(line + '\n', 'utf8');
+  let planId = '';
+  // The text after the last newline is the last line; it must be empty (the trailer ends with one).
+  const last = lines.length - 1;
+  for (let i = 0; i < last; i++) {
+    const r = checker.accept(lines[i] as string, i);
+    if (r.name === 'header') header = r.fields;
+    else if (r.name === 'change') changes.push(r.fields);
+    else if (r.name === 'footer') footer = r.fields;
+    else planId = r.planId;
   }
-  throw invalid(`${file} ends without its trailer line: it is truncated or was modified; make a new plan`, REPLAN_HINT, origin);
+  if (lines[last] !== '') {
+    checker.accept(lines[last] as string, last);
+    checker.finish(lines.length, false);
+  }
+  checker.finish(lines.length, true);
+  if (!header || !footer) throw invalid(`plan file ${origin} is incomplete`, REPLAN_HINT, origin);
+  const { changes: _count, ...rest } = footer;
+  return { ...header, plan_id: planId, ...rest, resource_changes: changes };
 }
 
 function parseLine(line: string): unknown {

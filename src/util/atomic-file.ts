@@ -49,6 +49,7 @@ export class AtomicFile {
       closeSync(this.fd);
       this.fd = null;
       renameSync(this.tmp, this.file);
+      fsyncDirectory(path.dirname(path.resolve(this.file)));
     } catch (e) {
       this.abort();
       throw this.cannotWrite(e);
@@ -91,5 +92,18 @@ export class AtomicFile {
     return new MigrateError('USAGE', `${this.label} ${this.file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
       hint: `pass a ${this.label} path in an existing directory you can write to`,
     });
+  }
+}
+
+/** Makes a rename durable. Some filesystems refuse to fsync a directory; the rename stands regardless. */
+function fsyncDirectory(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not supported here (e.g. some network filesystems).
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }

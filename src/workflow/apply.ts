@@ -13,12 +13,11 @@ import type { KubeObject } from '../model/types.js';
 import { displayName, stepOf } from '../plan/address.js';
 import { liveAddress } from '../plan/diff.js';
 import { normalizeLiveNode } from '../plan/normalize.js';
-import { parsePlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Plan } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetPort } from '../ports/target.js';
-import { readUserFile } from '../util/user-file.js';
+import { readPlanFile, type FilePlan } from '../util/plan-file-reader.js';
 import type { Context } from './context.js';
 import { setEtcdLock, readEtcdLock } from './lock.js';
 import { assertCanRead, readTarget } from './target.js';
@@ -38,9 +37,9 @@ export interface ApplyCommandOptions {
   failAfter?: number;
 }
 
-export function loadPlan(file: string): Plan {
-  const text = readUserFile({ label: 'plan file', path: file, hint: 'pass the path of a plan file written by `calico-migrate plan` (or a reverse plan written by apply)' });
-  return parsePlan(text, file);
+/** The plan file, checked whole and kept on disk: its changes read their bodies back when used (util/plan-file-reader.ts). */
+export function loadPlan(file: string): FilePlan {
+  return readPlanFile(file, { hint: 'pass the path of a plan file written by `calico-migrate plan` (or a reverse plan written by apply)' });
 }
 
 /** Guards on the plan itself. */
@@ -179,6 +178,14 @@ export interface ApplyOutcome {
 
 export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
   const plan = loadPlan(opts.planPath);
+  try {
+    return await applyLoaded(plan, opts, ctx);
+  } finally {
+    plan.close();
+  }
+}
+
+async function applyLoaded(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
   checkPlanGuards(plan, opts.planPath, opts.expectPlanId);
   if (!opts.resume && !opts.autoApprove && !ctx.io.canConfirm()) {
     throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on; nothing was written', {

@@ -37,26 +37,31 @@ export function isDryRunnable(c: ResourceChange): boolean {
   return a === 'create' || a === 'update';
 }
 
+const DRY_RUN_OK: NonNullable<ResourceChange['dry_run']> = Object.freeze({ status: 'ok', message: null });
+
 export async function dryRunChanges(target: DryRunTarget, changes: readonly ResourceChange[], parallelism: number): Promise<DryRunOutcome> {
   const lockCreated = changes.some((c) => stepOf(c) === 'lock' && c.change.actions[0] === 'create');
   const writes = changes.filter(isDryRunnable);
-  const outcomes = await mapLimit(writes, parallelism, (c) => dryRunOne(target, c, lockCreated));
   const results = new Map<string, KubeObject>();
   const status = new Map<string, NonNullable<ResourceChange['dry_run']>>();
-  const failures: string[] = [];
-  writes.forEach((c, i) => {
-    const o = outcomes[i];
+  const failed: Array<{ i: number; line: string }> = [];
+  // Each answer is reduced as it arrives: the server's object (managedFields and all) is kept only
+  // for an update, which is re-diffed against it; a create stays a create. Holding every answer
+  // until the last one came back would cost a copy of every object at once.
+  await mapLimit(writes, parallelism, async (c, i) => {
+    const o = await dryRunOne(target, c, lockCreated);
     if (!o) status.set(c.address, { status: 'skipped', message: 'runs after the lock step creates the object' });
     else if (o.ok) {
-      status.set(c.address, { status: 'ok', message: null });
-      // Only updates are re-diffed against what the server would store (a create stays a create),
-      // and steps of one object share an address base; keeping nothing else bounds memory.
+      status.set(c.address, DRY_RUN_OK);
+      // Steps of one object share an address base; keeping nothing else bounds memory.
       if (!stepOf(c) && c.change.actions[0] === 'update') results.set(c.address, o.object);
     } else {
       status.set(c.address, { status: 'error', message: o.message });
-      failures.push(`${displayName(c)}: ${o.message}`);
+      failed.push({ i, line: `${displayName(c)}: ${o.message}` });
     }
   });
+  // In plan order, whatever order the answers came in.
+  const failures = failed.sort((a, b) => a.i - b.i).map((f) => f.line);
   return {
     results,
     status,
