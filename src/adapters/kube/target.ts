@@ -138,8 +138,13 @@ export class KubeTarget implements TargetPort {
       if (r.status !== 200) throw this.fail(r, `listing ${what}`);
       const kind = r.body.kind.replace(/List$/, '');
       const apiVersion = r.body.apiVersion;
-      // List items come without apiVersion/kind; the list says what they are.
-      for (const it of r.body.items) items.push({ ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? kind });
+      // List items come without apiVersion/kind; the list says what they are. managedFields are
+      // dropped as each page arrives: nothing compares or writes them (plan/normalize.ts strips
+      // them too), and they are often the larger part of an object, times every object listed.
+      for (const it of r.body.items) {
+        if (it.metadata && 'managedFields' in it.metadata) delete it.metadata.managedFields;
+        items.push({ ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? kind });
+      }
       cont = r.body.metadata?.continue || undefined;
     } while (cont);
     return items;
