@@ -28,10 +28,10 @@ import { MigrateError } from '../errors.js';
 import { displayName } from '../plan/address.js';
 import type { Plan, ResourceChange } from '../plan/types.js';
 import { isNode } from './content.js';
-import { HANDLERS, type Outcome } from './handlers.js';
+import { sendChange, type Outcome } from './handlers.js';
 import { JournalWriter, readJournal, type JournalAction } from './journal.js';
 import { acquireLease, LEASE_NAME, LEASE_NAMESPACE, type LeaseHandle } from './lease.js';
-import { actionOf, baseAddress, executionSteps, isChained, isWrite, type Step } from './order.js';
+import { actionOf, chainKey, executionSteps, isWrite, type Step } from './order.js';
 import { effectivePreconditions, emptyJournalState, journalState, recordResult, resolveOpenEntries, type JournalState } from './resume.js';
 import { ReversePlanWriter, type ForwardOutcome } from './reverse-plan.js';
 import type { ApplyCounts, ApplyDeps, ApplyFailure, ApplyOptions, ApplyResult, FailureReason } from './types.js';
@@ -67,18 +67,14 @@ export function validateExecutable(plan: Plan): void {
     const name = c.address;
     if (seen.has(c.address)) problems.push(`${name}: appears twice`);
     seen.add(c.address);
-    if (c.change.actions.length !== 1) {
-      problems.push(`${name}: has actions ${JSON.stringify(c.change.actions)}; apply executes exactly one action per change`);
-      continue;
-    }
     if (!isWrite(c)) continue;
+    // `after` for a create or update and `before` for an update or delete are required by the
+    // schema (and the type); what is left to check is what the schema cannot say.
     const action = actionOf(c);
     const node = isNode({ apiVersion: c.api_version, kind: c.kind });
     const { before, after } = c.change;
     if (action === 'create' && node) problems.push(`${name}: apply never creates a Node`);
     if (action === 'delete' && node) problems.push(`${name}: apply never deletes a Node`);
-    if ((action === 'create' || action === 'update') && !after) problems.push(`${name}: ${action} without an \`after\` object`);
-    if ((action === 'update' || action === 'delete') && !before) problems.push(`${name}: ${action} without a \`before\` object (needed for the reverse plan)`);
     for (const [which, obj] of [
       ['before', before],
       ['after', after],
@@ -94,8 +90,8 @@ export function validateExecutable(plan: Plan): void {
   for (const step of executionSteps(plan.resource_changes)) {
     const bases = new Map<string, string>();
     for (const c of step.changes) {
-      if (!isChained(c.address)) continue;
-      const b = baseAddress(c.address);
+      const b = chainKey(c);
+      if (b === null) continue;
       if (bases.has(b)) problems.push(`${c.address} and ${bases.get(b)} write the same object in the same wave`);
       bases.set(b, c.address);
     }
@@ -136,7 +132,8 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
     }
     const reversePath = options.reversePath ?? contents!.header.reverse_path;
     const run = new ApplyRun(plan, deps, options, { clock, parallelism, reversePath, lease });
-    result = await run.execute(contents ? journalState(contents) : null, contents);
+    const chains = new Map(plan.resource_changes.map((c) => [c.address, chainKey(c)]));
+    result = await run.execute(contents ? journalState(contents, (address) => chains.get(address) ?? null) : null, contents);
     return result;
   } finally {
     if (lease) {
@@ -329,7 +326,7 @@ class ApplyRun {
    * it does not yet, one rewrite covers as far ahead as is safe, so a forward plan is rewritten
    * about twice in all (plus the final form), not per chunk: every later write whose reverse is
    * safe to hold before it is sent (unguarded, content-checked, see reverse-plan.ts). A later step
-   * of a chained object (`#identity` after `#lock`) is not: its undo expects the earlier step to
+   * of a chained object (the identity step after the lock step) is not: its undo expects the earlier step to
    * have landed. So when such a step lies ahead, the coverage ends with the step holding its
    * predecessor (in plans: the first steps, which are small) and the next rewrite, once that step
    * is done, covers the rest.
@@ -341,8 +338,8 @@ class ApplyRun {
     const firstOpenStep = new Map<string, number>();
     for (let i = k; i < steps.length && i <= end; i++) {
       for (const c of steps[i]!.changes) {
-        if (!isChained(c.address) || isDone(c)) continue;
-        const base = baseAddress(c.address);
+        const base = chainKey(c);
+        if (base === null || isDone(c)) continue;
         const prev = firstOpenStep.get(base);
         if (prev === undefined) firstOpenStep.set(base, i);
         else if (prev < i) end = Math.min(end, prev);
@@ -427,7 +424,6 @@ class ApplyRun {
   }
 
   private async write(change: ResourceChange, seq: number): Promise<void> {
-    const action = actionOf(change);
     let outcome: Outcome;
     const failAfter = this.options.failAfter;
     if (failAfter !== undefined && this.sent >= failAfter) {
@@ -436,7 +432,7 @@ class ApplyRun {
       this.sent++;
       const pre = effectivePreconditions(change, this.state.chain);
       try {
-        outcome = await HANDLERS[action](this.deps.target, change, pre);
+        outcome = await sendChange(this.deps.target, change, pre);
       } catch (e) {
         outcome = { status: 'unknown', reason: 'UNKNOWN', message: `${displayName(change)}: ${(e as Error).message}` };
       }
@@ -451,13 +447,13 @@ class ApplyRun {
     if (outcome.status === 'ok') {
       const rv = outcome.resourceVersion;
       this.journal.result(seq, address, action, { status: 'ok', uid: outcome.uid, resource_version: rv, message: outcome.message });
-      recordResult(this.state, seq, address, 'ok', outcome.uid, rv, outcome.message);
+      recordResult(this.state, seq, address, 'ok', outcome.uid, rv, outcome.message, chainKey(change));
       this.done++;
       this.pending.delete(address);
       this.counts[outcome.how]++;
     } else if (outcome.status === 'error') {
       this.journal.result(seq, address, action, { status: 'error', message: outcome.message });
-      recordResult(this.state, seq, address, 'error', null, null, outcome.message);
+      recordResult(this.state, seq, address, 'error', null, null, outcome.message, chainKey(change));
       this.pending.delete(address);
       if (report) this.fail(address, action, outcome.reason, outcome.message);
     } else {

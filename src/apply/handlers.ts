@@ -14,7 +14,7 @@
 import type { WriteOutcome } from '../adapters/kube/target.js';
 import type { KubeObject } from '../model/types.js';
 import { displayName } from '../plan/address.js';
-import type { Action, ResourceChange } from '../plan/types.js';
+import type { Action, ChangeBody, ResourceChange } from '../plan/types.js';
 import { nodeAnnotationPatch } from '../model/node-annotations.js';
 import { isNode, resourceVersionOf, sameContent, uidOf } from './content.js';
 import type { FailureReason, TargetWriter } from './types.js';
@@ -32,7 +32,9 @@ export type Outcome =
   /** The write may have happened; the journal keeps the intent open for resume. */
   | { status: 'unknown'; reason: 'UNKNOWN'; message: string };
 
-export type Handler = (target: TargetWriter, change: ResourceChange, pre: Preconditions) => Promise<Outcome>;
+/** A change whose body is the one of action `A`. */
+export type ChangeOf<A extends Action> = ResourceChange & { change: Extract<ChangeBody, { action: A }> };
+export type Handler<A extends Action = Action> = (target: TargetWriter, change: ChangeOf<A>, pre: Preconditions) => Promise<Outcome>;
 
 export type Resolution =
   { state: 'applied'; object: KubeObject | null } | { state: 'not-applied'; live: KubeObject | null } | { state: 'stale'; message: string } | { state: 'unknown'; message: string };
@@ -52,7 +54,7 @@ function rejected(change: ResourceChange, out: Extract<WriteOutcome, { ok: false
 }
 
 function actionName(change: ResourceChange): string {
-  return change.change.actions[0]!;
+  return change.change.action;
 }
 
 function errorText(e: unknown): string {
@@ -78,28 +80,35 @@ export async function resolveWrite(target: TargetWriter, change: ResourceChange,
   } catch (e) {
     return { state: 'unknown', message: `could not read ${displayName(change)} back: ${errorText(e)}` };
   }
-  const action = change.change.actions[0];
-  if (action === 'delete') {
-    if (!live) return { state: 'applied', object: null };
-    if (pre.uid && uidOf(live) !== pre.uid) return { state: 'stale', message: 'it was deleted and created again by someone else (different uid)' };
-    if (pre.resourceVersion && resourceVersionOf(live) !== pre.resourceVersion) return { state: 'stale', message: 'it was changed since the plan was made' };
-    return { state: 'not-applied', live };
+  const body = change.change;
+  switch (body.action) {
+    case 'delete':
+      if (!live) return { state: 'applied', object: null };
+      if (pre.uid && uidOf(live) !== pre.uid) return { state: 'stale', message: 'it was deleted and created again by someone else (different uid)' };
+      if (pre.resourceVersion && resourceVersionOf(live) !== pre.resourceVersion) return { state: 'stale', message: 'it was changed since the plan was made' };
+      return { state: 'not-applied', live };
+    case 'create':
+      if (!live) return { state: 'not-applied', live: null };
+      if (await sameContent(target, live, body.after)) return { state: 'applied', object: live };
+      return { state: 'stale', message: 'it already exists in the target with different content (created by someone else after the plan was made)' };
+    case 'update': {
+      const { before, after } = body;
+      if (!live) return { state: 'stale', message: isNode(after) ? 'the Node no longer exists (apply never creates Nodes)' : 'it was deleted since the plan was made' };
+      if (await sameContent(target, live, after)) return { state: 'applied', object: live };
+      if (pre.resourceVersion && resourceVersionOf(live) === pre.resourceVersion) return { state: 'not-applied', live };
+      // A Node's resourceVersion also moves with kubelet status updates; apply owns only the Calico
+      // annotations, so a Node whose managed annotations are still the planned `before` is unchanged.
+      if (isNode(after) && (await sameContent(target, live, before))) return { state: 'not-applied', live };
+      return { state: 'stale', message: 'it was changed since the plan was made' };
+    }
+    case 'no-op':
+    case 'extra':
+      return { state: 'unknown', message: `${displayName(change)} is a ${body.action}, not a write` };
+    default: {
+      const never: never = body;
+      throw new Error(`resolveWrite: unknown action ${String((never as { action?: unknown }).action)}`);
+    }
   }
-  const after = change.change.after!;
-  if (action === 'create') {
-    if (!live) return { state: 'not-applied', live: null };
-    if (await sameContent(target, live, after)) return { state: 'applied', object: live };
-    return { state: 'stale', message: 'it already exists in the target with different content (created by someone else after the plan was made)' };
-  }
-  // update
-  if (!live) return { state: 'stale', message: isNode(change.change.after!) ? 'the Node no longer exists (apply never creates Nodes)' : 'it was deleted since the plan was made' };
-  if (await sameContent(target, live, after)) return { state: 'applied', object: live };
-  if (pre.resourceVersion && resourceVersionOf(live) === pre.resourceVersion) return { state: 'not-applied', live };
-  // A Node's resourceVersion also moves with kubelet status updates; apply owns only the Calico
-  // annotations, so a Node whose managed annotations are still the planned `before` is unchanged.
-  const before = change.change.before;
-  if (isNode(after) && before && (await sameContent(target, live, before))) return { state: 'not-applied', live };
-  return { state: 'stale', message: 'it was changed since the plan was made' };
 }
 
 /** Turn a read-back into the outcome of a write whose own answer was uncertain or a 409. */
@@ -109,7 +118,7 @@ async function settle(target: TargetWriter, change: ResourceChange, pre: Precond
   if (conflict && r.state === 'not-applied') return stale(change, what);
   switch (r.state) {
     case 'applied':
-      return ok(change.change.actions[0] === 'delete' ? 'deleted' : 'adopted', r.object, `${what}; read back: already in the planned state`, pre.uid);
+      return ok(change.change.action === 'delete' ? 'deleted' : 'adopted', r.object, `${what}; read back: already in the planned state`, pre.uid);
     case 'not-applied':
       return { status: 'error', reason: 'ERROR', message: `${displayName(change)}: ${what}; read back: the ${actionName(change)} did not happen` };
     case 'stale':
@@ -127,8 +136,8 @@ async function send(write: () => Promise<WriteOutcome>): Promise<WriteOutcome | 
   }
 }
 
-const create: Handler = async (target, change, pre) => {
-  const after = change.change.after!;
+const create: Handler<'create'> = async (target, change, pre) => {
+  const after = change.change.after;
   const out = await send(() => target.create(after));
   if ('thrown' in out) return settle(target, change, pre, `create failed (${errorText(out.thrown)})`);
   if (out.ok) return ok('created', out.object);
@@ -140,7 +149,7 @@ const create: Handler = async (target, change, pre) => {
 };
 
 /** Fill in an update's missing resourceVersion (reverse plans written before the forward write answered). */
-async function unguardedUpdate(target: TargetWriter, change: ResourceChange): Promise<{ rv: string } | Outcome> {
+async function unguardedUpdate(target: TargetWriter, change: ChangeOf<'update'>): Promise<{ rv: string } | Outcome> {
   let live: KubeObject | null;
   try {
     live = await target.get(refOfChange(change));
@@ -148,21 +157,20 @@ async function unguardedUpdate(target: TargetWriter, change: ResourceChange): Pr
     return { status: 'error', reason: 'ERROR', message: `${displayName(change)}: could not read it to check its content: ${errorText(e)}` };
   }
   if (!live) return stale(change, 'it does not exist');
-  if (await sameContent(target, live, change.change.after!)) return ok('adopted', live, 'already in the planned state');
-  const before = change.change.before;
-  if (before && (await sameContent(target, live, before))) return { rv: resourceVersionOf(live)! };
+  if (await sameContent(target, live, change.change.after)) return ok('adopted', live, 'already in the planned state');
+  if (await sameContent(target, live, change.change.before)) return { rv: resourceVersionOf(live)! };
   return stale(change, 'it is neither in the state the plan expects nor in the planned state');
 }
 
-const update: Handler = async (target, change, pre) => {
-  const after = change.change.after!;
+const update: Handler<'update'> = async (target, change, pre) => {
+  const { before, after } = change.change;
   let rv = pre.resourceVersion;
   if (!rv) {
     const g = await unguardedUpdate(target, change);
     if ('status' in g) return g;
     rv = g.rv;
   }
-  const write = (version: string) => send(() => (isNode(after) ? target.patchNodeAnnotations(change.name, nodeAnnotationPatch(change.change.before, after), version) : target.replace(after, version)));
+  const write = (version: string) => send(() => (isNode(after) ? target.patchNodeAnnotations(change.name, nodeAnnotationPatch(before, after), version) : target.replace(after, version)));
   let guarded: Preconditions = { ...pre, resourceVersion: rv };
   let out = await write(rv);
   if (isNode(after) && !('thrown' in out) && !out.ok && out.status === 409) {
@@ -185,7 +193,7 @@ const update: Handler = async (target, change, pre) => {
   return rejected(change, out);
 };
 
-const del: Handler = async (target, change, pre) => {
+const del: Handler<'delete'> = async (target, change, pre) => {
   let { uid, resourceVersion } = pre;
   if (!uid) {
     // Only reverse plans written before the forward create answered have no uid: delete the
@@ -197,8 +205,7 @@ const del: Handler = async (target, change, pre) => {
       return { status: 'error', reason: 'ERROR', message: `${displayName(change)}: could not read it to check its content: ${errorText(e)}` };
     }
     if (!live) return ok('deleted', null, 'already gone');
-    const before = change.change.before;
-    if (!before || !(await sameContent(target, live, before))) return stale(change, 'its content is not what the plan expects to delete');
+    if (!(await sameContent(target, live, change.change.before))) return stale(change, 'its content is not what the plan expects to delete');
     uid = uidOf(live);
     resourceVersion = resourceVersionOf(live);
   }
@@ -212,17 +219,28 @@ const del: Handler = async (target, change, pre) => {
   return rejected(change, out);
 };
 
-const notAWrite: Handler = async (_t, change) => ({
+const notAWrite: Handler<'no-op' | 'extra'> = async (_t, change) => ({
   status: 'error',
   reason: 'ERROR',
   message: `${displayName(change)}: ${actionName(change)} is not a write (internal error: it should not have been scheduled)`,
 });
 
-/** Exhaustive: adding an Action to the plan types fails compilation here until it has a handler. */
-export const HANDLERS: { [A in Action]: Handler } = {
-  create,
-  update,
-  delete: del,
-  'no-op': notAWrite,
-  extra: notAWrite,
-};
+/** Sends one change by its action. Exhaustive: a new action fails compilation here until it has a handler. */
+export function sendChange(target: TargetWriter, change: ResourceChange, pre: Preconditions): Promise<Outcome> {
+  const body = change.change;
+  switch (body.action) {
+    case 'create':
+      return create(target, { ...change, change: body }, pre);
+    case 'update':
+      return update(target, { ...change, change: body }, pre);
+    case 'delete':
+      return del(target, { ...change, change: body }, pre);
+    case 'no-op':
+    case 'extra':
+      return notAWrite(target, { ...change, change: body }, pre);
+    default: {
+      const never: never = body;
+      throw new Error(`sendChange: unknown action ${String((never as { action?: unknown }).action)}`);
+    }
+  }
+}

@@ -11,9 +11,10 @@
  * Forward plans only use band 0 (kinds.ts waves 0-10), so for them the rule is simply "creates and
  * updates ascending, then deletes descending". Reverse plans use one band per forward step, in
  * reverse order (see reverse-plan.ts), which makes the reverse apply undo the forward apply step by
- * step in exactly the opposite order, e.g. ClusterInformation's `#lock` is restored last.
+ * step in exactly the opposite order, e.g. ClusterInformation's `lock` step is restored last.
  * `no-op` and `extra` changes are not writes and appear in no step.
  */
+import { objectAddress } from '../plan/address.js';
 import type { Action, ResourceChange } from '../plan/types.js';
 
 export const WAVE_BAND = 100;
@@ -31,7 +32,7 @@ const WRITE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['create', 'update', 
 
 /** The single action of a change (plans carry exactly one; validated by validateExecutable). */
 export function actionOf(change: Pick<ResourceChange, 'change'>): Action {
-  return change.change.actions[0]!;
+  return change.change.action;
 }
 
 export function isWrite(change: Pick<ResourceChange, 'change'>): boolean {
@@ -70,12 +71,11 @@ export function executionSteps(changes: readonly ResourceChange[]): Step[] {
   return [...byKey.values()].sort(compareStepKeys);
 }
 
-/** `#lock` / `#identity` steps of one object share the address before `#`. */
-export function baseAddress(address: string): string {
-  const i = address.indexOf('#');
-  return i < 0 ? address : address.slice(0, i);
-}
-
-export function isChained(address: string): boolean {
-  return address.includes('#');
+/**
+ * The steps of a multi-step object (ClusterInformation `lock`, `identity`) form a chain: each
+ * takes the previous step's result as its precondition. Their key is the object's address; a
+ * change that is not a step has none.
+ */
+export function chainKey(change: Pick<ResourceChange, 'step' | 'api_version' | 'kind' | 'namespace' | 'name'>): string | null {
+  return change.step === null ? null : objectAddress(change);
 }

@@ -7,14 +7,14 @@
  * object to find out (see handlers.ts `resolveWrite`): in the planned state → adopted (recorded as
  * done, with the uid/resourceVersion read); untouched → runs again; changed by someone else → stale.
  *
- * The chain rule: a multi-step object (`…/ClusterInformation/default#lock`, `#identity`) is written
+ * The chain rule: a multi-step object (the ClusterInformation's `lock` and `identity` steps) is written
  * more than once in one apply. A later step's resourceVersion precondition is the one the previous
  * step's write returned (recorded in the journal result), not the plan-time value.
  */
 import type { ResourceChange } from '../plan/types.js';
 import { resolveWrite, type Preconditions } from './handlers.js';
 import type { JournalAction, JournalContents, JournalHeader, JournalWriter } from './journal.js';
-import { baseAddress, isChained } from './order.js';
+import { chainKey } from './order.js';
 import type { ApplyFailure, TargetWriter } from './types.js';
 
 export interface EntryState {
@@ -44,21 +44,35 @@ export function emptyJournalState(): JournalState {
   return { header: null, byAddress: new Map(), chain: new Map() };
 }
 
-export function journalState(contents: JournalContents): JournalState {
+/**
+ * The state a journal records. `chainOf` names the chain of a journaled address (the plan's
+ * `chainKey` of the change at that address); status readers without the plan pass none and get
+ * no chain.
+ */
+export function journalState(contents: JournalContents, chainOf: (address: string) => string | null = () => null): JournalState {
   const state = emptyJournalState();
   state.header = contents.header;
   for (const e of contents.entries) {
     if (e.type === 'intent') {
       state.byAddress.set(e.address, { address: e.address, action: e.action, seq: e.seq, status: 'open', uid: null, resource_version: null, message: null });
     } else if (e.type === 'result') {
-      recordResult(state, e.seq, e.address, e.status, e.uid, e.resource_version, e.message);
+      recordResult(state, e.seq, e.address, e.status, e.uid, e.resource_version, e.message, chainOf(e.address));
     }
   }
   return state;
 }
 
 /** Apply a result to the state (the executor uses this for live results too). */
-export function recordResult(state: JournalState, seq: number, address: string, status: 'ok' | 'error', uid: string | null, resourceVersion: string | null, message: string | null): void {
+export function recordResult(
+  state: JournalState,
+  seq: number,
+  address: string,
+  status: 'ok' | 'error',
+  uid: string | null,
+  resourceVersion: string | null,
+  message: string | null,
+  chain: string | null,
+): void {
   const cur = state.byAddress.get(address);
   // A result for an older intent than the latest one for the address changes nothing.
   if (!cur || cur.seq !== seq) return;
@@ -66,17 +80,18 @@ export function recordResult(state: JournalState, seq: number, address: string, 
   cur.uid = uid;
   cur.resource_version = resourceVersion;
   cur.message = message;
-  if (status === 'ok' && isChained(address)) {
+  if (status === 'ok' && chain !== null) {
     // A delete ends the chain; writes that return a version carry it forward.
-    state.chain.set(baseAddress(address), cur.action === 'delete' ? { uid: null, resourceVersion: null } : { uid, resourceVersion });
+    state.chain.set(chain, cur.action === 'delete' ? { uid: null, resourceVersion: null } : { uid, resourceVersion });
   }
 }
 
 /** The preconditions for a change: the plan's, except a chained step takes the previous step's result. */
 export function effectivePreconditions(change: ResourceChange, chain: ReadonlyMap<string, ChainLink>): Preconditions {
   const planned: Preconditions = { uid: change.target.uid, resourceVersion: change.target.resource_version };
-  if (!isChained(change.address)) return planned;
-  const link = chain.get(baseAddress(change.address));
+  const key = chainKey(change);
+  if (key === null) return planned;
+  const link = chain.get(key);
   if (!link || !link.resourceVersion) return planned;
   return { uid: link.uid ?? planned.uid, resourceVersion: link.resourceVersion };
 }
@@ -119,21 +134,21 @@ export async function resolveOpenEntries(
           const rv = r.object ? ((r.object.metadata.resourceVersion as string | undefined) ?? null) : null;
           const message = 'adopted on resume: the object is in the planned state';
           journal.result(e.seq, e.address, e.action, { status: 'ok', uid, resource_version: e.action === 'delete' ? null : rv, message });
-          recordResult(state, e.seq, e.address, 'ok', uid, e.action === 'delete' ? null : rv, message);
+          recordResult(state, e.seq, e.address, 'ok', uid, e.action === 'delete' ? null : rv, message, chainKey(change));
           report.adopted.push(e.address);
           break;
         }
         case 'not-applied': {
           const message = 'not applied (found unchanged on resume); sent again';
           journal.result(e.seq, e.address, e.action, { status: 'error', message });
-          recordResult(state, e.seq, e.address, 'error', null, null, message);
+          recordResult(state, e.seq, e.address, 'error', null, null, message, chainKey(change));
           report.rerun.push(e.address);
           break;
         }
         case 'stale': {
           const message = `${e.address}: ${r.message}; the plan is stale, make a new plan`;
           journal.result(e.seq, e.address, e.action, { status: 'error', message });
-          recordResult(state, e.seq, e.address, 'error', null, null, message);
+          recordResult(state, e.seq, e.address, 'error', null, null, message, chainKey(change));
           report.failures.push({ address: e.address, action: e.action, reason: 'STALE', message });
           break;
         }

@@ -8,7 +8,7 @@
  *   forward update  → update back to the plan's `before`, guarded by the resourceVersion our update returned
  *                     (for a Node: the managed annotations as they were; keys we added are removed)
  *   forward delete  → create from the plan's `before` (create-only)
- *   ClusterInformation `#lock`/`#identity` follow the same rules: the identity step is undone first,
+ *   The ClusterInformation's lock and identity steps follow the same rules: the identity step is undone first,
  *   then the lock step restores the prior object (or deletes it if apply created it), taking its
  *   resourceVersion precondition from the identity undo at run time (the chain rule, resume.ts).
  *
@@ -51,11 +51,12 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
     kind: fw.kind,
     namespace: fw.namespace,
     name: fw.name,
+    step: fw.step,
     source_keys: [],
     dry_run: null,
   };
-  const action = actionOf(fw);
-  switch (action) {
+  const body = fw.change;
+  switch (body.action) {
     // The bodies are getters over the forward change: a reverse plan is encoded one change at a
     // time, and a forward plan read from a file (util/plan-file-reader.ts) reads each body back
     // only then, so a rewrite never holds every object at once.
@@ -63,9 +64,9 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
       const reverse: ResourceChange = {
         ...base,
         change: {
-          actions: ['delete'],
+          action: 'delete',
           get before() {
-            return fw.change.after;
+            return body.after;
           },
           after: null,
           changed_paths: [],
@@ -83,15 +84,15 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
       return {
         ...base,
         change: {
-          actions: ['update'],
+          action: 'update',
           get before() {
-            return fw.change.after;
+            return body.after;
           },
           get after() {
-            return fw.change.before;
+            return body.before;
           },
           get changed_paths() {
-            return changedPaths(fw.change.after!, fw.change.before!);
+            return changedPaths(body.after, body.before);
           },
         },
         target: { uid: (known ? outcome.uid : null) ?? fw.target.uid, resource_version: known ? outcome.resourceVersion : null },
@@ -100,10 +101,10 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
       return {
         ...base,
         change: {
-          actions: ['create'],
+          action: 'create',
           before: null,
           get after() {
-            return fw.change.before;
+            return body.before;
           },
           changed_paths: [],
         },
@@ -111,10 +112,10 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
       };
     case 'no-op':
     case 'extra':
-      throw new Error(`reverseChange: ${action} is not a write`);
+      throw new Error(`reverseChange: ${body.action} is not a write`);
     default: {
-      const never: never = action;
-      throw new Error(`reverseChange: unknown action ${String(never)}`);
+      const never: never = body;
+      throw new Error(`reverseChange: unknown action ${String((never as { action?: unknown }).action)}`);
     }
   }
 }

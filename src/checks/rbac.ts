@@ -35,7 +35,7 @@ export function requiredPermissions(changes: readonly ResourceChange[]): Permiss
   for (const p of readPermissions()) add(p);
   for (const verb of ['get', 'create', 'update', 'delete']) add({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NAMESPACE });
   for (const c of changes) {
-    const action = c.change.actions[0];
+    const action = c.change.action;
     if (action === 'no-op' || action === 'extra') continue;
     if (c.kind === 'Node') {
       add({ verb: 'patch', group: '', resource: 'nodes' });

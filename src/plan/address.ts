@@ -9,15 +9,14 @@ export function addressOf(apiVersion: string, kind: string, namespace: string | 
   return namespace ? `${apiVersion}/${kind}/${namespace}/${name}` : `${apiVersion}/${kind}/${name}`;
 }
 
-/** The `#<step>` suffix of a multi-step object's address (`lock`, `identity`), or null. */
-export function stepOf(change: Pick<ResourceChange, 'address'>): string | null {
-  const i = change.address.lastIndexOf('#');
-  return i < 0 ? null : change.address.slice(i + 1);
+/** The address of the object a change writes: the same for every step of a multi-step object. */
+export function objectAddress(change: Pick<ResourceChange, 'api_version' | 'kind' | 'namespace' | 'name'>): string {
+  return addressOf(change.api_version, change.kind, change.namespace, change.name);
 }
 
 /** How a change is named to people: `NetworkPolicy prod/allow-web`, `ClusterInformation default (lock)`. */
-export function displayName(change: Pick<ResourceChange, 'address' | 'kind' | 'namespace' | 'name'>): string {
-  const step = stepOf(change);
+export function displayName(change: Pick<ResourceChange, 'step' | 'kind' | 'namespace' | 'name'>): string {
+  const step = change.step;
   const name = change.namespace ? `${change.namespace}/${change.name}` : change.name;
   return `${change.kind} ${name}${step ? ` (${step})` : ''}`;
 }

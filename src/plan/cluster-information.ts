@@ -1,11 +1,11 @@
 /**
  * The target ClusterInformation `default`, written in two steps around everything else:
  *
- * - `#lock` (first wave): make sure the object exists with `datastoreReady: false`, so Calico
+ * - the lock step (first wave): make sure the object exists with `datastoreReady: false`, so Calico
  *   components pointed at the target wait instead of acting on half-written data. The target's
  *   own GUID, version and type are kept; a missing object is created like Calico's
  *   EnsureInitialized would (clusterType `kdd`), with a GUID the caller supplies.
- * - `#identity` (last wave): copy `clusterGUID` and `calicoVersion` from the source, as
+ * - the identity step (last wave): copy `clusterGUID` and `calicoVersion` from the source, as
  *   `calicoctl datastore import` does, still locked. Only once all data is in does the target
  *   claim the source's identity. clusterType is not copied: it describes the target datastore.
  *
@@ -20,7 +20,8 @@ import { sha256Hex } from './canonical.js';
 import { identityOf } from './diff.js';
 import { deepCopy, isRecord, normalizeLive } from './normalize.js';
 import { changedPaths } from './paths.js';
-import type { Action, ResourceChange } from './types.js';
+import { changeBody } from './change-body.js';
+import type { Action, ResourceChange, Step } from './types.js';
 
 export const CLUSTER_INFORMATION_NAME = 'default';
 const BASE_ADDRESS = addressOf(CRD_API_VERSION, CLUSTER_INFORMATION.kind, null, CLUSTER_INFORMATION_NAME);
@@ -88,12 +89,22 @@ export function clusterInformationChanges(input: ClusterInformationInput): [Reso
   const target = identityOf(input.live);
 
   return [
-    step(LOCK_ADDRESS, WAVES.clusterLock, lockAction, live, locked, live ? changedPaths(live, locked) : [], [], target),
-    step(IDENTITY_ADDRESS, WAVES.clusterIdentity, identityPaths.length === 0 ? 'no-op' : 'update', locked, identified, identityPaths, sources, target),
+    step(LOCK_ADDRESS, 'lock', WAVES.clusterLock, lockAction, live, locked, live ? changedPaths(live, locked) : [], [], target),
+    step(IDENTITY_ADDRESS, 'identity', WAVES.clusterIdentity, identityPaths.length === 0 ? 'no-op' : 'update', locked, identified, identityPaths, sources, target),
   ];
 }
 
-function step(address: string, wave: number, action: Action, before: KubeObject | null, after: KubeObject, paths: string[], sources: SourceRef[], target: ResourceChange['target']): ResourceChange {
+function step(
+  address: string,
+  stepName: Step,
+  wave: number,
+  action: Action,
+  before: KubeObject | null,
+  after: KubeObject,
+  paths: string[],
+  sources: SourceRef[],
+  target: ResourceChange['target'],
+): ResourceChange {
   const noop = action === 'no-op';
   return {
     address,
@@ -102,12 +113,8 @@ function step(address: string, wave: number, action: Action, before: KubeObject 
     kind: CLUSTER_INFORMATION.kind,
     namespace: null,
     name: CLUSTER_INFORMATION_NAME,
-    change: {
-      actions: [action],
-      before: noop ? null : before,
-      after: noop ? null : after,
-      changed_paths: noop ? [] : paths,
-    },
+    step: stepName,
+    change: changeBody(action, noop ? null : before, noop ? null : after, noop ? [] : paths),
     source_keys: sources,
     target,
     dry_run: null,

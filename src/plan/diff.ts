@@ -14,6 +14,7 @@ import { isProtectedTierName } from '../model/protected-tiers.js';
 import { addressOf, sortChanges } from './address.js';
 import { compareStrings } from './canonical.js';
 import { normalizeLive, normalizeLiveNode } from './normalize.js';
+import { changeBody } from './change-body.js';
 import { changedPaths } from './paths.js';
 import type { Action, ResourceChange } from './types.js';
 
@@ -152,7 +153,8 @@ function change(d: DesiredObject, address: string, action: Action, before: KubeO
     kind: d.kind,
     namespace: d.namespace,
     name: d.name,
-    change: { actions: [action], before, after, changed_paths: changedPathList },
+    step: null,
+    change: changeBody(action, before, after, changedPathList),
     source_keys: d.sources.map((s) => ({ key: s.key, mod_revision: s.mod_revision })),
     target: identityOf(live),
     dry_run: null,

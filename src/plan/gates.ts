@@ -56,7 +56,8 @@ export function detailedExitCode(plan: Plan): 0 | 2 | 3 {
 
 /** True when applying this change writes to the target. */
 export function writes(change: ResourceChange): boolean {
-  return change.change.actions.some((a) => a === 'create' || a === 'update' || a === 'delete');
+  const a = change.change.action;
+  return a === 'create' || a === 'update' || a === 'delete';
 }
 
 function evaluate(plan: Plan, gate: FailOn): string | null {
@@ -86,7 +87,7 @@ function evaluate(plan: Plan, gate: FailOn): string | null {
 }
 
 function withAction(changes: readonly ResourceChange[], action: Action): ResourceChange[] {
-  return changes.filter((c) => c.change.actions.includes(action));
+  return changes.filter((c) => c.change.action === action);
 }
 
 function describe(hits: ResourceChange[], sentence: (objects: string) => string): string | null {

@@ -1,5 +1,5 @@
 /**
- * Writing and reading plan files (format_version 2). A plan file is JSON Lines, one record per
+ * Writing and reading plan files (format_version 3). A plan file is JSON Lines, one record per
  * line, each line the canonical JSON of its record:
  *
  *   header   format, mode, tool, source, target, options, reverses
@@ -63,7 +63,7 @@ export class PlanEncoder {
     // a marker, and put the text where the marker is. Nothing is parsed or re-encoded.
     const { change, ...rest } = c;
     const other = raw.field === 'before' ? 'after' : 'before';
-    const body = (v: unknown) => ({ actions: change.actions, changed_paths: change.changed_paths, [other]: change[other], [raw.field]: v });
+    const body = (v: unknown) => ({ action: change.action, changed_paths: change.changed_paths, [other]: change[other], [raw.field]: v });
     const marker = `\u0000raw-body-${process.pid}\u0000`;
     const text = canonicalJson({ record: 'change', ...rest, change: body(marker) }).replace(JSON.stringify(marker), () => raw.text());
     return this.line('change', { record: 'change', ...rest, change: body(raw.standIn) }, text + '\n');

@@ -9,12 +9,12 @@ export const PLAN_SCHEMA = {
   $id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan.schema.json',
   title: 'CalicoMigrationPlan',
   description:
-    'A calico-migrate plan as one value (what `show --format json` prints), format_version 2. Mirrors src/plan/types.ts; a unit test keeps the two in step. The file itself is JSON Lines: see plan-file.schema.json.',
+    'A calico-migrate plan as one value (what `show --format json` prints), format_version 3. The TypeScript types of src/plan/types.ts are derived from this value, so the two cannot drift. The file itself is JSON Lines: see plan-file.schema.json.',
   type: 'object',
   additionalProperties: false,
   required: ['format_version', 'kind', 'plan_id', 'mode', 'tool', 'source', 'target', 'options', 'reverses', 'summary', 'resource_changes', 'skipped', 'checks', 'warnings'],
   properties: {
-    format_version: { type: 'string', enum: ['2'] },
+    format_version: { type: 'string', enum: ['3'] },
     kind: { type: 'string', enum: ['CalicoMigrationPlan'] },
     plan_id: { $ref: '#/definitions/planId' },
     mode: { type: 'string', enum: ['migrate', 'reverse'] },
@@ -138,8 +138,8 @@ export const PLAN_SCHEMA = {
   definitions: {
     planId: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
     count: { type: 'integer', minimum: 0 },
-    action: { type: 'string', enum: ['create', 'update', 'delete', 'no-op', 'extra'] },
     kubeObject: {
+      $comment: 'KubeObject',
       description: "A Kubernetes object as JSON. Open, like the API server's own schema; only the identity fields are required.",
       type: 'object',
       required: ['apiVersion', 'kind', 'metadata'],
@@ -158,11 +158,46 @@ export const PLAN_SCHEMA = {
         },
       },
     },
-    kubeObjectOrNull: { oneOf: [{ $ref: '#/definitions/kubeObject' }, { type: 'null' }] },
+    noPaths: { type: 'array', items: { type: 'string' }, maxItems: 0 },
+    createChange: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['action', 'before', 'after', 'changed_paths'],
+      properties: { action: { const: 'create' }, before: { type: 'null' }, after: { $ref: '#/definitions/kubeObject' }, changed_paths: { $ref: '#/definitions/noPaths' } },
+    },
+    updateChange: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['action', 'before', 'after', 'changed_paths'],
+      properties: {
+        action: { const: 'update' },
+        before: { $ref: '#/definitions/kubeObject' },
+        after: { $ref: '#/definitions/kubeObject' },
+        changed_paths: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    deleteChange: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['action', 'before', 'after', 'changed_paths'],
+      properties: { action: { const: 'delete' }, before: { $ref: '#/definitions/kubeObject' }, after: { type: 'null' }, changed_paths: { $ref: '#/definitions/noPaths' } },
+    },
+    noOpChange: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['action', 'before', 'after', 'changed_paths'],
+      properties: { action: { const: 'no-op' }, before: { type: 'null' }, after: { type: 'null' }, changed_paths: { $ref: '#/definitions/noPaths' } },
+    },
+    extraChange: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['action', 'before', 'after', 'changed_paths'],
+      properties: { action: { const: 'extra' }, before: { $ref: '#/definitions/kubeObject' }, after: { type: 'null' }, changed_paths: { $ref: '#/definitions/noPaths' } },
+    },
     resourceChange: {
       type: 'object',
       additionalProperties: false,
-      required: ['address', 'wave', 'api_version', 'kind', 'namespace', 'name', 'change', 'source_keys', 'target', 'dry_run'],
+      required: ['address', 'wave', 'api_version', 'kind', 'namespace', 'name', 'step', 'change', 'source_keys', 'target', 'dry_run'],
       properties: {
         address: { type: 'string', minLength: 1 },
         wave: { type: 'integer', minimum: 0 },
@@ -170,16 +205,22 @@ export const PLAN_SCHEMA = {
         kind: { type: 'string', minLength: 1 },
         namespace: { type: ['string', 'null'] },
         name: { type: 'string', minLength: 1 },
+        step: {
+          description: 'For an object written in several steps (the ClusterInformation): which one; null for every other change.',
+          type: ['string', 'null'],
+          enum: ['lock', 'identity', null],
+        },
         change: {
+          description: 'What happens to the object, keyed by action: `after` is exactly what apply writes (create, update), `before` the live object as compared (update, delete, extra).',
           type: 'object',
-          additionalProperties: false,
-          required: ['actions', 'before', 'after', 'changed_paths'],
-          properties: {
-            actions: { type: 'array', minItems: 1, uniqueItems: true, items: { $ref: '#/definitions/action' } },
-            before: { $ref: '#/definitions/kubeObjectOrNull' },
-            after: { $ref: '#/definitions/kubeObjectOrNull' },
-            changed_paths: { type: 'array', items: { type: 'string' } },
-          },
+          discriminator: { propertyName: 'action' },
+          oneOf: [
+            { $ref: '#/definitions/createChange' },
+            { $ref: '#/definitions/updateChange' },
+            { $ref: '#/definitions/deleteChange' },
+            { $ref: '#/definitions/noOpChange' },
+            { $ref: '#/definitions/extraChange' },
+          ],
         },
         source_keys: {
           type: 'array',
@@ -225,7 +266,7 @@ const P = PLAN_SCHEMA.properties;
 const RECORD = (name: string) => ({ type: 'string', enum: [name] }) as const;
 
 /**
- * One line of a plan file (format_version 2): the file is a header record, one change record per
+ * One line of a plan file (format_version 3): the file is a header record, one change record per
  * change in execution order, a footer record, and a trailer whose plan_id is the sha256 of every
  * byte before it. Each line is validated against its record's schema as it is read or written.
  */

@@ -66,7 +66,7 @@ function prefixLines(yaml: string, prefix: string): string[] {
 
 /** Our changes carry one action each; the first is the one that describes it. */
 export function primaryAction(change: ResourceChange): Action {
-  return change.change.actions[0] ?? 'no-op';
+  return change.change.action;
 }
 
 export const ACTION_SYMBOL: Record<Action, string> = {

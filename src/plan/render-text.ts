@@ -125,6 +125,10 @@ function changeLines(change: ResourceChange, verbose: boolean, paint: Painter): 
     case 'no-op':
       out.push(paint.dim(head));
       break;
+    default: {
+      const never: never = action;
+      throw new Error(`renderPlanText: unknown action ${String(never)}`);
+    }
   }
   if (change.dry_run?.status === 'error') {
     out.push(paint.red(`      ✗ server dry-run failed: ${change.dry_run.message ?? 'no message'}`));

@@ -10,7 +10,7 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
     // strict catches typos in the schema itself; union types (`["string","null"]`) are used on purpose.
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
     compiled = ajv.compile(PLAN_SCHEMA);
   }
   return compiled;
@@ -27,7 +27,7 @@ let recordValidators: Map<PlanRecordName, ValidateFunction> | undefined;
  */
 export function validatePlanRecord(name: PlanRecordName, value: unknown): string[] {
   if (!recordValidators) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
     ajv.addSchema(PLAN_FILE_SCHEMA);
     recordValidators = new Map();
     for (const r of ['header', 'change', 'footer', 'trailer'] as const) {
@@ -44,7 +44,7 @@ export function validatePlanRecord(name: PlanRecordName, value: unknown): string
 
 /**
  * Every way `value` breaks the plan schema, one line each, starting with the JSON pointer of the
- * offending value (`/resource_changes/3/change/actions/0 must be equal to one of ...`).
+ * offending value (`/resource_changes/3/change/after must be object`).
  * Empty means valid. Ajv reports in schema order, so the same file always gives the same first errors.
  */
 export function validatePlan(value: unknown): string[] {
@@ -58,6 +58,7 @@ function describe(e: ErrorObject): string {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'additionalProperties') return `${where} has unknown field "${String(params.additionalProperty)}"`;
   if (e.keyword === 'required') return `${where} is missing required field "${String(params.missingProperty)}"`;
+  if (e.keyword === 'discriminator') return `${where} has ${String(params.tag)} ${JSON.stringify(params.tagValue)}, which is not one of "create", "update", "delete", "no-op", "extra"`;
   if (e.keyword === 'enum') return `${where} ${e.message ?? 'is invalid'}: ${JSON.stringify(params.allowedValues)}`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }

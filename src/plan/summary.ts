@@ -1,7 +1,6 @@
 /**
  * The plan's summary block: what a reviewer or a CI gate reads first.
  */
-import { stepOf } from './address.js';
 import type { Action, Check, PlanSummary, ResourceChange } from './types.js';
 
 type Counts = PlanSummary['by_kind'][string];
@@ -20,14 +19,14 @@ const FIELD: Record<Action, keyof Counts> = {
  * make a plan `destructive` and do not trip `--fail-on update`; otherwise those gates would
  * fire on every migration and mean nothing.
  */
-export function isClusterInformationStep(change: Pick<ResourceChange, 'address'>): boolean {
-  return stepOf(change) !== null;
+export function isClusterInformationStep(change: Pick<ResourceChange, 'step'>): boolean {
+  return change.step !== null;
 }
 
 /** True for a change that overwrites or deletes target data a user may care about. */
 export function isDestructive(change: ResourceChange): boolean {
   if (isClusterInformationStep(change)) return false;
-  return change.change.actions.includes('update') || change.change.actions.includes('delete');
+  return change.change.action === 'update' || change.change.action === 'delete';
 }
 
 export function summarize(changes: readonly ResourceChange[], checks: readonly Check[]): PlanSummary {
@@ -35,10 +34,8 @@ export function summarize(changes: readonly ResourceChange[], checks: readonly C
   const byKind: Record<string, Counts> = {};
   for (const c of changes) {
     const kind = (byKind[c.kind] ??= zero());
-    for (const action of c.change.actions) {
-      total[FIELD[action]]++;
-      kind[FIELD[action]]++;
-    }
+    total[FIELD[c.change.action]]++;
+    kind[FIELD[c.change.action]]++;
   }
   const checkCounts = { pass: 0, warn: 0, fail: 0 };
   for (const check of checks) checkCounts[check.status]++;

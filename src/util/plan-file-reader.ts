@@ -152,13 +152,6 @@ function readRest(fd: number, offset: number): string {
 }
 
 /** Shared, frozen values many changes have, so stubs do not each carry a copy. */
-const ACTIONS: Record<Action, readonly Action[]> = {
-  create: Object.freeze(['create']),
-  update: Object.freeze(['update']),
-  delete: Object.freeze(['delete']),
-  'no-op': Object.freeze(['no-op']),
-  extra: Object.freeze(['extra']),
-};
 const NO_TARGET: ResourceChange['target'] = Object.freeze({ uid: null, resource_version: null });
 const DRY_RUN_OK: NonNullable<ResourceChange['dry_run']> = Object.freeze({ status: 'ok', message: null });
 
@@ -190,11 +183,10 @@ class PlanBodies {
   stub(c: ResourceChange, index: number, offset: number, bytes: Buffer): ResourceChange {
     this.offsets.push(offset);
     this.lengths.push(bytes.length);
-    const only = c.change.actions.length === 1 ? ACTIONS[c.change.actions[0] as Action] : undefined;
-    const body = new LazyChangeBody(this, index, only ?? c.change.actions) as unknown as ResourceChange['change'];
+    const body = new LazyChangeBody(this, index, c.change.action) as unknown as ResourceChange['change'];
     const t = c.target.uid === null && c.target.resource_version === null ? NO_TARGET : c.target;
     const dry = c.dry_run && c.dry_run.status === 'ok' && c.dry_run.message === null ? DRY_RUN_OK : c.dry_run;
-    return new LazyChange(c.address, c.wave, this.intern(c.api_version), this.intern(c.kind), c.namespace === null ? null : this.intern(c.namespace), c.name, body, c.source_keys, t, dry);
+    return new LazyChange(c.address, c.wave, this.intern(c.api_version), this.intern(c.kind), c.namespace === null ? null : this.intern(c.namespace), c.name, c.step, body, c.source_keys, t, dry);
   }
 
   /** The change's `change` member, read back from the file. */
@@ -262,7 +254,7 @@ class PlanBodies {
 }
 
 /** Where a create's `after` lies in its canonical line: keys are sorted, so these are fixed. */
-const CREATE_AFTER_START = '"change":{"actions":["create"],"after":';
+const CREATE_AFTER_START = '"change":{"action":"create","after":';
 const CREATE_AFTER_END = ',"before":null,"changed_paths":[]},"dry_run":';
 
 /**
@@ -273,7 +265,7 @@ const CREATE_AFTER_END = ',"before":null,"changed_paths":[]},"dry_run":';
  * after it is a string, null, a number or a list of source keys).
  */
 export function createdBodyText(c: ResourceChange): (() => string) | null {
-  if (!(c instanceof LazyChange) || c.change.actions.length !== 1 || c.change.actions[0] !== 'create') return null;
+  if (!(c instanceof LazyChange) || c.change.action !== 'create') return null;
   const body = c.change as unknown as LazyChangeBody;
   return () => {
     const line = body.lineText();
@@ -288,7 +280,7 @@ class LazyChangeBody {
   constructor(
     private readonly bodies: PlanBodies,
     private readonly index: number,
-    readonly actions: Action[] | readonly Action[],
+    readonly action: Action,
   ) {}
 
   get before(): KubeObject | null {
@@ -320,6 +312,7 @@ class LazyChange implements ResourceChange {
     readonly kind: string,
     readonly namespace: string | null,
     readonly name: string,
+    readonly step: ResourceChange['step'],
     readonly change: ResourceChange['change'],
     readonly source_keys: ResourceChange['source_keys'],
     readonly target: ResourceChange['target'],

@@ -6,11 +6,10 @@
  * exclusive lease with a journal and a reverse plan.
  */
 import { applyPlan } from '../apply/executor.js';
-import { baseAddress } from '../apply/order.js';
 import type { ApplyResult } from '../apply/types.js';
 import { MigrateError } from '../errors.js';
 import type { KubeObject } from '../model/types.js';
-import { displayName, stepOf } from '../plan/address.js';
+import { displayName, objectAddress } from '../plan/address.js';
 import { liveAddress } from '../plan/diff.js';
 import { normalizeLiveNode } from '../plan/normalize.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -137,9 +136,9 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
   if (t.liveClusterInfo) live.set(liveAddress(t.liveClusterInfo), t.liveClusterInfo);
   const stale: string[] = [];
   for (const c of plan.resource_changes) {
-    if (stepOf(c) === 'identity') continue; // Its precondition is the lock step's result.
-    const obj = live.get(baseAddress(c.address));
-    const action = c.change.actions[0];
+    if (c.step === 'identity') continue; // Its precondition is the lock step's result.
+    const obj = live.get(objectAddress(c));
+    const action = c.change.action;
     if (action === 'extra') continue;
     if (c.kind === 'Node') {
       // Kubelets bump a Node's resourceVersion every few seconds; what must not have moved is

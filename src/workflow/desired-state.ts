@@ -121,7 +121,7 @@ function writesToTry(mode: DesiredStateOptions['dryRun'], changes: readonly Reso
     case 'writes':
       return [ci.lock, ...changes, ...(ci.identity ? [ci.identity] : [])].filter(isDryRunnable);
     case 'updates':
-      return changes.filter((c) => c.change.actions[0] === 'update');
+      return changes.filter((c) => c.change.action === 'update');
     case 'none':
       return [];
     default: {

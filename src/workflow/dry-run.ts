@@ -5,7 +5,7 @@
 import { nodeAnnotationPatch } from '../model/node-annotations.js';
 import { check } from '../checks/check.js';
 import type { KubeObject } from '../model/types.js';
-import { displayName, stepOf } from '../plan/address.js';
+import { displayName } from '../plan/address.js';
 import type { Check, ResourceChange } from '../plan/types.js';
 import type { TargetWriter, WriteOutcome } from '../ports/target.js';
 import { mapLimit } from '../util/concurrency.js';
@@ -21,26 +21,37 @@ export interface DryRunOutcome {
 }
 
 export async function dryRunOne(target: DryRunTarget, c: ResourceChange, lockCreated: boolean): Promise<WriteOutcome | null> {
-  const action = c.change.actions[0];
-  const after = c.change.after;
-  if (!after || (action !== 'create' && action !== 'update')) return null;
-  if (c.kind === 'Node') return target.patchNodeAnnotations(c.name, nodeAnnotationPatch(c.change.before, after), null, { dryRun: true });
+  const body = c.change;
+  switch (body.action) {
+    case 'create':
+    case 'update':
+      break;
+    case 'delete':
+    case 'no-op':
+    case 'extra':
+      return null;
+    default: {
+      const never: never = body;
+      throw new Error(`dryRunOne: unknown action ${String((never as { action?: unknown }).action)}`);
+    }
+  }
+  if (c.kind === 'Node') return target.patchNodeAnnotations(c.name, nodeAnnotationPatch(body.before, body.after), null, { dryRun: true });
   // The identity step updates the object the lock step creates; it cannot be dry-run before it exists.
-  if (stepOf(c) === 'identity' && lockCreated) return null;
-  if (action === 'create') return target.create(after, { dryRun: true });
-  return target.replace(after, c.target.resource_version ?? '', { dryRun: true });
+  if (c.step === 'identity' && lockCreated) return null;
+  if (body.action === 'create') return target.create(body.after, { dryRun: true });
+  return target.replace(body.after, c.target.resource_version ?? '', { dryRun: true });
 }
 
 /** Creates and updates can be dry-run; a delete's dry run says nothing the preconditions do not. */
 export function isDryRunnable(c: ResourceChange): boolean {
-  const a = c.change.actions[0];
+  const a = c.change.action;
   return a === 'create' || a === 'update';
 }
 
 const DRY_RUN_OK: NonNullable<ResourceChange['dry_run']> = Object.freeze({ status: 'ok', message: null });
 
 export async function dryRunChanges(target: DryRunTarget, changes: readonly ResourceChange[], parallelism: number): Promise<DryRunOutcome> {
-  const lockCreated = changes.some((c) => stepOf(c) === 'lock' && c.change.actions[0] === 'create');
+  const lockCreated = changes.some((c) => c.step === 'lock' && c.change.action === 'create');
   const writes = changes.filter(isDryRunnable);
   const results = new Map<string, KubeObject>();
   const status = new Map<string, NonNullable<ResourceChange['dry_run']>>();
@@ -54,7 +65,7 @@ export async function dryRunChanges(target: DryRunTarget, changes: readonly Reso
     else if (o.ok) {
       status.set(c.address, DRY_RUN_OK);
       // Steps of one object share an address base; keeping nothing else bounds memory.
-      if (!stepOf(c) && c.change.actions[0] === 'update') results.set(c.address, o.object);
+      if (c.step === null && c.change.action === 'update') results.set(c.address, o.object);
     } else {
       status.set(c.address, { status: 'error', message: o.message });
       failed.push({ i, line: `${displayName(c)}: ${o.message}` });

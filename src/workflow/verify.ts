@@ -39,7 +39,7 @@ export async function verifyMigration(opts: VerifyOptions, ctx: Context): Promis
   const target = await ctx.openTarget();
   // A field the CRD defaults is not a difference: updates are compared with what the server would store.
   const state = await desiredState({ conversion: opts.conversion, prune: false, dryRun: 'updates', parallelism: opts.parallelism }, { source, target }, ctx);
-  const differences: Difference[] = state.changes.filter((c) => c.change.actions[0] !== 'no-op').map(toDifference);
+  const differences: Difference[] = state.changes.filter((c) => c.change.action !== 'no-op').map(toDifference);
   const identity = identityDifference(state.target.liveClusterInfo, state.conversion.clusterInfo);
   if (identity) differences.push(identity);
   const result: VerifyResult = {
@@ -79,7 +79,7 @@ function identityDifference(live: KubeObject | null, src: SourceClusterInfo | nu
 }
 
 function toDifference(c: ResourceChange): Difference {
-  const a = c.change.actions[0];
+  const a = c.change.action;
   return {
     address: c.address,
     object: displayName(c),

@@ -210,7 +210,7 @@ describe('apply engine (real kube-apiserver)', function () {
     for (const r of results) byAddress.set(r.address, [...(byAddress.get(r.address) ?? []), r]);
     assert.equal(byAddress.size, changes.length);
     for (const [address, rs] of byAddress) assert.equal(rs.length, 1, `${address} has ${rs.length} ok results`);
-    for (const c of changes.filter((c) => c.change.actions[0] === 'create' && !c.address.includes('#'))) {
+    for (const c of changes.filter((c) => c.change.action === 'create' && !c.address.includes('#'))) {
       const live = await target.get(ref(c.kind, c.name));
       assert.ok(live, c.address);
       assert.equal(live.metadata.uid, byAddress.get(c.address)![0]!.uid);

@@ -227,9 +227,9 @@ describe('apply guards (built CLI, real cluster)', function () {
 
     it("target objects changed after the plan (an updated one edited, a created one made by hand, a Node's Calico annotation): each is named", async () => {
       const { w, plan } = await planFullOnPreSeededTarget();
-      assert.equal(plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`)?.change.actions[0], 'update');
+      assert.equal(plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`)?.change.action, 'update');
       const gns = plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/GlobalNetworkSet/trusted-cidrs`)!;
-      assert.equal(gns.change.actions[0], 'create');
+      assert.equal(gns.change.action, 'create');
 
       // Someone edits the object the plan updates, creates the one it creates, and touches a Node.
       const policy = await getByAddress(`${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`);
@@ -260,7 +260,7 @@ describe('apply guards (built CLI, real cluster)', function () {
       await cli(w, ['plan', '--out', 'plan.json'], 0);
       const plan = readPlan(w.path('plan.json'));
       const node = plan.resource_changes.find((c) => c.address === 'v1/Node/worker-3')!;
-      assert.equal(node.change.actions[0], 'update');
+      assert.equal(node.change.action, 'update');
       const patched = await kube(
         'PATCH',
         '/api/v1/nodes/worker-3',
@@ -273,7 +273,7 @@ describe('apply guards (built CLI, real cluster)', function () {
       const r = await cli(w, ['apply', 'plan.json', '--auto-approve'], 0);
       assert.match(r.stdout, /^Apply complete: /m);
       const live = (await kube('GET', '/api/v1/nodes/worker-3')).body;
-      for (const [k, v] of Object.entries(node.change.after!.metadata.annotations ?? {})) assert.equal(live.metadata.annotations[k], v, k);
+      for (const [k, v] of Object.entries(node.change.after.metadata.annotations ?? {})) assert.equal(live.metadata.annotations[k], v, k);
       assert.equal(live.metadata.annotations['node.alpha.kubernetes.io/ttl'], '0');
       assert.equal(live.metadata.labels['example.com/heartbeat'], '1');
     });
@@ -309,7 +309,7 @@ describe('apply guards (built CLI, real cluster)', function () {
       assert.match(r.stdout, new RegExp(`^Apply complete: ${plan.summary.create} created, ${plan.summary.update} updated`, 'm'));
       assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, false);
       const snap = await targetSnapshot();
-      for (const c of writes(plan).filter((c) => c.change.actions[0] === 'create')) {
+      for (const c of writes(plan).filter((c) => c.change.action === 'create')) {
         const [kind, ...rest] = c.address.split('#')[0]!.split('/').slice(2);
         assert.ok(snap[`${kind}/${rest.join('/')}`], `${c.address} was created`);
       }

@@ -131,7 +131,7 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
         }
         assert.deepEqual(differing, [], 'changes differ in more than their source keys');
         assert.ok(
-          fromLive.resource_changes.some((c) => c.change.actions[0] === 'create'),
+          fromLive.resource_changes.some((c) => c.change.action === 'create'),
           'the plans compare real creates',
         );
       });

@@ -216,7 +216,7 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
     await seed(miniDataset());
     const { plan } = await planFailing(w, ['server-dry-run']);
     const pool = plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/IPPool/pool-a`)!;
-    assert.equal(pool.change.actions[0], 'update');
+    assert.equal(pool.change.action, 'update');
     assert.ok(pool.change.changed_paths.includes('spec.cidr'), pool.change.changed_paths.join());
     assert.equal(pool.dry_run?.status, 'error');
     assert.match(pool.dry_run.message!, /CIDR cannot be changed/);
@@ -240,8 +240,8 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
       for (const c of plan.resource_changes) {
         const plural = `crd.projectcalico.org/${kindInfo(c.kind)?.plural}`;
         if (c.kind === 'Node') needed.add('patch nodes');
-        else if (c.change.actions[0] === 'create') ['create', 'delete'].forEach((v) => needed.add(`${v} ${plural}`));
-        else if (c.change.actions[0] === 'update') needed.add(`update ${plural}`);
+        else if (c.change.action === 'create') ['create', 'delete'].forEach((v) => needed.add(`${v} ${plural}`));
+        else if (c.change.action === 'update') needed.add(`update ${plural}`);
       }
       for (const p of ['create crd.projectcalico.org/ippools', 'delete crd.projectcalico.org/ipamblocks', 'update crd.projectcalico.org/clusterinformations', 'patch nodes']) {
         assert.ok(needed.has(p), `the small dataset's plan needs ${p}`);

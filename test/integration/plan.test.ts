@@ -25,7 +25,7 @@ function goldenByAddress(): Map<string, any> {
   return new Map(docs.map((d) => [`${d.apiVersion}/${d.kind}/${d.metadata.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata.name}`, d]));
 }
 
-const action = (c: ResourceChange) => c.change.actions[0];
+const action = (c: ResourceChange) => c.change.action;
 const byAddress = (plan: Plan) => new Map(plan.resource_changes.map((c) => [c.address, c]));
 const nonNoop = (plan: Plan) => plan.resource_changes.filter((c) => action(c) !== 'no-op');
 

@@ -56,9 +56,9 @@ describe('workflow: lock, plan, show, apply, verify, status, rollback, re-apply,
     );
     assert.match(r.stderr, new RegExp(`To apply exactly this plan: calico-migrate apply plan\\.json --expect-plan-id ${plan.plan_id}`));
     const policyChange = plan.resource_changes.find((c) => c.address === `${CRD_API_VERSION}/NetworkPolicy/prod/allow-web`);
-    assert.equal(policyChange?.change.actions[0], 'update');
+    assert.equal(policyChange?.change.action, 'update');
     const nodeChange = plan.resource_changes.find((c) => c.address === `v1/Node/${ANNOTATED_NODE}`);
-    assert.equal(nodeChange?.change.actions[0], 'update');
+    assert.equal(nodeChange?.change.action, 'update');
     assert.deepEqual(nodeChange?.change.before?.metadata.annotations, { 'projectcalico.org/ASNumber': '65000' }, 'the plan compares Calico annotations only');
     const nWrites = writes(plan).length;
     assert.equal(nWrites, plan.summary.create + plan.summary.update);

@@ -113,7 +113,7 @@ export function readPlan(file: string): Plan {
 }
 
 export function writes(plan: Plan) {
-  return plan.resource_changes.filter((c) => ['create', 'update', 'delete'].includes(c.change.actions[0]!));
+  return plan.resource_changes.filter((c) => ['create', 'update', 'delete'].includes(c.change.action));
 }
 
 export function readJournalLines(file: string): any[] {

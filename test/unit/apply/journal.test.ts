@@ -162,7 +162,8 @@ describe('apply journal', () => {
       { type: 'result', seq: 2, address: 'p', action: 'create', status: 'error', uid: null, resource_version: null, message: 'x', at: 't' },
       { type: 'intent', seq: 3, address: 'p', action: 'create', at: 't' },
     ];
-    const st = journalState(parseJournal(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', 'j'));
+    // The plan says which addresses are steps of one object (chainKey); here `ci#lock` is.
+    const st = journalState(parseJournal(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', 'j'), (address) => (address === 'ci#lock' ? 'ci' : null));
     assert.equal(st.byAddress.get('p')?.status, 'open');
     assert.equal(st.byAddress.get('p')?.seq, 3);
     assert.deepEqual(st.chain.get('ci'), { uid: 'u9', resourceVersion: '11' });

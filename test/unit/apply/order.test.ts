@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compareStepKeys, executionSteps, WAVE_BAND } from '../../../src/apply/order.js';
+import { changeBody } from '../../../src/plan/change-body.js';
 import type { ResourceChange } from '../../../src/plan/types.js';
 import { cr, createChange, deleteChange } from './plan-builders.js';
 
 function change(action: 'create' | 'update' | 'delete' | 'no-op' | 'extra', wave: number, name: string): ResourceChange {
   const obj = cr('GlobalNetworkSet', name, {});
   const c = action === 'delete' ? deleteChange({ ...obj, metadata: { ...obj.metadata, uid: 'u', resourceVersion: '1' } }) : createChange(obj);
-  return { ...c, wave, change: { ...c.change, actions: [action] } };
+  // Ordering reads the action and wave only; the body is whatever the action requires.
+  return { ...c, wave, change: changeBody(action, action === 'create' || action === 'no-op' ? null : obj, action === 'create' || action === 'update' ? obj : null, []) };
 }
 
 describe('apply order', () => {

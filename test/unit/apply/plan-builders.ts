@@ -10,15 +10,16 @@ import { normalizeLive, normalizeLiveNode } from '../../../src/plan/normalize.js
 import { changedPaths } from '../../../src/plan/paths.js';
 import { serializePlan } from '../../../src/plan/plan-file.js';
 import { summarize } from '../../../src/plan/summary.js';
-import { FORMAT_VERSION, type Plan, type PlanBody, type ResourceChange } from '../../../src/plan/types.js';
+import { FORMAT_VERSION, type Plan, type PlanBody, type ResourceChange, type Step } from '../../../src/plan/types.js';
 
 export function cr(kind: string, name: string, spec: Record<string, unknown>, namespace?: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
   return { apiVersion: CRD_API_VERSION, kind, metadata: { name, ...(namespace ? { namespace } : {}), ...extra }, spec };
 }
 
-function base(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, address?: string, wave?: number) {
+function base(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, address?: string, wave?: number, step: Step | null = null) {
   const ns = obj.metadata.namespace ?? null;
   return {
+    step,
     address: address ?? addressOf(obj.apiVersion, obj.kind, ns, obj.metadata.name),
     wave: wave ?? waveFor(obj.kind, obj.metadata.name),
     api_version: obj.apiVersion,
@@ -30,10 +31,10 @@ function base(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, address
   };
 }
 
-export function createChange(after: KubeObject, opts: { address?: string; wave?: number } = {}): ResourceChange {
+export function createChange(after: KubeObject, opts: { address?: string; wave?: number; step?: Step } = {}): ResourceChange {
   return {
-    ...base(after, opts.address, opts.wave),
-    change: { actions: ['create'], before: null, after, changed_paths: [] },
+    ...base(after, opts.address, opts.wave, opts.step),
+    change: { action: 'create', before: null, after, changed_paths: [] },
     target: { uid: null, resource_version: null },
   };
 }
@@ -43,7 +44,7 @@ export function updateChange(live: KubeObject, after: KubeObject, opts: { addres
   const before = normalizeLive(live);
   return {
     ...base(after, opts.address, opts.wave),
-    change: { actions: ['update'], before, after, changed_paths: changedPaths(before, after) },
+    change: { action: 'update', before, after, changed_paths: changedPaths(before, after) },
     target: { uid: (live.metadata.uid as string) ?? null, resource_version: opts.resourceVersion !== undefined ? opts.resourceVersion : ((live.metadata.resourceVersion as string) ?? null) },
   };
 }
@@ -51,7 +52,7 @@ export function updateChange(live: KubeObject, after: KubeObject, opts: { addres
 export function deleteChange(live: KubeObject): ResourceChange {
   return {
     ...base(live),
-    change: { actions: ['delete'], before: normalizeLive(live), after: null, changed_paths: [] },
+    change: { action: 'delete', before: normalizeLive(live), after: null, changed_paths: [] },
     target: { uid: live.metadata.uid as string, resource_version: live.metadata.resourceVersion as string },
   };
 }
@@ -62,7 +63,7 @@ export function nodeChange(live: KubeObject, annotations: Record<string, string>
   const after: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: live.metadata.name, annotations } };
   return {
     ...base(after),
-    change: { actions: ['update'], before, after, changed_paths: changedPaths(before, after) },
+    change: { action: 'update', before, after, changed_paths: changedPaths(before, after) },
     target: { uid: live.metadata.uid as string, resource_version: live.metadata.resourceVersion as string },
   };
 }
@@ -72,10 +73,10 @@ export function clusterInformationCreate(guid = '0123456789abcdef0123456789abcde
   const locked = cr('ClusterInformation', 'default', { clusterGUID: guid, clusterType: 'kdd', datastoreReady: false });
   const identified = cr('ClusterInformation', 'default', { clusterGUID: sourceGuid, clusterType: 'kdd', datastoreReady: false, calicoVersion: 'v3.31.2' });
   return [
-    createChange(locked, { address: LOCK_ADDRESS, wave: WAVES.clusterLock }),
+    createChange(locked, { address: LOCK_ADDRESS, wave: WAVES.clusterLock, step: 'lock' }),
     {
-      ...base(identified, IDENTITY_ADDRESS, WAVES.clusterIdentity),
-      change: { actions: ['update'], before: locked, after: identified, changed_paths: changedPaths(locked, identified) },
+      ...base(identified, IDENTITY_ADDRESS, WAVES.clusterIdentity, 'identity'),
+      change: { action: 'update', before: locked, after: identified, changed_paths: changedPaths(locked, identified) },
       target: { uid: null, resource_version: null },
     },
   ];
@@ -90,13 +91,13 @@ export function clusterInformationUpdate(live: KubeObject, sourceGuid = 'fedcba9
   const target = { uid: live.metadata.uid as string, resource_version: live.metadata.resourceVersion as string };
   return [
     {
-      ...base(locked, LOCK_ADDRESS, WAVES.clusterLock),
-      change: { actions: ['update'], before, after: locked, changed_paths: changedPaths(before, locked) },
+      ...base(locked, LOCK_ADDRESS, WAVES.clusterLock, 'lock'),
+      change: { action: 'update', before, after: locked, changed_paths: changedPaths(before, locked) },
       target,
     },
     {
-      ...base(identified, IDENTITY_ADDRESS, WAVES.clusterIdentity),
-      change: { actions: ['update'], before: locked, after: identified, changed_paths: changedPaths(locked, identified) },
+      ...base(identified, IDENTITY_ADDRESS, WAVES.clusterIdentity, 'identity'),
+      change: { action: 'update', before: locked, after: identified, changed_paths: changedPaths(locked, identified) },
       target,
     },
   ];

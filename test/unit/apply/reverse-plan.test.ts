@@ -44,7 +44,7 @@ describe('reverse plan', () => {
     it('create → delete guarded by the uid the create returned', () => {
       const fw = createChange(cr('Tier', 't', { order: 1 }));
       const r = reverseChange(fw, ok, 5);
-      assert.deepEqual(r.change, { actions: ['delete'], before: fw.change.after, after: null, changed_paths: [] });
+      assert.deepEqual(r.change, { action: 'delete', before: fw.change.after, after: null, changed_paths: [] });
       assert.deepEqual(r.target, { uid: 'u-new', resource_version: null });
       assert.equal(r.wave, 5);
       assert.deepEqual(reverseChange(fw, pending, 5).target, { uid: null, resource_version: null });
@@ -72,7 +72,7 @@ describe('reverse plan', () => {
     it('delete → recreate from `before` (create-only, no preconditions)', () => {
       const fw = deleteChange(live);
       const r = reverseChange(fw, ok, 1);
-      assert.deepEqual(r.change, { actions: ['create'], before: null, after: fw.change.before, changed_paths: [] });
+      assert.deepEqual(r.change, { action: 'create', before: null, after: fw.change.before, changed_paths: [] });
       assert.equal(r.change.after!.metadata.uid, undefined);
       assert.deepEqual(r.target, { uid: null, resource_version: null });
     });
@@ -142,10 +142,10 @@ describe('reverse plan', () => {
     const reverse = readReverse(fwd);
     const last = executionSteps(reverse.resource_changes).at(-1)!;
     assert.deepEqual(
-      last.changes.map((c) => [c.address, c.change.actions[0]]),
+      last.changes.map((c) => [c.address, c.change.action]),
       [[LOCK_ADDRESS, 'delete']],
     );
-    assert.ok(reverse.resource_changes.some((c) => c.address === IDENTITY_ADDRESS && c.change.actions[0] === 'update'));
+    assert.ok(reverse.resource_changes.some((c) => c.address === IDENTITY_ADDRESS && c.change.action === 'update'));
     const back = await run(reverse, t);
     assert.equal(back.status, 'complete', JSON.stringify(back.failures));
     assert.deepEqual(t.snapshot(), {});

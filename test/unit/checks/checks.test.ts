@@ -8,6 +8,9 @@ import { parseCidr } from '../../../src/model/cidr.js';
 import { NODE_ANNOTATIONS } from '../../../src/convert/node.js';
 import { MANAGED_NODE_ANNOTATIONS } from '../../../src/model/node-annotations.js';
 import { ALL_CRD_KINDS } from '../../../src/model/kinds.js';
+import { changeBody } from '../../../src/plan/change-body.js';
+
+const OBJ = { apiVersion: 'v1', kind: 'X', metadata: { name: 'n' } };
 import type { DesiredObject } from '../../../src/model/types.js';
 import type { ResourceChange } from '../../../src/plan/types.js';
 
@@ -94,7 +97,8 @@ describe('checks', () => {
       kind,
       namespace: null,
       name: 'n',
-      change: { actions: [action], before: null, after: null, changed_paths: [] },
+      step: null,
+      change: changeBody(action, action === 'create' ? null : OBJ, action === 'delete' ? null : OBJ, []),
       source_keys: [],
       target: { uid: null, resource_version: null },
       dry_run: null,

@@ -26,7 +26,7 @@ describe('clusterInformationChanges', () => {
     assert.equal(lock.address, LOCK_ADDRESS);
     assert.equal(lock.address, 'crd.projectcalico.org/v1/ClusterInformation/default#lock');
     assert.equal(lock.wave, WAVES.clusterLock);
-    assert.deepEqual(lock.change.actions, ['update']);
+    assert.equal(lock.change.action, 'update');
     assert.deepEqual(lock.change.changed_paths, ['spec.datastoreReady']);
     assert.deepEqual(specOf(lock.change.after), { clusterGUID: 'target-guid', clusterType: 'k8s,kdd', calicoVersion: 'v3.31.0', datastoreReady: false, variant: 'Calico' });
     assert.deepEqual(lock.target, { uid: 'ci-uid', resource_version: '77' });
@@ -34,7 +34,7 @@ describe('clusterInformationChanges', () => {
 
     assert.equal(identity.address, IDENTITY_ADDRESS);
     assert.equal(identity.wave, WAVES.clusterIdentity);
-    assert.deepEqual(identity.change.actions, ['update']);
+    assert.equal(identity.change.action, 'update');
     assert.deepEqual(identity.change.before, lock.change.after, 'planned against the state the lock step leaves');
     assert.deepEqual(identity.change.changed_paths, ['spec.calicoVersion', 'spec.clusterGUID']);
     assert.deepEqual(specOf(identity.change.after), { clusterGUID: 'source-guid', clusterType: 'k8s,kdd', calicoVersion: 'v3.31.2', datastoreReady: false, variant: 'Calico' });
@@ -43,7 +43,7 @@ describe('clusterInformationChanges', () => {
 
   it('creates a missing ClusterInformation like EnsureInitialized, locked, with the GUID given', () => {
     const [lock, identity] = clusterInformationChanges({ source: SOURCE, live: null, newClusterGUID: 'fresh-guid' });
-    assert.deepEqual(lock.change.actions, ['create']);
+    assert.equal(lock.change.action, 'create');
     assert.equal(lock.change.before, null);
     assert.deepEqual(lock.change.after, {
       apiVersion: 'crd.projectcalico.org/v1',
@@ -52,7 +52,7 @@ describe('clusterInformationChanges', () => {
       spec: { clusterGUID: 'fresh-guid', clusterType: 'kdd', datastoreReady: false },
     });
     assert.deepEqual(lock.target, { uid: null, resource_version: null });
-    assert.deepEqual(identity.change.actions, ['update']);
+    assert.equal(identity.change.action, 'update');
     assert.deepEqual(specOf(identity.change.after), { clusterGUID: 'source-guid', clusterType: 'kdd', calicoVersion: 'v3.31.2', datastoreReady: false });
   });
 
@@ -68,7 +68,7 @@ describe('clusterInformationChanges', () => {
       newClusterGUID: 'unused',
     });
     for (const c of [lock, identity]) {
-      assert.deepEqual(c.change, { actions: ['no-op'], before: null, after: null, changed_paths: [] });
+      assert.deepEqual(c.change, { action: 'no-op', before: null, after: null, changed_paths: [] });
       assert.deepEqual(c.target, { uid: 'ci-uid', resource_version: '77' });
     }
   });
@@ -79,7 +79,7 @@ describe('clusterInformationChanges', () => {
       live: liveCI({ clusterGUID: 'target-guid', clusterType: 'kdd', calicoVersion: 'v3.31.2', datastoreReady: false }),
       newClusterGUID: 'unused',
     });
-    assert.deepEqual(lock.change.actions, ['no-op']);
+    assert.equal(lock.change.action, 'no-op');
     assert.deepEqual(identity.change.changed_paths, ['spec.clusterGUID']);
   });
 
@@ -89,7 +89,7 @@ describe('clusterInformationChanges', () => {
       live: liveCI({ clusterGUID: 'target-guid', clusterType: 'kdd', datastoreReady: true }),
       newClusterGUID: 'unused',
     });
-    assert.deepEqual(identity.change.actions, ['no-op']);
+    assert.equal(identity.change.action, 'no-op');
     assert.deepEqual(identity.source_keys, []);
   });
 

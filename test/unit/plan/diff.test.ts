@@ -49,7 +49,7 @@ describe('diffObjects', () => {
     const np = body('NetworkPolicy', 'allow-web', { order: 100 }, 'prod');
     const c = only(diffObjects({ desired: [want(np)], live: [], prune: false }));
     assert.equal(c.address, 'crd.projectcalico.org/v1/NetworkPolicy/prod/allow-web');
-    assert.deepEqual(c.change, { actions: ['create'], before: null, after: np, changed_paths: [] });
+    assert.deepEqual(c.change, { action: 'create', before: null, after: np, changed_paths: [] });
     assert.equal(c.wave, WAVES.policies);
     assert.deepEqual(c.target, { uid: null, resource_version: null });
     assert.deepEqual(c.source_keys, [{ key: '/calico/resources/v3/projectcalico.org/x/allow-web', mod_revision: 7 }]);
@@ -63,7 +63,7 @@ describe('diffObjects', () => {
     live.object.status = { x: 1 };
     live.object.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': '{}' };
     const c = only(diffObjects({ desired: [want(pool)], live: [live], prune: false }));
-    assert.deepEqual(c.change, { actions: ['no-op'], before: null, after: null, changed_paths: [] });
+    assert.deepEqual(c.change, { action: 'no-op', before: null, after: null, changed_paths: [] });
     assert.deepEqual(c.target, { uid: 'uid-p', resource_version: '100' });
   });
 
@@ -72,7 +72,7 @@ describe('diffObjects', () => {
     desired.metadata.labels = { 'projectcalico.org/tier': 'default' };
     const live = served(body('GlobalNetworkPolicy', 'g', { order: 1, selector: 'all()', types: ['Ingress'], extra: true }), '555');
     const c = only(diffObjects({ desired: [want(desired)], live: [live], prune: false }));
-    assert.deepEqual(c.change.actions, ['update']);
+    assert.equal(c.change.action, 'update');
     assert.deepEqual(c.change.changed_paths, ['metadata.labels["projectcalico.org/tier"]', 'spec.extra', 'spec.order', 'spec.types[1]']);
     assert.deepEqual(c.change.before, body('GlobalNetworkPolicy', 'g', { order: 1, selector: 'all()', types: ['Ingress'], extra: true }));
     assert.deepEqual(c.change.after, desired);
@@ -83,24 +83,24 @@ describe('diffObjects', () => {
     const desired = body('Tier', 't', { order: 1 });
     desired.metadata.labels = {};
     const c = only(diffObjects({ desired: [want(desired)], live: [served(body('Tier', 't', { order: 1 }))], prune: false }));
-    assert.deepEqual(c.change.actions, ['no-op']);
+    assert.equal(c.change.action, 'no-op');
   });
 
   it('compares with a server dry-run result when given, so CRD defaults are not a change', () => {
     const desired = body('IPPool', 'p', { cidr: '10.0.0.0/16' });
     const live = served(body('IPPool', 'p', { cidr: '10.0.0.0/16', assignmentMode: 'Automatic' }));
-    assert.deepEqual(only(diffObjects({ desired: [want(desired)], live: [live], prune: false })).change.actions, ['update']);
+    assert.equal(only(diffObjects({ desired: [want(desired)], live: [live], prune: false })).change.action, 'update');
     const dryRunResults = new Map([[`${CRD}/IPPool/p`, served(body('IPPool', 'p', { cidr: '10.0.0.0/16', assignmentMode: 'Automatic' }), '101').object]]);
-    assert.deepEqual(only(diffObjects({ desired: [want(desired)], live: [live], prune: false, dryRunResults })).change.actions, ['no-op']);
+    assert.equal(only(diffObjects({ desired: [want(desired)], live: [live], prune: false, dryRunResults })).change.action, 'no-op');
   });
 
   it('lists live objects missing from the source as extra, or deletes them with prune', () => {
     const set = served(body('GlobalNetworkSet', 'old', { nets: [] }), '9');
     const extra = only(diffObjects({ desired: [], live: [set], prune: false }));
-    assert.deepEqual(extra.change, { actions: ['extra'], before: body('GlobalNetworkSet', 'old', { nets: [] }), after: null, changed_paths: [] });
+    assert.deepEqual(extra.change, { action: 'extra', before: body('GlobalNetworkSet', 'old', { nets: [] }), after: null, changed_paths: [] });
     assert.deepEqual(extra.source_keys, []);
     const del = only(diffObjects({ desired: [], live: [set], prune: true }));
-    assert.deepEqual(del.change.actions, ['delete']);
+    assert.equal(del.change.action, 'delete');
     assert.deepEqual(del.change.before, body('GlobalNetworkSet', 'old', { nets: [] }));
     assert.deepEqual(del.target, { uid: 'uid-old', resource_version: '9' });
   });
@@ -115,7 +115,7 @@ describe('diffObjects', () => {
       served(body('ClusterInformation', 'default', { datastoreReady: true })),
     ];
     const changes = diffObjects({ desired: [], live, prune: true });
-    const byAddress = Object.fromEntries(changes.map((c) => [c.address, c.change.actions[0]]));
+    const byAddress = Object.fromEntries(changes.map((c) => [c.address, c.change.action]));
     assert.deepEqual(byAddress, {
       [`${CRD}/Tier/default`]: 'no-op',
       [`${CRD}/Tier/kube-admin`]: 'no-op',
@@ -147,7 +147,7 @@ describe('diffObjects', () => {
       const desired = node('n1', { 'projectcalico.org/IPv4Address': '10.0.0.1/24' });
       const live = served(node('n1', { ...k8s, 'projectcalico.org/IPv4Address': '10.0.0.1/24', 'projectcalico.org/IPv6Address': 'fd00::1/64' }));
       const c = only(diffObjects({ desired: [want(desired)], live: [live], prune: false }));
-      assert.deepEqual(c.change.actions, ['update']);
+      assert.equal(c.change.action, 'update');
       assert.deepEqual(c.change.changed_paths, ['metadata.annotations["projectcalico.org/IPv6Address"]']);
     });
 
@@ -157,7 +157,7 @@ describe('diffObjects', () => {
       live.object.spec = { podCIDR: '10.244.0.0/24' };
       live.object.status = { addresses: [] };
       live.object.metadata.labels = { role: 'worker' };
-      assert.deepEqual(only(diffObjects({ desired: [want(desired)], live: [live], prune: false })).change.actions, ['no-op']);
+      assert.equal(only(diffObjects({ desired: [want(desired)], live: [live], prune: false })).change.action, 'no-op');
     });
 
     it('never plans a create for a Node the target lacks; missingNodes reports it', () => {
@@ -165,7 +165,7 @@ describe('diffObjects', () => {
       const live = [served(node('here', {}))];
       const changes = diffObjects({ desired, live, prune: false });
       assert.deepEqual(
-        changes.map((c) => [c.address, c.change.actions[0]]),
+        changes.map((c) => [c.address, c.change.action]),
         [['v1/Node/here', 'no-op']],
       );
       assert.deepEqual(missingNodes(desired, live), ['gone']);
@@ -177,7 +177,7 @@ describe('diffObjects', () => {
     const live = [served(body('GlobalNetworkSet', 's', {})), served(body('IPPool', 'q', {}))];
     const changes = diffObjects({ desired, live, prune: true, filter: (t) => t.kind === 'IPPool' });
     assert.deepEqual(
-      changes.map((c) => [c.name, c.change.actions[0]]),
+      changes.map((c) => [c.name, c.change.action]),
       [
         ['p', 'create'],
         ['q', 'delete'],
@@ -272,7 +272,7 @@ describe('diffObjects', () => {
         fc.property(unique, (objects) => {
           const changes = diffObjects({ desired: objects.map((o) => want(o)), live: objects.map((o) => served(o)), prune: true });
           assert.equal(changes.length, objects.length);
-          for (const c of changes) assert.deepEqual(c.change.actions, ['no-op'], c.address);
+          for (const c of changes) assert.equal(c.change.action, 'no-op', c.address);
         }),
       );
     });
@@ -284,7 +284,7 @@ describe('diffObjects', () => {
           const addresses = changes.map((c) => c.address);
           assert.equal(new Set(addresses).size, addresses.length);
           for (const c of changes) {
-            const action = c.change.actions[0];
+            const action = c.change.action;
             assert.equal(action === 'update', c.change.changed_paths.length > 0);
           }
         }),

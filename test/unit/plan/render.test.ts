@@ -55,7 +55,7 @@ describe('plan renderings', () => {
 
   it('says so when there is nothing to do, and marks an unlocked source as a preview', () => {
     const empty: Plan = structuredClone(plan);
-    empty.resource_changes = empty.resource_changes.filter((c) => c.change.actions[0] === 'no-op');
+    empty.resource_changes = empty.resource_changes.filter((c) => c.change.action === 'no-op');
     empty.summary = summarize(empty.resource_changes, empty.checks);
     empty.source.locked = false;
     const out = renderPlanText(empty);

@@ -171,7 +171,7 @@ export function buildSamplePlanBody(): PlanBody {
   });
   const all = sortChanges([...changes, lock, identity]);
   for (const c of all) {
-    const action = c.change.actions[0];
+    const action = c.change.action;
     if (action === 'create' || action === 'update') c.dry_run = { status: 'ok', message: null };
   }
   const staging = all.find((c) => c.address.endsWith('/NetworkPolicy/staging/allow-web'));

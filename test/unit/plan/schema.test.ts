@@ -66,8 +66,8 @@ const FIELDS = {
   target: ['type', 'server', 'cluster_uid', 'api_group'],
   options: ['include', 'exclude', 'prune', 'calico_version', 'node_map', 'skip_unknown'],
   summary: ['create', 'update', 'delete', 'no_op', 'extra', 'by_kind', 'destructive', 'checks'],
-  change: ['address', 'wave', 'api_version', 'kind', 'namespace', 'name', 'change', 'source_keys', 'target', 'dry_run'],
-  changeBody: ['actions', 'before', 'after', 'changed_paths'],
+  change: ['address', 'wave', 'api_version', 'kind', 'namespace', 'name', 'step', 'change', 'source_keys', 'target', 'dry_run'],
+  changeBody: ['action', 'before', 'after', 'changed_paths'],
   check: ['id', 'status', 'message', 'items'],
 } as const;
 const exact: [
@@ -93,9 +93,11 @@ describe('plan schema', () => {
       [FIELDS.options, p.options!],
       [FIELDS.summary, p.summary!],
       [FIELDS.change, rc],
-      [FIELDS.changeBody, rc.properties!.change!],
+      // One closed shape per action, each with the same four fields.
+      ...(rc.properties!.change!.oneOf ?? []).map((branch): [readonly string[], SchemaNode] => [FIELDS.changeBody, resolve(branch)]),
       [FIELDS.check, p.checks!.items!],
     ];
+    assert.equal(rc.properties!.change!.oneOf?.length, 5);
     for (const [fields, node] of levels) {
       assert.deepEqual(Object.keys(node.properties!).sort(), [...fields].sort());
       assert.deepEqual([...node.required!].sort(), [...fields].sort());
@@ -115,7 +117,7 @@ describe('plan schema', () => {
 
   it('covers every action, check status and change shape in the sample', () => {
     const plan = fullPlan();
-    const actions = new Set(plan.resource_changes.flatMap((c) => c.change.actions));
+    const actions = new Set(plan.resource_changes.map((c) => c.change.action));
     for (const a of ['create', 'update', 'no-op', 'extra']) assert.ok(actions.has(a as never), a);
     assert.deepEqual(new Set(plan.checks.map((c) => c.status)), new Set(['pass', 'fail', 'warn']));
   });
@@ -139,7 +141,7 @@ describe('plan schema', () => {
 
   it('keeps Kubernetes object bodies open but requires their identity', () => {
     const plan = fullPlan();
-    const create = plan.resource_changes.find((c) => c.change.actions[0] === 'create')!;
+    const create = plan.resource_changes.find((c) => c.change.action === 'create')!;
     create.change.after = { ...create.change.after!, anyField: { nested: true } };
     assert.deepEqual(validatePlan(plan), []);
     (create.change.after.metadata as Record<string, unknown>).name = undefined;
@@ -147,12 +149,24 @@ describe('plan schema', () => {
     assert.ok(validatePlan(plan).some((e) => e.includes('/change/after/metadata is missing required field "name"')));
   });
 
+  it('requires `after` where apply writes it and `before` where it is compared, per action', () => {
+    const plan = fullPlan();
+    const create = plan.resource_changes.find((c) => c.change.action === 'create')!;
+    (create.change as { after: unknown }).after = null;
+    const update = plan.resource_changes.find((c) => c.change.action === 'update')!;
+    (update.change as { before: unknown }).before = null;
+    const errors = validatePlan(plan);
+    const at = (c: unknown) => `/resource_changes/${plan.resource_changes.indexOf(c as never)}/change`;
+    assert.ok(errors.includes(`${at(create)}/after must be object`), errors.join('\n'));
+    assert.ok(errors.includes(`${at(update)}/before must be object`), errors.join('\n'));
+  });
+
   it('refuses wrong values with their path', () => {
     const plan = fullPlan();
-    plan.resource_changes[0]!.change.actions = ['replace' as never];
+    (plan.resource_changes[0]!.change as { action: string }).action = 'replace';
     plan.resource_changes[0]!.wave = -1;
     const errors = validatePlan(plan);
-    assert.ok(errors.some((e) => e.startsWith('/resource_changes/0/change/actions/0 must be equal to one of the allowed values')));
+    assert.ok(errors.includes('/resource_changes/0/change has action "replace", which is not one of "create", "update", "delete", "no-op", "extra"'), errors.join('\n'));
     assert.ok(errors.includes('/resource_changes/0/wave must be >= 0'));
   });
 });

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { MigrateError } from '../../../src/errors.js';
 import { detailedExitCode, enforceGates, evaluateGates } from '../../../src/plan/gates.js';
 import { summarize } from '../../../src/plan/summary.js';
-import type { Action, Plan, ResourceChange } from '../../../src/plan/types.js';
+import { changeBody } from '../../../src/plan/change-body.js';
+import type { Action, Plan, ResourceChange, Step } from '../../../src/plan/types.js';
 import { buildSamplePlan } from './sample-plan.js';
 
-function change(kind: string, name: string, action: Action, step?: string): ResourceChange {
+function change(kind: string, name: string, action: Action, step?: Step): ResourceChange {
+  const obj = { apiVersion: 'crd.projectcalico.org/v1', kind, metadata: { name } };
   const address = `crd.projectcalico.org/v1/${kind}/${name}${step ? `#${step}` : ''}`;
   return {
     address,
@@ -14,7 +16,8 @@ function change(kind: string, name: string, action: Action, step?: string): Reso
     kind,
     namespace: null,
     name,
-    change: { actions: [action], before: null, after: null, changed_paths: [] },
+    step: step ?? null,
+    change: changeBody(action, action === 'create' || action === 'no-op' ? null : obj, action === 'create' || action === 'update' ? obj : null, []),
     source_keys: [],
     target: { uid: null, resource_version: null },
     dry_run: null,

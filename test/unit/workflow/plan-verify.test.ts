@@ -17,7 +17,7 @@ const CRD = 'crd.projectcalico.org/v1';
 
 const OPTS: PlanOptions = { conversion: { skipUnknown: false }, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: 4 };
 
-const actions = (plan: Plan) => plan.resource_changes.map((c) => `${c.change.actions[0]} ${c.address}`);
+const actions = (plan: Plan) => plan.resource_changes.map((c) => `${c.change.action} ${c.address}`);
 const checkOf = (plan: Plan, id: string) => {
   const c = plan.checks.find((x) => x.id === id);
   assert.ok(c, `no check ${id}`);
@@ -27,7 +27,7 @@ const checkOf = (plan: Plan, id: string) => {
 /** Writes every change's `after` the way apply would (creates, guarded replaces, Node patches): enough for verify. */
 async function applyAll(target: FakeTarget, plan: Plan): Promise<void> {
   for (const c of plan.resource_changes) {
-    const a = c.change.actions[0];
+    const a = c.change.action;
     const after = c.change.after;
     if (!after || (a !== 'create' && a !== 'update')) continue;
     let r;
@@ -127,12 +127,12 @@ describe('plan and verify workflows (over in-memory ports)', () => {
 
       const again = await makePlan(OPTS, fakeContext(source, target));
       assert.deepEqual(
-        again.plan.resource_changes.filter((c) => c.change.actions[0] !== 'no-op').map((c) => c.address),
+        again.plan.resource_changes.filter((c) => c.change.action !== 'no-op').map((c) => c.address),
         [],
       );
       const skipped = await makePlan({ ...OPTS, serverDryRun: false }, fakeContext(source, target));
       assert.deepEqual(
-        skipped.plan.resource_changes.filter((c) => c.change.actions[0] === 'update').map((c) => [c.address, c.change.changed_paths]),
+        skipped.plan.resource_changes.filter((c) => c.change.action === 'update').map((c) => [c.address, c.change.changed_paths]),
         [[`${CRD}/Tier/security`, ['spec.defaultAction']]],
         'without the dry run the default shows, which is why plan dry-runs by default',
       );
