@@ -20,11 +20,12 @@
  * intent is on disk before the request leaves), while the cost is one fsync per batch rather than
  * two per object. A result lost in a crash only leaves its intent open, which resume resolves.
  */
-import { closeSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { MigrateError } from '../errors.js';
+import { fsyncDir } from '../util/atomic-file.js';
 
 export type JournalAction = 'create' | 'update' | 'delete';
 
@@ -227,19 +228,6 @@ export function readJournal(file: string): JournalContents {
     });
   }
   return parseJournal(data, file);
-}
-
-/** fsync a directory so a created or renamed entry in it survives a crash. */
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems do not support fsync on directories; the file data itself is synced.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** Appends lines with group commit (see the module comment). Not safe for concurrent commits; the executor serialises them. */

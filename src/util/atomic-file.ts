@@ -49,7 +49,7 @@ export class AtomicFile {
       closeSync(this.fd);
       this.fd = null;
       renameSync(this.tmp, this.file);
-      fsyncDirectory(path.dirname(path.resolve(this.file)));
+      fsyncDir(path.dirname(path.resolve(this.file)));
     } catch (e) {
       this.abort();
       throw this.cannotWrite(e);
@@ -95,14 +95,14 @@ export class AtomicFile {
   }
 }
 
-/** Makes a rename durable. Some filesystems refuse to fsync a directory; the rename stands regardless. */
-function fsyncDirectory(dir: string): void {
+/** fsync a directory so a created or renamed entry in it survives a crash. Some filesystems refuse; the entry stands regardless. */
+export function fsyncDir(dir: string): void {
   let fd: number | null = null;
   try {
     fd = openSync(dir, 'r');
     fsyncSync(fd);
   } catch {
-    // Not supported here (e.g. some network filesystems).
+    // Not supported here (e.g. some network filesystems); the file data itself is synced.
   } finally {
     if (fd !== null) closeSync(fd);
   }

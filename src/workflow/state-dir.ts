@@ -2,9 +2,9 @@
  * The working directory apply and friends keep their records in (default `.calico-migrate/`):
  * journals, reverse plans, and small pointer files `status` reads. Nothing secret is written here.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { AtomicFile } from '../util/atomic-file.js';
 
 export const DEFAULT_STATE_DIR = '.calico-migrate';
 
@@ -31,10 +31,9 @@ export function reversePlanPath(dir: string, planId: string): string {
  */
 export function writeRecord(dir: string, name: string, value: unknown): void {
   ensureStateDir(dir);
-  const file = path.join(dir, name);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, file);
+  const f = new AtomicFile(path.join(dir, name), '--state-dir record');
+  f.write(JSON.stringify(value, null, 2) + '\n');
+  f.commit();
 }
 
 export function readRecord<T>(dir: string, name: string): T | null {
