@@ -6,23 +6,24 @@
  *     and settle the writes a crash left open by reading their objects).
  *  2. Run the steps of order.ts one after the other; inside a step up to `parallelism` writes are
  *     in flight, and the pool is kept full (runStep):
- *       a. before a step sends anything, the reverse plan is rewritten (atomically) if it does not
- *          cover the step yet; one rewrite covers every later write it safely can (coverStep), so
- *          a plan costs about two rewrites plus the final one, whatever its size;
- *       b. intents are appended to the journal and made durable with ONE fdatasync per group,
+ *       a. intents are appended to the journal and made durable with ONE fdatasync per group,
  *          which also covers the results buffered since the last commit (group commit, see
  *          journal.ts); up to a pool's worth is journaled ahead, so a freed slot is refilled
  *          at once;
- *       c. a write is sent only once its intent is durable and its reverse is on disk.
+ *       b. a write is sent only once its intent is durable. The journal is then the record its
+ *          reverse is derived from (reverse-plan.ts, rollback.ts): the forward plan plus the
+ *          journal give the reverse plan at any moment, so nothing is rewritten while apply runs.
  *  3. On the first failure no new write starts, in-flight writes finish and are recorded, and the
  *     result is `partial` with the failing address and message. A lost lease stops it the same way.
- *  4. The journal gets its `end` line, the reverse plan its final form, the lease is released
- *     (on success and on failure).
+ *  4. The journal gets its `end` line, the reverse plan is written once, streamed, from the plan
+ *     and the journal, and the lease is released (on success and on failure). A run that never
+ *     gets there (killed) leaves no reverse plan rather than an out-of-date one; `calico-migrate
+ *     rollback` writes it from the journal.
  *
  * It never prints, and never throws for a per-object failure; it throws MigrateError only for
  * setup problems (invalid plan, lease held, unusable journal).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { MigrateError } from '../errors.js';
 import { displayName } from '../plan/address.js';
@@ -33,7 +34,8 @@ import { JournalWriter, readJournal, type JournalAction } from './journal.js';
 import { acquireLease, LEASE_NAME, LEASE_NAMESPACE, type LeaseHandle } from './lease.js';
 import { actionOf, chainKey, executionSteps, isWrite, type Step } from './order.js';
 import { effectivePreconditions, emptyJournalState, journalState, recordResult, resolveOpenEntries, type JournalState } from './resume.js';
-import { ReversePlanWriter, type ForwardOutcome } from './reverse-plan.js';
+import { journalOutcomes } from './reverse-from-journal.js';
+import { ReversePlanWriter } from './reverse-plan.js';
 import type { ApplyCounts, ApplyDeps, ApplyFailure, ApplyOptions, ApplyResult, FailureReason } from './types.js';
 
 /** Measured on a 2-core box (apply vs a minimal keep-alive client, 20,000 objects): the client saturates at 32 and apply is closest to it there (85%); 64 only adds contention. */
@@ -118,6 +120,12 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   validateExecutable(plan);
 
   if (!options.resume && !options.reversePath) throw new MigrateError('USAGE', 'applyPlan needs a reverse plan path for a new apply');
+  if (!options.resume && options.reversePath && existsSync(options.reversePath)) {
+    // It can only be the rollback of an earlier apply of this plan: never replace it.
+    throw new MigrateError('USAGE', `reverse plan ${options.reversePath} already exists; it is the rollback of an earlier apply of this plan`, {
+      hint: 'keep it (move it elsewhere) or apply it first; a new apply writes its own reverse plan there',
+    });
+  }
 
   const lease = deps.lease ? await acquireLease(deps.lease, options.holder, { clock, durationSeconds: options.lease?.durationSeconds, renewIntervalMs: options.lease?.renewIntervalMs }) : null;
   let result: ApplyResult | undefined;
@@ -162,8 +170,6 @@ class ApplyRun {
   private state: JournalState = emptyJournalState();
   private journal!: JournalWriter;
   private readonly reverse: ReversePlanWriter;
-  /** Addresses scheduled or in flight: their reverse is written before they are sent. */
-  private readonly pending = new Set<string>();
   private readonly failures: ApplyFailure[] = [];
   private stopping = false;
   private sent = 0;
@@ -188,13 +194,6 @@ class ApplyRun {
     this.writes = plan.resource_changes.filter(isWrite);
     this.counts = { total: this.writes.length, done: 0, created: 0, updated: 0, deleted: 0, adopted: 0, skipped: 0, failed: 0, not_started: 0 };
   }
-
-  private lookup = (address: string): ForwardOutcome | undefined => {
-    const e = this.state.byAddress.get(address);
-    if (e?.status === 'ok') return { status: 'ok', uid: e.uid, resourceVersion: e.resource_version };
-    if (e?.status === 'open' || this.pending.has(address)) return { status: 'pending', uid: null, resourceVersion: null };
-    return undefined;
-  };
 
   private fail(address: string, action: string, reason: FailureReason, message: string): void {
     this.failures.push({ address, action, reason, message });
@@ -233,6 +232,9 @@ class ApplyRun {
     } else {
       this.journal = await JournalWriter.create(this.options.journalPath, header, clock);
     }
+    // The previous run's reverse plan does not cover what this run is about to write: remove it
+    // rather than leave an incomplete rollback on disk (the end of this run, or `rollback`, writes it).
+    if (resumed) rmSync(this.s.reversePath, { force: true });
     this.s.lease?.onLost((e) => {
       if (!this.failures.some((f) => f.reason === 'LEASE_LOST')) this.fail(LEASE_ADDRESS, 'renew', 'LEASE_LOST', e.message);
     });
@@ -260,14 +262,13 @@ class ApplyRun {
         await this.journal.commit();
         for (const f of report.failures) this.fail(f.address, f.action, f.reason, f.message);
       }
-      // A step makes the reverse plan cover its writes before it sends any; the end writes it in any case.
       for (let k = 0; k < steps.length; k++) {
         if (this.mustStop()) break;
-        await this.runStep(steps, k);
+        await this.runStep(steps[k]!);
       }
     } catch (e) {
-      // Our own files failed (journal, reverse plan). Nothing further is sent.
-      this.fail(this.options.journalPath, 'journal', 'ERROR', `apply stopped: could not write its journal or reverse plan: ${(e as Error).message}`);
+      // Our own file failed (the journal). Nothing further is sent.
+      this.fail(this.options.journalPath, 'journal', 'ERROR', `apply stopped: could not write its journal: ${(e as Error).message}`);
     }
 
     const done = this.doneCount();
@@ -278,12 +279,12 @@ class ApplyRun {
     } catch (e) {
       this.warnings.push(`could not finish the journal ${this.options.journalPath}: ${(e as Error).message}`);
     }
-    // Covered but never sent: the final reverse plan holds only what this journal says may have landed.
-    this.pending.clear();
     try {
-      await this.reverse.write(this.lookup);
+      await this.reverse.write(journalOutcomes(this.state));
     } catch (e) {
-      this.warnings.push(`could not write the final reverse plan ${this.s.reversePath}: ${(e as Error).message}`);
+      this.warnings.push(
+        `could not write the reverse plan ${this.s.reversePath}: ${(e as Error).message}; \`calico-migrate rollback --journal ${this.options.journalPath}\` writes it from the journal`,
+      );
     }
     const seconds = (this.mono() - this.startedMs) / 1000;
     const rate = seconds > 0 ? this.writesThisRun / seconds : 0;
@@ -322,34 +323,6 @@ class ApplyRun {
   }
 
   /**
-   * Makes the reverse plan on disk cover every write of `steps[k]` before any of them is sent. When
-   * it does not yet, one rewrite covers as far ahead as is safe, so a forward plan is rewritten
-   * about twice in all (plus the final form), not per chunk: every later write whose reverse is
-   * safe to hold before it is sent (unguarded, content-checked, see reverse-plan.ts). A later step
-   * of a chained object (the identity step after the lock step) is not: its undo expects the earlier step to
-   * have landed. So when such a step lies ahead, the coverage ends with the step holding its
-   * predecessor (in plans: the first steps, which are small) and the next rewrite, once that step
-   * is done, covers the rest.
-   */
-  private async coverStep(steps: readonly Step[], k: number): Promise<void> {
-    const isDone = (c: ResourceChange) => this.state.byAddress.get(c.address)?.status === 'ok';
-    if (steps[k]!.changes.every((c) => isDone(c) || this.pending.has(c.address))) return;
-    let end = steps.length - 1;
-    const firstOpenStep = new Map<string, number>();
-    for (let i = k; i < steps.length && i <= end; i++) {
-      for (const c of steps[i]!.changes) {
-        const base = chainKey(c);
-        if (base === null || isDone(c)) continue;
-        const prev = firstOpenStep.get(base);
-        if (prev === undefined) firstOpenStep.set(base, i);
-        else if (prev < i) end = Math.min(end, prev);
-      }
-    }
-    for (let i = k; i <= Math.max(k, end); i++) for (const c of steps[i]!.changes) if (!isDone(c)) this.pending.add(c.address);
-    await this.reverse.write(this.lookup);
-  }
-
-  /**
    * One step as a pipeline that keeps `parallelism` writes in flight. Intents are journaled ahead
    * of the pool, so a slot that frees is refilled at once with a write whose intent is already
    * durable instead of waiting for the next fsync. A commit starts when the journaled-ahead queue
@@ -362,13 +335,11 @@ class ApplyRun {
    * one journals nothing ahead (one write at a time, strictly). Journaled-ahead writes that are
    * never sent because apply stopped get a `not sent` result.
    */
-  private async runStep(steps: readonly Step[], k: number): Promise<void> {
-    const step = steps[k]!;
+  private async runStep(step: Step): Promise<void> {
     const todo = step.changes.filter((c) => this.state.byAddress.get(c.address)?.status !== 'ok');
     this.currentWave = step.wave;
     this.deps.io.event({ type: 'wave_start', wave: step.wave, phase: step.phase, count: todo.length, planned: step.changes.length });
     if (todo.length === 0) return;
-    await this.coverStep(steps, k);
     const { parallelism } = this.s;
     const ahead = parallelism - 1;
     const running = new Set<Promise<void>>();
@@ -449,12 +420,10 @@ class ApplyRun {
       this.journal.result(seq, address, action, { status: 'ok', uid: outcome.uid, resource_version: rv, message: outcome.message });
       recordResult(this.state, seq, address, 'ok', outcome.uid, rv, outcome.message, chainKey(change));
       this.done++;
-      this.pending.delete(address);
       this.counts[outcome.how]++;
     } else if (outcome.status === 'error') {
       this.journal.result(seq, address, action, { status: 'error', message: outcome.message });
       recordResult(this.state, seq, address, 'error', null, null, outcome.message, chainKey(change));
-      this.pending.delete(address);
       if (report) this.fail(address, action, outcome.reason, outcome.message);
     } else {
       // Unknown: no result line; the intent stays open and its reverse stays unguarded.

@@ -33,6 +33,9 @@ function renderStatus(r: StatusReport, io: Io): void {
   else if (r.lease) io.out(`  apply lease: held by ${r.lease.holder} (renewed ${r.lease.renewTime}, ${r.lease.expired ? 'EXPIRED' : `expires ${r.lease.expiresAt}`})`);
   else io.out('  apply lease: free');
   if (r.journal) io.out(`  last journal: ${r.journal.path}: ${r.journal.done} done, ${r.journal.failed} failed, ${r.journal.open} open; ${r.journal.ended ?? 'not finished'}`);
+  if (r.journal && !r.journal.ended && r.phase !== 'applying') {
+    io.out(`  next: continue with \`calico-migrate apply <plan> --resume ${r.journal.path}\`, or write its rollback with \`calico-migrate rollback --journal ${r.journal.path}\``);
+  }
   if (r.last_apply) io.out(`  last apply: ${r.last_apply.mode} plan ${r.last_apply.plan_id} ${r.last_apply.status} at ${r.last_apply.at}; reverse plan ${r.last_apply.reverse_path}`);
   else if (r.last_plan) io.out(`  last plan: ${r.last_plan.path} (${r.last_plan.plan_id}, ${r.last_plan.changes} change(s))`);
   if (r.verified) io.out(`  last verify: ${r.verified.ok ? 'passed' : `${r.verified.differences} difference(s)`} at ${r.verified.at}`);

@@ -8,7 +8,6 @@
 import { applyPlan } from '../apply/executor.js';
 import type { ApplyResult } from '../apply/types.js';
 import { MigrateError } from '../errors.js';
-import type { KubeObject } from '../model/types.js';
 import { displayName, objectAddress } from '../plan/address.js';
 import { liveAddress } from '../plan/diff.js';
 import { normalizeLiveNode } from '../plan/normalize.js';
@@ -19,7 +18,8 @@ import type { TargetPort } from '../ports/target.js';
 import { readPlanFile, type FilePlan } from '../util/plan-file-reader.js';
 import type { Context } from './context.js';
 import { setEtcdLock, readEtcdLock } from './lock.js';
-import { assertCanRead, readTarget } from './target.js';
+import { assertCanRead, readTargetStamps } from './target.js';
+import { sameContent } from '../apply/content.js';
 import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
 import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
 import type { LastApplyRecord } from './status.js';
@@ -130,11 +130,16 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
     );
   }
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
-  const t = await readTarget(target, opts.parallelism, { clusterUid: uid });
-  const live = new Map<string, KubeObject>();
-  for (const o of [...t.live, ...t.nodes]) live.set(liveAddress(o), o);
-  if (t.liveClusterInfo) live.set(liveAddress(t.liveClusterInfo), t.liveClusterInfo);
+  const live = await readTargetStamps(target, opts.parallelism, (o) => [
+    liveAddress(o),
+    {
+      uid: typeof o.metadata.uid === 'string' ? o.metadata.uid : null,
+      resourceVersion: typeof o.metadata.resourceVersion === 'string' ? o.metadata.resourceVersion : null,
+      nodeAnnotations: o.kind === 'Node' ? JSON.stringify(normalizeLiveNode(o).metadata.annotations ?? {}) : null,
+    },
+  ]);
   const stale: string[] = [];
+  const reverse = plan.mode === 'reverse';
   for (const c of plan.resource_changes) {
     if (c.step === 'identity') continue; // Its precondition is the lock step's result.
     const obj = live.get(objectAddress(c));
@@ -144,20 +149,24 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
       // Kubelets bump a Node's resourceVersion every few seconds; what must not have moved is
       // the Calico annotations the plan compared.
       if (!obj) stale.push(`${displayName(c)} no longer exists`);
-      else if (action !== 'no-op' && JSON.stringify(normalizeLiveNode(obj).metadata.annotations ?? {}) !== JSON.stringify(c.change.before?.metadata.annotations ?? {})) {
+      else if (action !== 'no-op' && obj.nodeAnnotations !== JSON.stringify(c.change.before?.metadata.annotations ?? {})) {
         stale.push(`${displayName(c)}: Calico annotations changed`);
       }
       continue;
     }
     if (action === 'create') {
-      if (obj) stale.push(`${displayName(c)} now exists`);
+      // A reverse create undoes a forward delete that may never have landed (an interrupted
+      // apply): the object still being exactly what it would restore is no drift.
+      if (obj && !(reverse && (await stillAsPlanned(target, c)))) stale.push(`${displayName(c)} now exists`);
     } else if (!obj) {
-      stale.push(`${displayName(c)} no longer exists`);
-    } else if (c.target.resource_version && obj.metadata.resourceVersion !== c.target.resource_version) {
-      stale.push(`${displayName(c)} changed (resourceVersion ${c.target.resource_version} → ${obj.metadata.resourceVersion})`);
-    } else if (c.target.uid && obj.metadata.uid !== c.target.uid) {
+      // A reverse delete with no uid undoes a create whose answer was never recorded: if the
+      // object is absent, that create never landed and there is nothing to undo.
+      if (!(reverse && action === 'delete' && !c.target.uid)) stale.push(`${displayName(c)} no longer exists`);
+    } else if (c.target.resource_version && obj.resourceVersion !== c.target.resource_version) {
+      stale.push(`${displayName(c)} changed (resourceVersion ${c.target.resource_version} → ${obj.resourceVersion})`);
+    } else if (c.target.uid && obj.uid !== c.target.uid) {
       // Rollback deletes are guarded by the uid apply got back: a re-created object is not ours.
-      stale.push(`${displayName(c)} was replaced by another object (uid ${c.target.uid} → ${obj.metadata.uid})`);
+      stale.push(`${displayName(c)} was replaced by another object (uid ${c.target.uid} → ${obj.uid})`);
     }
   }
   if (stale.length) {
@@ -166,6 +175,13 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
       details: { stale: stale.slice(0, 1000) },
     });
   }
+}
+
+/** A reverse create whose object exists: is it exactly what the create would restore (so the handler adopts it)? */
+async function stillAsPlanned(target: TargetPort, c: Plan['resource_changes'][number]): Promise<boolean> {
+  if (c.change.action !== 'create') return false;
+  const live = await target.get({ apiVersion: c.api_version, kind: c.kind, namespace: c.namespace, name: c.name });
+  return !!live && (await sameContent(target, live, c.change.after));
 }
 
 export interface ApplyOutcome {

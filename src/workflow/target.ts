@@ -85,6 +85,34 @@ export async function readTarget(target: TargetReader, parallelism: number, know
   return { server: target.server, clusterUid, apiGroup, crds, crdCheck, live, liveClusterInfo, nodes, namespaces };
 }
 
+/** What apply's guard compares of a live object: its identity and, for a Node, its Calico annotations (canonical JSON). */
+export interface LiveStamp {
+  uid: string | null;
+  resourceVersion: string | null;
+  nodeAnnotations: string | null;
+}
+
+/**
+ * The stamp of every Calico object, Node and the ClusterInformation in the target, by address.
+ * Each kind's list is reduced as it arrives: a rollback of 300,000 objects must not hold them all.
+ */
+export async function readTargetStamps(target: TargetReader, parallelism: number, stamp: (o: KubeObject) => [string, LiveStamp]): Promise<Map<string, LiveStamp>> {
+  await backingApiGroup(target);
+  const crds = await target.calicoCrds();
+  const established = new Set(crds.filter(isEstablished).flatMap((c) => crdPlural(c)?.plural ?? []));
+  const kinds = ALL_CRD_KINDS.filter((k) => established.has(k.plural));
+  const out = new Map<string, LiveStamp>();
+  const add = (list: KubeObject[]) => {
+    for (const o of list) {
+      const [address, s] = stamp(o);
+      out.set(address, s);
+    }
+  };
+  await mapLimit(kinds, Math.min(parallelism, 8), async (k) => add(await target.listKind(k.kind)));
+  add(await target.listNodes());
+  return out;
+}
+
 export function liveTierNames(t: Pick<TargetState, 'live'>): Set<string> {
   return new Set(t.live.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name));
 }

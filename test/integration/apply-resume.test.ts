@@ -4,6 +4,7 @@
  * still locked; then either resume (nothing written twice) or roll back (exact prior state).
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { CRD_API_VERSION, WAVES } from '../../src/model/kinds.js';
 import { kube, resetDatastores } from './support/cluster.js';
 import { seedDataset } from './support/datasets.js';
@@ -142,5 +143,36 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
     assert.ok(r.stderr.includes(`GlobalNetworkSet trusted-cidrs was replaced by another object (uid ${gns.metadata.uid} → ${remade.body.metadata.uid})`), r.stderr);
     assert.match(r.stderr, /^Next step: make a new plan; nothing was written$/m);
     assert.deepEqual(await worldSnapshot(), world);
+  });
+
+  it('killed (SIGKILL) mid-apply: no out-of-date reverse plan is left; `rollback` writes it from the journal, and it restores exactly the prior target', async () => {
+    const { w, plan } = await planFullOnPreSeededTarget();
+    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
+    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+    const before = await targetSnapshot();
+    const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
+    let r = await cli(w, ['apply', 'plan.json', '--auto-approve', '--parallelism', '2'], 137, { killWhen: () => results() >= 10 });
+    const lines = readJournalLines(w.path(journal));
+    assert.ok(!lines.some((l) => l.type === 'end'), 'the killed run has no end line');
+    assert.ok(okResultsByAddress(lines).size < writes(plan).length, 'it was killed before the end');
+    assert.equal(existsSync(w.path(reverse)), false, 'apply writes its reverse plan only when it stops');
+
+    // The dead holder's lease is released by hand (an operator would see it in `status`).
+    await cli(w, ['unlock', '--lease', '--force'], 0);
+    r = await cli(w, ['status'], 0);
+    assert.ok(r.stdout.includes(`  next: continue with \`calico-migrate apply <plan> --resume ${journal}\`, or write its rollback with \`calico-migrate rollback --journal ${journal}\``), r.stdout);
+
+    r = await cli(w, ['rollback', '--json'], 0);
+    const written = finalJson(r.stdout);
+    assert.deepEqual([written.journal, written.reverse_path, written.plan_id, written.journal_ended], [journal, reverse, plan.plan_id, false]);
+    assert.ok(written.changes >= 10, JSON.stringify(written));
+    assert.ok(written.unsettled >= 1, `writes in flight at the kill have no recorded answer: ${JSON.stringify(written)}`);
+    const world = await worldSnapshot();
+    r = await cli(w, ['show', reverse], 0);
+    assert.deepEqual(await worldSnapshot(), world, 'rollback and show write nothing to either datastore');
+
+    r = await cli(w, ['apply', reverse, '--auto-approve'], 0);
+    assert.match(r.stdout, /^Apply complete: /m);
+    assert.deepEqual(await targetSnapshot(), before);
   });
 });

@@ -17,6 +17,8 @@ export interface CliOptions {
   /** Use the least-privilege or read-only identity instead of the admin kubeconfig. */
   identity?: 'admin' | 'limited' | 'readonly' | 'none';
   input?: string;
+  /** Kill the process with SIGKILL once `when()` holds (polled every 2 ms): a crash at a chosen point. */
+  killWhen?: () => boolean;
 }
 
 export function clusterEnv(identity: CliOptions['identity'] = 'admin'): Record<string, string> {
@@ -38,7 +40,16 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    const poll = opts.killWhen
+      ? setInterval(() => {
+          if (opts.killWhen!()) child.kill('SIGKILL');
+        }, 2)
+      : null;
+    // Killed by a signal: the shell's convention, 128 + its number.
+    child.on('close', (code, signal) => {
+      if (poll) clearInterval(poll);
+      resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : -1), stdout, stderr });
+    });
     child.stdin.end(opts.input ?? '');
   });
 }

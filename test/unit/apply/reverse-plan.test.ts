@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { applyPlan } from '../../../src/apply/executor.js';
+import { readJournal } from '../../../src/apply/journal.js';
 import { executionSteps } from '../../../src/apply/order.js';
+import { writeReverseFromJournal } from '../../../src/apply/reverse-from-journal.js';
 import { reverseChange, reverseChanges } from '../../../src/apply/reverse-plan.js';
 import type { ApplyOptions, ApplyResult } from '../../../src/apply/types.js';
 import { RecordingIo } from '../../../src/io.js';
@@ -151,7 +153,7 @@ describe('reverse plan', () => {
     assert.deepEqual(t.snapshot(), {});
   });
 
-  it('written mid-flight (crash), is safe to apply whether or not the in-flight write landed', async () => {
+  it('written from the journal of a killed run, is safe to apply whether or not the in-flight write landed', async () => {
     for (const landed of [false, true]) {
       const t = new FakeTarget();
       const pool = t.seed(cr('IPPool', 'p1', { cidr: '10.0.0.0/16' }));
@@ -176,7 +178,12 @@ describe('reverse plan', () => {
       while (writes < 4) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 20));
       t.intercept = null;
-      const reverse = parsePlan(readFileSync(p.reversePath, 'utf8'), p.reversePath);
+      // A killed run leaves no reverse plan, only its journal: `rollback` writes the reverse from it.
+      assert.equal(existsSync(p.reversePath), false, 'apply writes its reverse plan only when it stops');
+      const file = path.join(path.dirname(p.reversePath), 'from-journal.json');
+      const written = await writeReverseFromJournal(plan, readJournal(p.journalPath), p.journalPath, file, '0.0.0-test');
+      assert.deepEqual([written.unsettled, written.ended], [1, false]);
+      const reverse = parsePlan(readFileSync(file, 'utf8'), file);
       assert.ok(
         reverse.resource_changes.some((c) => c.target.uid === null && c.target.resource_version === null),
         'the in-flight write has an unguarded reverse',

@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
+import { EXIT_CODES_HELP } from '../cli/exit-help.js';
+import type { Io } from '../io.js';
+import type { Context } from '../workflow/context.js';
+import { writeRollbackPlan, type RollbackReport } from '../workflow/rollback.js';
+import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
+
+export default class Rollback extends BaseCommand<typeof Rollback> {
+  static override summary = 'Write the reverse plan of an apply from its journal (after an apply that was killed, or whose reverse plan is gone).';
+  static override description = `apply writes its reverse plan when it stops; a run that was killed leaves only its journal, which records every write before it is sent. This reads the journal and the plan it was written for (files only, nothing is sent) and writes the reverse plan: review it with \`show\`, run it with \`apply\`, which checks the target first. Writes whose answer the journal lacks are undone only if the object is exactly what that write would have left.\n\n${EXIT_CODES_HELP}`;
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --journal .calico-migrate/journal-0123abcd4567.jsonl --out rollback.plan.json'];
+  static override flags = {
+    journal: Flags.string({ summary: 'The apply journal (default: the newest in --state-dir).' }),
+    plan: Flags.string({ summary: 'The plan file the journal was written for (default: the path its header records).' }),
+    out: Flags.string({ summary: 'Where to write the reverse plan (default: the path the journal header records).' }),
+    'state-dir': Flags.string({ summary: 'Directory apply keeps its journals in.', default: DEFAULT_STATE_DIR }),
+  };
+
+  protected async execute({ flags }: CommandInput<typeof Rollback>, ctx: Context): Promise<CommandResult<RollbackReport & { apply_command: string }>> {
+    const r = await writeRollbackPlan({ stateDir: flags['state-dir'], journal: flags.journal, planPath: flags.plan, out: flags.out }, ctx);
+    const applyCommand = `calico-migrate apply ${r.reverse_path}`;
+    return { data: { ...r, apply_command: applyCommand }, exitCode: 'OK', render: (io) => renderRollback(r, applyCommand, io) };
+  }
+}
+
+function renderRollback(r: RollbackReport, applyCommand: string, io: Io): void {
+  io.out(`Reverse plan: ${r.reverse_path} (${r.reverse_plan_id}), undoing ${r.changes} write(s) of plan ${r.plan_id} recorded in ${r.journal}.`);
+  if (r.unsettled) io.out(`  ${r.unsettled} of them have no recorded answer: each is undone only if the object is exactly what that write would have left.`);
+  if (!r.journal_ended) io.say('warn', 'the journal has no end line: that apply was interrupted, or is still running (see `calico-migrate status`); a running apply is not covered past this point');
+  io.out(`  review:    calico-migrate show ${r.reverse_path}`);
+  io.out(`  roll back: ${applyCommand}`);
+}
