@@ -117,8 +117,11 @@ const results: SizeResult[] = [];
 /** Generous: ten times the slowest rate measured before issue 9, plus start-up. */
 const limitMs = (size: number) => 120000 + size * 30;
 
+let failure: string | null = null;
+let currentSize = 0;
 try {
   for (const size of sizes) {
+    currentSize = size;
     log(`=== ${size} objects ===`);
     const ds = makeDataset(size);
     const work = path.join(outDir, `work-${size}`);
@@ -229,6 +232,10 @@ try {
     // Plan files of the large sizes run to hundreds of MB; the figures are kept, the files are not.
     rmSync(work, { recursive: true, force: true });
   }
+} catch (e) {
+  // The sizes done are kept and reported; the one that failed is named in the report.
+  failure = `${currentSize} objects: ${(e as Error).message.split('\n')[0]}`;
+  log(`FAILED: ${(e as Error).message}`);
 } finally {
   await stopClusters();
 }
@@ -243,6 +250,7 @@ const run: RunResults = {
   machine,
   floors: FLOORS,
   below_floor: belowFloor,
+  failure,
   sizes: results,
 };
 writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(run, null, 2) + '\n');
@@ -251,6 +259,7 @@ const reportPath = smoke ? path.join(outDir, 'BENCHMARKS.md') : path.join(ROOT, 
 writeFileSync(reportPath, report);
 process.stdout.write(report);
 log(`wrote ${path.relative(ROOT, reportPath)} and ${path.relative(ROOT, path.join(outDir, 'results.json'))}`);
+if (failure) process.exitCode = 1;
 if (belowFloor.length > 0) {
   log(`below the floor (a collapse, not noise: the floors are far under the measured figures):\n  ${belowFloor.join('\n  ')}`);
   process.exitCode = 1;

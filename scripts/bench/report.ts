@@ -49,6 +49,8 @@ export interface RunResults {
   machine: Machine;
   floors: Record<string, number>;
   below_floor: string[];
+  /** The size and step that failed, when one did; the sizes before it are still reported. */
+  failure?: string | null;
   sizes: SizeResult[];
 }
 
@@ -102,6 +104,10 @@ export function renderReport(r: RunResults): string {
   L.push('');
   L.push('## Results');
   L.push('');
+  if (r.failure) {
+    L.push(`**The run stopped at ${r.failure}**; the sizes below are the ones it completed.`);
+    L.push('');
+  }
   L.push('| objects | step | seconds | objects/s | peak RSS (MB) |');
   L.push('| ---: | --- | ---: | ---: | ---: |');
   for (const s of r.sizes) {
