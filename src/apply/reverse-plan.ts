@@ -22,11 +22,11 @@
  * did something gets its own band (order.ts): the last forward step is undone in band 0, the one
  * before in band 1, and so on; the reverse wave is `band * 100 + forward wave`.
  */
-import { footerOf, PlanEncoder, RAW_BODY, type RawBody } from '../plan/plan-file.js';
+import { PlanEncoder, RAW_BODY, type RawBody } from '../plan/plan-file.js';
 import { createdBodyText } from '../util/plan-file-reader.js';
 import { AtomicFile } from '../util/atomic-file.js';
 import { changedPaths } from '../plan/paths.js';
-import { sortChanges } from '../plan/address.js';
+import { compareChanges, type Ordered } from '../plan/address.js';
 import { summarize } from '../plan/summary.js';
 import type { Action, Plan, PlanBody, ResourceChange } from '../plan/types.js';
 import { actionOf, executionSteps, WAVE_BAND } from './order.js';
@@ -123,8 +123,18 @@ export function reverseChange(fw: ResourceChange, outcome: ForwardOutcome, wave:
   }
 }
 
-/** The reverse changes for every forward write that has an outcome, with reverse waves assigned. */
-export function reverseChanges(plan: Pick<Plan, 'resource_changes'>, lookup: OutcomeLookup): ResourceChange[] {
+/** One forward write to undo, in the reverse plan's order (its identity, with the reverse wave). */
+interface ReverseEntry extends Ordered {
+  forward: ResourceChange;
+  outcome: ForwardOutcome;
+}
+
+/**
+ * The forward writes that have an outcome, with reverse waves assigned, in the reverse plan's
+ * listing order. Small records only: the reverse changes themselves are made one at a time as
+ * they are written (a 300,000-object apply held 650 MB of them at once otherwise).
+ */
+function reverseEntries(plan: Pick<Plan, 'resource_changes'>, lookup: OutcomeLookup): ReverseEntry[] {
   const steps = executionSteps(plan.resource_changes);
   const touched = steps
     .map((step) =>
@@ -134,21 +144,33 @@ export function reverseChanges(plan: Pick<Plan, 'resource_changes'>, lookup: Out
       }),
     )
     .filter((list) => list.length > 0);
-  const out: ResourceChange[] = [];
+  const out: ReverseEntry[] = [];
   touched.forEach((list, i) => {
     const band = touched.length - 1 - i;
-    for (const { change, outcome } of list) out.push(reverseChange(change, outcome, band * WAVE_BAND + (change.wave % WAVE_BAND)));
+    for (const { change, outcome } of list) {
+      out.push({ wave: band * WAVE_BAND + (change.wave % WAVE_BAND), kind: change.kind, namespace: change.namespace, name: change.name, address: change.address, forward: change, outcome });
+    }
   });
-  return sortChanges(out);
+  return out.sort(compareChanges);
 }
 
-export function reversePlanBody(plan: Plan, lookup: OutcomeLookup, toolVersion: string): PlanBody {
-  const changes = reverseChanges(plan, lookup);
+/** The reverse changes for every forward write that has an outcome, with reverse waves assigned. */
+export function reverseChanges(plan: Pick<Plan, 'resource_changes'>, lookup: OutcomeLookup): ResourceChange[] {
+  return reverseEntries(plan, lookup).map((e) => reverseChange(e.forward, e.outcome, e.wave));
+}
+
+const REVERSED: Record<'create' | 'update' | 'delete', Pick<ResourceChange, 'change'>['change']['action']> = { create: 'delete', update: 'update', delete: 'create' };
+
+/** Everything of the reverse plan but its changes, from the entries alone. */
+function reverseFrame(plan: Plan, entries: readonly ReverseEntry[], toolVersion: string): Omit<PlanBody, 'resource_changes'> {
+  // The summary reads kind, step and action only: stand-ins, not the changes.
+  const standIns = entries.map((e) => ({ kind: e.kind, step: e.forward.step, change: { action: REVERSED[e.forward.change.action as 'create' | 'update' | 'delete'] } }));
+  const summary = summarize(standIns as unknown as ResourceChange[], []);
   const total = plan.resource_changes.filter((c) => (['create', 'update', 'delete'] as Action[]).includes(actionOf(c))).length;
   let done = 0;
   let pending = 0;
-  for (const c of changes) {
-    if (lookup(c.address)?.status === 'ok') done++;
+  for (const e of entries) {
+    if (e.outcome.status === 'ok') done++;
     else pending++;
   }
   const warnings = [`Reverse of plan ${plan.plan_id}, written by calico-migrate apply as it ran: ${done} of ${total} forward writes were recorded as done when it was last written.`];
@@ -166,12 +188,16 @@ export function reversePlanBody(plan: Plan, lookup: OutcomeLookup, toolVersion: 
     target: plan.target,
     options: plan.options,
     reverses: plan.plan_id,
-    summary: summarize(changes, []),
-    resource_changes: changes,
+    summary,
     skipped: [],
     checks: [],
     warnings,
   };
+}
+
+export function reversePlanBody(plan: Plan, lookup: OutcomeLookup, toolVersion: string): PlanBody {
+  const entries = reverseEntries(plan, lookup);
+  return { ...reverseFrame(plan, entries, toolVersion), resource_changes: entries.map((e) => reverseChange(e.forward, e.outcome, e.wave)) };
 }
 
 /** Builds and (re)writes the reverse plan file for one apply run, streamed into an atomic file. */
@@ -194,14 +220,16 @@ export class ReversePlanWriter {
   async write(lookup: OutcomeLookup): Promise<string> {
     const out = new AtomicFile(this.file, 'reverse plan');
     try {
-      const body = reversePlanBody(this.plan, lookup, this.toolVersion);
+      const entries = reverseEntries(this.plan, lookup);
+      const frame = reverseFrame(this.plan, entries, this.toolVersion);
       const enc = new PlanEncoder();
-      out.write(enc.header(body));
-      for (let i = 0; i < body.resource_changes.length; i++) {
-        out.write(enc.change(body.resource_changes[i]!));
+      out.write(enc.header(frame));
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        out.write(enc.change(reverseChange(e.forward, e.outcome, e.wave)));
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      out.write(enc.footer(footerOf(body)));
+      out.write(enc.footer({ changes: entries.length, summary: frame.summary, skipped: frame.skipped, checks: frame.checks, warnings: frame.warnings }));
       out.write(enc.trailer());
       out.commit();
       const planId = enc.planId();

@@ -21,12 +21,15 @@ export function displayName(change: Pick<ResourceChange, 'step' | 'kind' | 'name
   return `${change.kind} ${name}${step ? ` (${step})` : ''}`;
 }
 
+/** What the listing order reads of a change. */
+export type Ordered = Pick<ResourceChange, 'wave' | 'kind' | 'namespace' | 'name' | 'address'>;
+
 /**
  * Listing order: wave, kind, namespace (cluster-scoped first), name, then address. Plain code-unit
  * comparison so the order, and with it plan_id, never depends on the machine's locale. Apply runs
  * creates and updates in this order and deletes in descending wave order.
  */
-export function compareChanges(a: ResourceChange, b: ResourceChange): number {
+export function compareChanges(a: Ordered, b: Ordered): number {
   return a.wave - b.wave || compareStrings(a.kind, b.kind) || compareNamespaces(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.address, b.address);
 }
 

@@ -7,12 +7,14 @@ import { applyPlan } from '../../../src/apply/executor.js';
 import { readJournal } from '../../../src/apply/journal.js';
 import { executionSteps } from '../../../src/apply/order.js';
 import { writeReverseFromJournal } from '../../../src/apply/reverse-from-journal.js';
-import { reverseChange, reverseChanges } from '../../../src/apply/reverse-plan.js';
+import { reverseChange, reverseChanges, reversePlanBody } from '../../../src/apply/reverse-plan.js';
+import { journalState } from '../../../src/apply/resume.js';
+import { journalOutcomes } from '../../../src/apply/reverse-from-journal.js';
 import type { ApplyOptions, ApplyResult } from '../../../src/apply/types.js';
 import { RecordingIo } from '../../../src/io.js';
 import type { KubeObject } from '../../../src/model/types.js';
 import { IDENTITY_ADDRESS, LOCK_ADDRESS } from '../../../src/plan/cluster-information.js';
-import { parsePlan } from '../../../src/plan/plan-file.js';
+import { parsePlan, serializePlan } from '../../../src/plan/plan-file.js';
 import type { Plan, ResourceChange } from '../../../src/plan/types.js';
 import { FakeTarget } from './fake-target.js';
 import { buildPlan, clusterInformationCreate, clusterInformationUpdate, cr, createChange, deleteChange, nodeChange, updateChange } from './plan-builders.js';
@@ -121,6 +123,9 @@ describe('reverse plan', () => {
     assert.equal(reverse.reverses, plan.plan_id);
     assert.equal(reverse.plan_id, fwd.reverse_plan_id);
     assert.equal(reverse.resource_changes.length, 7);
+    // Streamed change by change, the file is byte for byte the reverse plan serialized whole.
+    const lookup = journalOutcomes(journalState(readJournal(fwd.journal_path)));
+    assert.equal(readFileSync(fwd.reverse_path, 'utf8'), serializePlan(reversePlanBody(plan, lookup, reverse.tool.version)).text);
     const back = await run(reverse, t);
     assert.equal(back.status, 'complete', JSON.stringify(back.failures));
     assert.deepEqual(t.snapshot(), before);
