@@ -11,7 +11,7 @@
  *          journal.ts); up to a pool's worth is journaled ahead, so a freed slot is refilled
  *          at once;
  *       b. a write is sent only once its intent is durable. The journal is then the record its
- *          reverse is derived from (reverse-plan.ts, rollback.ts): the forward plan plus the
+ *          reverse is derived from (reverse-plan.ts, reverse-from-journal.ts): the forward plan plus the
  *          journal give the reverse plan at any moment, so nothing is rewritten while apply runs.
  *  3. On the first failure no new write starts, in-flight writes finish and are recorded, and the
  *     result is `partial` with the failing address and message. A lost lease stops it the same way.

@@ -9,7 +9,6 @@
 import { MigrateError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import type { JournalContents } from './journal.js';
-import { chainKey } from './order.js';
 import { journalState, type JournalState } from './resume.js';
 import { ReversePlanWriter, type OutcomeLookup } from './reverse-plan.js';
 
@@ -42,8 +41,8 @@ export async function writeReverseFromJournal(plan: Plan, contents: JournalConte
       hint: 'pass the plan file that journal was written for (--plan)',
     });
   }
-  const chains = new Map(plan.resource_changes.map((c) => [c.address, chainKey(c)]));
-  const state = journalState(contents, (address) => chains.get(address) ?? null);
+  // Chains (resume.ts) set preconditions for resumed writes; the reverse reads only each write's outcome.
+  const state = journalState(contents);
   let changes = 0;
   let unsettled = 0;
   for (const c of plan.resource_changes) {

@@ -116,7 +116,7 @@ function headerOf(body: Header): Header {
   return { format_version, kind, mode, tool, source, target, options, reverses };
 }
 
-export function footerOf(body: PlanBody): Footer {
+function footerOf(body: PlanBody): Footer {
   return { changes: body.resource_changes.length, summary: body.summary, skipped: body.skipped, checks: body.checks, warnings: body.warnings };
 }
 

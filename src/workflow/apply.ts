@@ -9,8 +9,6 @@ import { applyPlan } from '../apply/executor.js';
 import type { ApplyResult } from '../apply/types.js';
 import { MigrateError } from '../errors.js';
 import { displayName, objectAddress } from '../plan/address.js';
-import { liveAddress } from '../plan/diff.js';
-import { normalizeLiveNode } from '../plan/normalize.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Plan } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
@@ -130,14 +128,7 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
     );
   }
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
-  const live = await readTargetStamps(target, opts.parallelism, (o) => [
-    liveAddress(o),
-    {
-      uid: typeof o.metadata.uid === 'string' ? o.metadata.uid : null,
-      resourceVersion: typeof o.metadata.resourceVersion === 'string' ? o.metadata.resourceVersion : null,
-      nodeAnnotations: o.kind === 'Node' ? JSON.stringify(normalizeLiveNode(o).metadata.annotations ?? {}) : null,
-    },
-  ]);
+  const live = await readTargetStamps(target, opts.parallelism);
   const stale: string[] = [];
   const reverse = plan.mode === 'reverse';
   for (const c of plan.resource_changes) {

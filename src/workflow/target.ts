@@ -9,6 +9,8 @@ import { ALL_CRD_KINDS, CLUSTER_INFORMATION, CRD_API_VERSION, CRD_GROUP } from '
 import type { KubeObject } from '../model/types.js';
 import type { Check } from '../plan/types.js';
 import type { TargetReader } from '../ports/target.js';
+import { liveAddress } from '../plan/diff.js';
+import { normalizeLiveNode } from '../plan/normalize.js';
 import { mapLimit } from '../util/concurrency.js';
 
 /** Everything Calico the target holds, read once and shared by the desired-state pipeline and apply's guards. */
@@ -75,9 +77,7 @@ export async function readTarget(target: TargetReader, parallelism: number, know
   const apiGroup = await backingApiGroup(target);
   const crds = await target.calicoCrds();
   const crdCheck = crdsEstablished(crds);
-  const established = new Set(crds.filter(isEstablished).flatMap((c) => crdPlural(c)?.plural ?? []));
-  const kinds = ALL_CRD_KINDS.filter((k) => established.has(k.plural));
-  const lists = await mapLimit(kinds, Math.min(parallelism, 8), (k) => target.listKind(k.kind));
+  const lists = await mapLimit(establishedKinds(crds), Math.min(parallelism, 8), (k) => target.listKind(k.kind));
   const all = lists.flat();
   const liveClusterInfo = all.find((o) => o.kind === CLUSTER_INFORMATION.kind && o.metadata.name === 'default') ?? null;
   const live = all.filter((o) => o.kind !== CLUSTER_INFORMATION.kind);
@@ -96,21 +96,29 @@ export interface LiveStamp {
  * The stamp of every Calico object, Node and the ClusterInformation in the target, by address.
  * Each kind's list is reduced as it arrives: a rollback of 300,000 objects must not hold them all.
  */
-export async function readTargetStamps(target: TargetReader, parallelism: number, stamp: (o: KubeObject) => [string, LiveStamp]): Promise<Map<string, LiveStamp>> {
+export async function readTargetStamps(target: TargetReader, parallelism: number): Promise<Map<string, LiveStamp>> {
   await backingApiGroup(target);
-  const crds = await target.calicoCrds();
-  const established = new Set(crds.filter(isEstablished).flatMap((c) => crdPlural(c)?.plural ?? []));
-  const kinds = ALL_CRD_KINDS.filter((k) => established.has(k.plural));
   const out = new Map<string, LiveStamp>();
   const add = (list: KubeObject[]) => {
-    for (const o of list) {
-      const [address, s] = stamp(o);
-      out.set(address, s);
-    }
+    for (const o of list) out.set(liveAddress(o), stampOf(o));
   };
-  await mapLimit(kinds, Math.min(parallelism, 8), async (k) => add(await target.listKind(k.kind)));
+  await mapLimit(establishedKinds(await target.calicoCrds()), Math.min(parallelism, 8), async (k) => add(await target.listKind(k.kind)));
   add(await target.listNodes());
   return out;
+}
+
+function stampOf(o: KubeObject): LiveStamp {
+  return {
+    uid: typeof o.metadata.uid === 'string' ? o.metadata.uid : null,
+    resourceVersion: typeof o.metadata.resourceVersion === 'string' ? o.metadata.resourceVersion : null,
+    nodeAnnotations: o.kind === 'Node' ? JSON.stringify(normalizeLiveNode(o).metadata.annotations ?? {}) : null,
+  };
+}
+
+/** The Calico kinds whose CRD the target serves (Established); the others cannot be listed. */
+function establishedKinds(crds: readonly KubeObject[]): typeof ALL_CRD_KINDS {
+  const established = new Set(crds.filter(isEstablished).flatMap((c) => crdPlural(c)?.plural ?? []));
+  return ALL_CRD_KINDS.filter((k) => established.has(k.plural));
 }
 
 export function liveTierNames(t: Pick<TargetState, 'live'>): Set<string> {
