@@ -90,6 +90,22 @@ export interface Io {
  */
 export type RecordedEvent = MigrateEvent & { readonly [field: string]: unknown };
 
+/** Writes lines to `io.out` in pieces of about 64 KB, so a long rendering is never one string. */
+export function outLines(io: Pick<Io, 'out'>, lines: Iterable<string>): void {
+  let chunk: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    chunk.push(line);
+    size += line.length + 1;
+    if (size >= 65536) {
+      io.out(chunk.join('\n') + '\n');
+      chunk = [];
+      size = 0;
+    }
+  }
+  if (chunk.length) io.out(chunk.join('\n') + '\n');
+}
+
 export class RecordingIo implements Io {
   readonly messages: Array<{ level: Level; message: string }> = [];
   readonly events: RecordedEvent[] = [];

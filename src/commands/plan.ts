@@ -4,7 +4,8 @@ import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { conversionFlags, sourceFlags, targetFlags } from '../cli/flags.js';
 import { EXIT_CODES } from '../errors.js';
 import { FAIL_ON_VALUES, detailedExitCode, evaluateGates } from '../plan/gates.js';
-import { renderPlanText } from '../plan/render-text.js';
+import { outLines } from '../io.js';
+import { planTextLines } from '../plan/render-text.js';
 import type { Context } from '../workflow/context.js';
 import { makePlan } from '../workflow/plan.js';
 import { openPlanOutput, savePlan } from '../workflow/plan-output.js';
@@ -72,7 +73,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
       data: { plan_file: flags.out, plan_id: plan.plan_id, mode: plan.mode, summary: plan.summary, checks: plan.checks, warnings: plan.warnings, gate_failures: gateFailures, exit_code: exit },
       exitCode: exit,
       render: (io) => {
-        io.out(renderPlanText(plan, { verbose: flags.verbose }));
+        outLines(io, planTextLines(plan, { verbose: flags.verbose }));
         io.say('info', `Plan written to ${flags.out} (${plan.plan_id}).`);
         for (const g of gateFailures) io.say('error', `gate: ${g}`);
         if (failedChecks.length) io.say('error', `${failedChecks.length} check(s) failed; apply will refuse this plan. Fix them and plan again.`);

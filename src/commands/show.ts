@@ -3,7 +3,8 @@ import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import { MigrateError } from '../errors.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
-import { renderPlanText } from '../plan/render-text.js';
+import { outLines } from '../io.js';
+import { planTextLines } from '../plan/render-text.js';
 import { loadPlan } from '../workflow/apply.js';
 
 export default class Show extends BaseCommand<typeof Show> {
@@ -32,7 +33,7 @@ export default class Show extends BaseCommand<typeof Show> {
             io.out(renderPlanMarkdown(plan, { maxBytes: flags['max-bytes'] }));
             return;
           case 'text':
-            io.out(renderPlanText(plan, { verbose: flags.verbose }));
+            outLines(io, planTextLines(plan, { verbose: flags.verbose }));
             return;
           default: {
             const never: never = format;

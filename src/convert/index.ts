@@ -17,6 +17,7 @@ import { buildNodeMap, type NodeSource } from './node-map.js';
 import { nodeToK8sNode } from './node.js';
 import { dropDuplicates, sortObjects } from './order.js';
 import { convertV3Resource, type ResourceKey } from './resource.js';
+import { StringPool } from './string-pool.js';
 import { DEFAULT_NAMING_VERSION, parseCalicoVersion, type CalicoVersion } from './version.js';
 
 export { MANAGED_NODE_ANNOTATIONS } from './node.js';
@@ -172,6 +173,19 @@ function convertOne(diag: DiagnosticSink, key: string, fn: () => DesiredObject |
 }
 
 export function convertSnapshot(snapshot: SourceSnapshot, options: ConvertOptions = {}): ConversionResult {
+  return convert(snapshot, options, false);
+}
+
+/**
+ * convertSnapshot for the one caller that owns the snapshot: `snapshot.kvs` is emptied once read, and
+ * each value is dropped as soon as its object is made, so the raw text (~250 MB at 300,000 keys) and
+ * the objects made from it are never all in memory at once. The result is the same.
+ */
+export function convertSnapshotConsuming(snapshot: SourceSnapshot, options: ConvertOptions = {}): ConversionResult {
+  return convert(snapshot, options, true);
+}
+
+function convert(snapshot: SourceSnapshot, options: ConvertOptions, consume: boolean): ConversionResult {
   const diag = new DiagnosticSink();
   const skipped: SkippedKey[] = [];
   const result: ConversionResult = {
@@ -183,14 +197,16 @@ export function convertSnapshot(snapshot: SourceSnapshot, options: ConvertOption
     namingVersion: DEFAULT_NAMING_VERSION,
   };
   const opts: ConvertOptions = options && typeof options === 'object' ? options : {};
-  guarded(diag, undefined, () => run(snapshot, opts, diag, result));
+  guarded(diag, undefined, () => run(snapshot, opts, diag, result, consume));
   result.skipped.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return result;
 }
 
-function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: DiagnosticSink, result: ConversionResult): void {
+function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: DiagnosticSink, result: ConversionResult, consume: boolean): void {
   const kvs = normaliseInput(snapshot, diag);
+  if (consume && Array.isArray(snapshot.kvs)) snapshot.kvs.length = 0;
   const b = classifyAll(kvs, options, diag, result.skipped);
+  kvs.length = 0;
 
   for (const kv of b.clusterInfo) result.clusterInfo = guarded(diag, kv.key, () => readClusterInfo(kv, diag)) ?? null;
   const version = resolveVersion(options, result.clusterInfo?.calicoVersion ?? null, diag);
@@ -235,10 +251,11 @@ function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: Diagnostic
   for (const { kv, c } of b.resources) {
     const rk: ResourceKey = { info: c.info, namespace: c.namespace, name: c.name };
     push(convertOne(diag, kv.key, () => convertV3Resource(kv, rk, rctx)));
+    release(kv);
   }
   checkPoolOverlaps(pools, diag);
 
-  const ictx: IpamConvertContext = { diag, nodeMap, version };
+  const ictx: IpamConvertContext = { diag, nodeMap, version, strings: new StringPool() };
   let v2Config: IpamConfigValues | null = null;
   const configKv = b.config;
   if (configKv) {
@@ -252,9 +269,18 @@ function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: Diagnostic
       push(convertOne(diag, configKv.key, () => convertConfigKV(configKv, cfg, ictx)));
     }
   }
-  for (const { kv, c } of b.blocks) push(convertOne(diag, kv.key, () => convertBlockKV(kv, c.cidr, c.cidrName, ictx)));
-  for (const { kv, c } of b.affinities) push(convertOne(diag, kv.key, () => convertAffinityKV(kv, c, ictx)));
-  for (const { kv, c } of b.handles) push(convertOne(diag, kv.key, () => convertHandleKV(kv, c.handleId, ictx)));
+  for (const { kv, c } of b.blocks) {
+    push(convertOne(diag, kv.key, () => convertBlockKV(kv, c.cidr, c.cidrName, ictx)));
+    release(kv);
+  }
+  for (const { kv, c } of b.affinities) {
+    push(convertOne(diag, kv.key, () => convertAffinityKV(kv, c, ictx)));
+    release(kv);
+  }
+  for (const { kv, c } of b.handles) {
+    push(convertOne(diag, kv.key, () => convertHandleKV(kv, c.handleId, ictx)));
+    release(kv);
+  }
 
   for (const { kv, c } of b.v3Ipam) {
     if (c.plural !== 'ipamconfigurations' && c.plural !== 'ipamconfigs') continue;
@@ -262,6 +288,11 @@ function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: Diagnostic
   }
 
   result.objects = dropDuplicates(sortObjects(objects), diag);
+}
+
+/** Drops a converted value: the entries are this module's own copies (normaliseInput), never the caller's. */
+function release(kv: SourceKV): void {
+  kv.value = '';
 }
 
 function compareV3IpamConfig(kv: SourceKV, v2: IpamConfigValues | null, hasV2: boolean, diag: DiagnosticSink): void {

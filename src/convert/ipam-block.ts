@@ -8,12 +8,14 @@ import type { DiagnosticSink } from './diagnostics.js';
 import { canonicalCidr, parseCidr } from '../model/cidr.js';
 import { isRecord, pointer, type JsonRecord } from './json.js';
 import { renameAttrNode, renameBlockAffinity, renameHandleId, type NodeMap } from './rename.js';
+import type { StringPool } from './string-pool.js';
 
 export interface IpamContext {
   key: string;
   address: string;
   diag: DiagnosticSink;
   nodeMap: NodeMap;
+  strings: StringPool;
 }
 
 const HINT = 'Inspect the block with etcdctl; a corrupt block must be repaired (calicoctl ipam check) before migrating.';
@@ -28,7 +30,7 @@ function convertAttribute(a: unknown, i: number, ctx: IpamContext): JsonRecord {
     return {};
   }
   const out: JsonRecord = {};
-  if (typeof a.handle_id === 'string') out.handle_id = renameHandleId(a.handle_id, ctx.nodeMap);
+  if (typeof a.handle_id === 'string') out.handle_id = ctx.strings.intern(renameHandleId(a.handle_id, ctx.nodeMap));
   else if (a.handle_id !== undefined && a.handle_id !== null) bad(ctx, pointer('attributes', i, 'handle_id'), 'handle_id must be a string');
   for (const field of ['secondary', 'alternateOwnerAttrs'] as const) {
     const v = a[field];
@@ -41,6 +43,7 @@ function convertAttribute(a: unknown, i: number, ctx: IpamContext): JsonRecord {
     if (Object.keys(v).length === 0) continue;
     const copy = { ...v };
     renameAttrNode(copy, ctx.nodeMap);
+    ctx.strings.internValues(copy);
     out[field] = copy;
   }
   return out;

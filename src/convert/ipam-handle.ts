@@ -7,15 +7,18 @@ import type { DiagnosticSink } from './diagnostics.js';
 import { isRecord, pointer, type JsonRecord } from './json.js';
 import { ipamHandleName } from './names.js';
 import { renameHandleId, type NodeMap } from './rename.js';
+import type { StringPool } from './string-pool.js';
 
 export interface HandleContext {
   key: string;
   diag: DiagnosticSink;
   nodeMap: NodeMap;
+  strings: StringPool;
 }
 
 export function convertHandle(handleId: string, value: JsonRecord, ctx: HandleContext): { name: string; spec: JsonRecord } | null {
-  const id = renameHandleId(handleId, ctx.nodeMap);
+  // The blocks' attributes name the same handle; one string serves both.
+  const id = ctx.strings.intern(renameHandleId(handleId, ctx.nodeMap));
   const block = value.block;
   if (block !== undefined && block !== null && !isRecord(block)) {
     ctx.diag.error({
@@ -28,5 +31,5 @@ export function convertHandle(handleId: string, value: JsonRecord, ctx: HandleCo
     return null;
   }
   const spec: JsonRecord = { handleID: id, block: isRecord(block) ? block : {}, deleted: value.deleted === true };
-  return { name: ipamHandleName(id), spec };
+  return { name: ctx.strings.intern(ipamHandleName(id)), spec };
 }

@@ -14,12 +14,14 @@ import { pointer, type JsonRecord } from './json.js';
 import { dns1123SubdomainError } from './k8s-names.js';
 import { buildCrMetadata } from './metadata.js';
 import type { NodeMap } from './rename.js';
+import type { StringPool } from './string-pool.js';
 import { usesMetadataAnnotationLayout, type CalicoVersion } from './version.js';
 
 export interface IpamConvertContext {
   diag: DiagnosticSink;
   nodeMap: NodeMap;
   version: CalicoVersion;
+  strings: StringPool;
 }
 
 function ipamObject(kv: SourceKV, kind: string, name: string, labels: Record<string, string>, spec: JsonRecord, ctx: IpamConvertContext): DesiredObject | null {
@@ -48,6 +50,8 @@ function ipamObject(kv: SourceKV, kind: string, name: string, labels: Record<str
     },
     { key: kv.key, address, diag: ctx.diag },
   );
+  // Every IPAM object carries the same metadata annotation ({"creationTimestamp":null}).
+  if (metadata.annotations) ctx.strings.internValues(metadata.annotations);
   return {
     apiVersion: CRD_API_VERSION,
     kind,
@@ -62,7 +66,7 @@ export function convertBlockKV(kv: SourceKV, cidr: string, cidrName: string, ctx
   const value = parseObjectValue(kv.key, kv.value, ctx.diag, 'IPAM block');
   if (!value) return null;
   const address = objectAddress(CRD_API_VERSION, 'IPAMBlock', null, cidrName);
-  const spec = convertBlockSpec(value, cidr, { key: kv.key, address, diag: ctx.diag, nodeMap: ctx.nodeMap });
+  const spec = convertBlockSpec(value, cidr, { key: kv.key, address, diag: ctx.diag, nodeMap: ctx.nodeMap, strings: ctx.strings });
   return spec ? ipamObject(kv, 'IPAMBlock', cidrName, {}, spec, ctx) : null;
 }
 
@@ -71,13 +75,14 @@ export function convertAffinityKV(kv: SourceKV, k: AffinityInput, ctx: IpamConve
   const value = kv.value.trim() === '' ? {} : parseObjectValue(kv.key, kv.value, ctx.diag, 'block affinity');
   if (!value) return null;
   const out = convertAffinity(k, value, { key: kv.key, diag: ctx.diag, nodeMap: ctx.nodeMap });
+  if (out) ctx.strings.internValues(out.spec);
   return out ? ipamObject(kv, 'BlockAffinity', out.name, out.labels, out.spec, ctx) : null;
 }
 
 export function convertHandleKV(kv: SourceKV, handleId: string, ctx: IpamConvertContext): DesiredObject | null {
   const value = parseObjectValue(kv.key, kv.value, ctx.diag, 'IPAM handle');
   if (!value) return null;
-  const out = convertHandle(handleId, value, { key: kv.key, diag: ctx.diag, nodeMap: ctx.nodeMap });
+  const out = convertHandle(handleId, value, { key: kv.key, diag: ctx.diag, nodeMap: ctx.nodeMap, strings: ctx.strings });
   return out ? ipamObject(kv, 'IPAMHandle', out.name, {}, out.spec, ctx) : null;
 }
 

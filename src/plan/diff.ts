@@ -155,7 +155,8 @@ function change(d: DesiredObject, address: string, action: Action, before: KubeO
     name: d.name,
     step: null,
     change: changeBody(action, before, after, changedPathList),
-    source_keys: d.sources.map((s) => ({ key: s.key, mod_revision: s.mod_revision })),
+    // Shared with the desired object (never mutated): a change is ~0.5 KB, 300,000 of them are held.
+    source_keys: d.sources,
     target: identityOf(live),
     dry_run: null,
   };
@@ -166,9 +167,12 @@ function waveOf(kind: string, name: string, address: string): number {
   return waveFor(kind, name);
 }
 
-/** uid and resourceVersion of the live object; null for both when there is none. */
+const NO_TARGET: ResourceChange['target'] = Object.freeze({ uid: null, resource_version: null });
+
+/** uid and resourceVersion of the live object; null for both when there is none (one shared value). */
 export function identityOf(live: KubeObject | null | undefined): ResourceChange['target'] {
-  const uid = live?.metadata.uid;
-  const rv = live?.metadata.resourceVersion;
+  if (!live) return NO_TARGET;
+  const uid = live.metadata.uid;
+  const rv = live.metadata.resourceVersion;
   return { uid: typeof uid === 'string' ? uid : null, resource_version: typeof rv === 'string' ? rv : null };
 }

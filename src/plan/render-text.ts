@@ -33,9 +33,34 @@ export interface TextRenderOptions {
 /** How many changed paths an update's headline names. */
 const NAMED_PATHS = 4;
 
+/** The whole rendering as one string (tests, small plans); large plans are written with `planTextLines`. */
 export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): string {
+  return [...planTextLines(plan, options)].join('\n') + '\n';
+}
+
+/** Everything above the list of changes: the summary, the checks and the warnings. */
+export function renderPlanHeading(plan: Plan, options: TextRenderOptions = {}): string {
+  return headingLines(plan, painter(options.color ?? false), options.verbose ?? false).join('\n');
+}
+
+/**
+ * The rendering line by line (no newlines), made as it is read: the list of a 300,000-object plan
+ * is ~30 MB of text, which is written out in pieces, never built whole.
+ */
+export function* planTextLines(plan: Plan, options: TextRenderOptions = {}): Generator<string> {
   const paint = painter(options.color ?? false);
   const verbose = options.verbose ?? false;
+  yield* headingLines(plan, paint, verbose);
+  let shown = 0;
+  for (const change of plan.resource_changes) if (verbose || primaryAction(change) !== 'no-op') shown++;
+  yield '';
+  yield shown > 0 ? 'Changes:' : 'No changes: the target already matches the source.';
+  for (const change of plan.resource_changes) if (verbose || primaryAction(change) !== 'no-op') yield* changeLines(change, verbose, paint);
+  const hidden = plan.resource_changes.length - shown;
+  if (hidden > 0) yield `  (${plural(hidden, 'unchanged object')} not listed; use --verbose to list them)`;
+}
+
+function headingLines(plan: Plan, paint: Painter, verbose: boolean): string[] {
   const out: string[] = [];
 
   out.push(paint.bold(`Plan ${plan.plan_id}`));
@@ -59,13 +84,7 @@ export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): str
     out.push('', `Skipped ${plural(plan.skipped.length, 'source key')} (not migrated): ${skippedByCategory(plan)}.`);
     if (verbose) for (const s of plan.skipped) out.push(`  ${s.key} (${s.category}): ${s.reason}`);
   }
-
-  const shown = plan.resource_changes.filter((c) => verbose || primaryAction(c) !== 'no-op');
-  out.push('', shown.length > 0 ? 'Changes:' : 'No changes: the target already matches the source.');
-  for (const change of shown) out.push(...changeLines(change, verbose, paint));
-  const hidden = plan.resource_changes.length - shown.length;
-  if (hidden > 0) out.push(`  (${plural(hidden, 'unchanged object')} not listed; use --verbose to list them)`);
-  return out.join('\n') + '\n';
+  return out;
 }
 
 function kindTable(plan: Plan): string[] {

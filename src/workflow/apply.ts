@@ -9,7 +9,7 @@ import { applyPlan } from '../apply/executor.js';
 import type { ApplyResult } from '../apply/types.js';
 import { MigrateError } from '../errors.js';
 import { displayName, objectAddress } from '../plan/address.js';
-import { renderPlanText } from '../plan/render-text.js';
+import { renderPlanHeading } from '../plan/render-text.js';
 import type { Plan } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetPort } from '../ports/target.js';
@@ -208,7 +208,7 @@ async function applyLoaded(plan: Plan, opts: ApplyCommandOptions, ctx: Context):
 
   const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
   if (!opts.resume && !opts.autoApprove) {
-    ctx.io.say('info', renderPlanText(plan, { verbose: false }).split('\nChanges:')[0] ?? '');
+    ctx.io.say('info', renderPlanHeading(plan));
     const answer = await ctx.io.confirm(`${mustLock ? 'Lock the source datastore and apply' : 'Apply'} ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
     if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { convertSnapshot } from '../../../src/convert/index.js';
+import { convertSnapshot, convertSnapshotConsuming } from '../../../src/convert/index.js';
 import type { ConversionResult, SourceKV, SourceSnapshot } from '../../../src/model/types.js';
 
 const V3 = '/calico/resources/v3/projectcalico.org/';
@@ -58,6 +58,26 @@ describe('convertSnapshot', () => {
     assert.ok(obj(r, 'BlockAffinity', 'new.k8s-10-0-0-0-26'));
     assert.ok(obj(r, 'IPAMHandle', 'ipip-tunnel-addr-new.k8s'));
     assert.equal(JSON.stringify(r.objects).includes('"old"'), false);
+  });
+
+  it('the consuming conversion gives the same result, and empties the snapshot it takes over', () => {
+    const entries: Array<[string, unknown]> = [
+      cinfo('v3.31.2'),
+      [`${V3}nodes/n1`, v3('Node', 'n1', {})],
+      [`${V3}tiers/t`, v3('Tier', 't', { order: 10 })],
+      [
+        '/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26',
+        { cidr: '10.0.0.0/26', affinity: 'host:n1', allocations: [0], unallocated: [], attributes: [{ handle_id: 'h1', secondary: { node: 'n1', pod: 'p' } }] },
+      ],
+      ['/calico/ipam/v2/handle/h1', { block: { '10.0.0.0/26': 1 }, deleted: false }],
+      ['/calico/ipam/v2/host/n1/ipv4/block/10.0.0.0-26', { state: 'confirmed', deleted: false }],
+    ];
+    const taken = snap(entries);
+    const kept = snap(entries);
+    const r = convertSnapshotConsuming(taken, { calicoVersion: 'v3.31.2' });
+    assert.deepEqual(r, convertSnapshot(kept, { calicoVersion: 'v3.31.2' }));
+    assert.equal(taken.kvs.length, 0);
+    assert.equal(kept.kvs.length, entries.length, 'convertSnapshot leaves its input alone');
   });
 
   it('names a legacy default.foo policy key per the target version', () => {

@@ -3,6 +3,7 @@ import { DiagnosticSink } from '../../../src/convert/diagnostics.js';
 import { convertAffinityKV, convertBlockKV, convertConfigKV, convertHandleKV } from '../../../src/convert/ipam.js';
 import { diffV3IpamConfig, readV2Config } from '../../../src/convert/ipam-config.js';
 import { TUNNEL_HANDLE_PREFIXES, renameBlockAffinity, renameHandleId } from '../../../src/convert/rename.js';
+import { StringPool } from '../../../src/convert/string-pool.js';
 import { parseCalicoVersion } from '../../../src/convert/version.js';
 
 const nodeMap = new Map([['old', 'new.k8s']]);
@@ -10,7 +11,7 @@ const nodeMap = new Map([['old', 'new.k8s']]);
 function ctx() {
   const version = parseCalicoVersion('v3.31.2');
   if (!version) throw new Error('bad test version');
-  return { diag: new DiagnosticSink(), nodeMap, version };
+  return { diag: new DiagnosticSink(), nodeMap, version, strings: new StringPool() };
 }
 
 function kv(key: string, value: unknown) {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { renderPlanMarkdown } from '../../../src/plan/render-markdown.js';
-import { renderPlanText } from '../../../src/plan/render-text.js';
+import { outLines, RecordingIo } from '../../../src/io.js';
+import { planTextLines, renderPlanHeading, renderPlanText } from '../../../src/plan/render-text.js';
 import { summarize } from '../../../src/plan/summary.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { buildSamplePlan } from './sample-plan.js';
@@ -27,6 +28,15 @@ describe('plan renderings', () => {
   it('sample.txt', () => golden('sample.txt', renderPlanText(plan)));
   it('sample.verbose.txt', () => golden('sample.verbose.txt', renderPlanText(plan, { verbose: true })));
   it('sample.md', () => golden('sample.md', renderPlanMarkdown(plan)));
+  it('written in pieces of about 64 KB, the text is the same; the heading is what precedes the changes', () => {
+    const many = { ...plan, resource_changes: Array.from({ length: 3000 }, () => plan.resource_changes).flat() };
+    const io = new RecordingIo();
+    outLines(io, planTextLines(many, { verbose: true }));
+    assert.ok(io.outputs.length > 1, 'more than one piece');
+    for (const piece of io.outputs) assert.ok(piece.endsWith('\n') && piece.length < 65536 + 4096, `a piece of ${piece.length} characters`);
+    assert.equal(io.outputs.join(''), renderPlanText(many, { verbose: true }));
+    assert.equal(renderPlanHeading(plan) + '\n\nChanges:', renderPlanText(plan).split('\nChanges:')[0] + '\nChanges:');
+  });
   it(`sample.small.md (maxBytes ${SMALL_MD_BYTES})`, () => {
     const md = renderPlanMarkdown(plan, { maxBytes: SMALL_MD_BYTES });
     assert.ok(bytes(md) <= SMALL_MD_BYTES);
