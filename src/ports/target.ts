@@ -70,6 +70,8 @@ export interface TargetReader {
   calicoCrds(): Promise<KubeObject[]>;
   /** Every object of a Calico kind (crd.projectcalico.org/v1). */
   listKind(kind: string): Promise<KubeObject[]>;
+  /** The same objects a page at a time, each handed over as it arrives (for callers that reduce them). */
+  scanKind(kind: string, onPage: (items: KubeObject[]) => void): Promise<void>;
   listNodes(): Promise<KubeObject[]>;
   listNamespaces(): Promise<string[]>;
   get(ref: ObjectRef): Promise<KubeObject | null>;

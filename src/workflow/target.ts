@@ -94,7 +94,7 @@ export interface LiveStamp {
 
 /**
  * The stamp of every Calico object, Node and the ClusterInformation in the target, by address.
- * Each kind's list is reduced as it arrives: a rollback of 300,000 objects must not hold them all.
+ * Each page is reduced as it arrives: a rollback of 300,000 objects must not hold them all.
  */
 export async function readTargetStamps(target: TargetReader, parallelism: number): Promise<Map<string, LiveStamp>> {
   await backingApiGroup(target);
@@ -102,7 +102,7 @@ export async function readTargetStamps(target: TargetReader, parallelism: number
   const add = (list: KubeObject[]) => {
     for (const o of list) out.set(liveAddress(o), stampOf(o));
   };
-  await mapLimit(establishedKinds(await target.calicoCrds()), Math.min(parallelism, 8), async (k) => add(await target.listKind(k.kind)));
+  await mapLimit(establishedKinds(await target.calicoCrds()), Math.min(parallelism, 8), (k) => target.scanKind(k.kind, add));
   add(await target.listNodes());
   return out;
 }

@@ -127,6 +127,19 @@ export class KubeTarget implements TargetPort {
   /** Every object of a collection, following `continue` tokens in pages of `limit`. */
   async listAll(path: string, what: string, limit = 500): Promise<KubeObject[]> {
     const items: KubeObject[] = [];
+    await this.eachPage(
+      path,
+      what,
+      (page) => {
+        for (const o of page) items.push(o);
+      },
+      limit,
+    );
+    return items;
+  }
+
+  /** Each page of a collection as it arrives, so a caller can reduce it before the next one is read. */
+  async eachPage(path: string, what: string, onPage: (items: KubeObject[]) => void, limit = 500): Promise<void> {
     let cont: string | undefined;
     do {
       const r = await this.conn.request<ListBody>('GET', path, { query: { limit, continue: cont } });
@@ -141,17 +154,22 @@ export class KubeTarget implements TargetPort {
       // List items come without apiVersion/kind; the list says what they are. managedFields are
       // dropped as each page arrives: nothing compares or writes them (plan/normalize.ts strips
       // them too), and they are often the larger part of an object, times every object listed.
-      for (const it of r.body.items) {
-        if (it.metadata && 'managedFields' in it.metadata) delete it.metadata.managedFields;
-        items.push({ ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? kind });
-      }
+      onPage(
+        r.body.items.map((it) => {
+          if (it.metadata && 'managedFields' in it.metadata) delete it.metadata.managedFields;
+          return { ...it, apiVersion: it.apiVersion ?? apiVersion, kind: it.kind ?? kind };
+        }),
+      );
       cont = r.body.metadata?.continue || undefined;
     } while (cont);
-    return items;
   }
 
   async listKind(kind: string): Promise<KubeObject[]> {
     return this.listAll(objectPath({ apiVersion: CRD_API_VERSION, kind, namespace: null }), `${kind} objects`);
+  }
+
+  async scanKind(kind: string, onPage: (items: KubeObject[]) => void): Promise<void> {
+    return this.eachPage(objectPath({ apiVersion: CRD_API_VERSION, kind, namespace: null }), `${kind} objects`, onPage);
   }
 
   async listNodes(): Promise<KubeObject[]> {

@@ -144,6 +144,12 @@ export class FakeTarget implements TargetPort {
     return [...this.objects.values()].filter((o) => o.apiVersion === 'crd.projectcalico.org/v1' && o.kind === kind).map(clone);
   }
 
+  /** In pages of two, to exercise callers that reduce page by page. */
+  async scanKind(kind: string, onPage: (items: KubeObject[]) => void): Promise<void> {
+    const all = await this.listKind(kind);
+    for (let i = 0; i < all.length; i += 2) onPage(all.slice(i, i + 2));
+  }
+
   async listNodes(): Promise<KubeObject[]> {
     return [...this.objects.values()].filter((o) => o.apiVersion === 'v1' && o.kind === 'Node').map(clone);
   }
