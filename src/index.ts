@@ -7,6 +7,8 @@
 export type { Context } from './workflow/context.js';
 export { makePlan } from './workflow/plan.js';
 export { runApply } from './workflow/apply.js';
+export { runCutover } from './workflow/cutover.js';
+export { writeCompositeRollback, writeRollbackPlan } from './workflow/rollback.js';
 export { verifyMigration } from './workflow/verify.js';
 export { exportSource } from './workflow/export.js';
 export { migrationStatus } from './workflow/status.js';

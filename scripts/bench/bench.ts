@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { down, ROOT, up, type ClusterState } from '../cluster/local-cluster.js';
 import { ensureNamespaces, ensureNodes, seedEtcd } from '../cluster/seed.js';
+import { applyChurn, makeChurn, type Churn } from './churn.js';
 import { makeDataset, PODS_PER_NODE, type Dataset } from './dataset.js';
 import { describeMachine } from './machine.js';
 import { measure, type Measured } from './measure.js';
@@ -75,16 +76,64 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** A new cluster even if one was left running in the directory: the figures need a fresh API server and etcd. */
-async function freshCluster(dir: string, ds: Dataset): Promise<{ state: ClusterState; seedSeconds: number }> {
+async function freshCluster(dir: string, ds: Dataset, opts: { running?: boolean } = {}): Promise<{ state: ClusterState; seedSeconds: number }> {
   await down(dir);
   const state = await up(dir);
   const t0 = performance.now();
-  await seedEtcd(state.etcd.endpoint, ds.kvs, { clear: true });
+  await seedEtcd(state.etcd.endpoint, opts.running ? runningSource(ds) : ds.kvs, { clear: true });
   await ensureNamespaces(state, ds.namespaces);
   await ensureNodes(state, ds.k8sNodes);
   const seedSeconds = (performance.now() - t0) / 1000;
   log(`${path.basename(dir)}: seeded ${ds.kvs.length} keys, ${ds.k8sNodes.length} Nodes, ${ds.namespaces.length} namespaces in ${seedSeconds.toFixed(1)}s`);
   return { state, seedSeconds };
+}
+
+/** The dataset as a running cluster holds it: the ClusterInformation not locked. */
+function runningSource(ds: Dataset): Dataset['kvs'] {
+  return ds.kvs.map((kv) => {
+    if (!kv.key.endsWith('/clusterinformations/default')) return kv;
+    const v = JSON.parse(kv.value);
+    v.spec.datastoreReady = true;
+    return { key: kv.key, value: JSON.stringify(v) };
+  });
+}
+
+/** Sizes up to this one also measure the migration freeze, cold and after a pre-copy (about 8 minutes at 100,000). */
+const FREEZE_MAX_SIZE = 100000;
+
+/**
+ * The freeze window `cutover --json` reports, on a fresh cluster: cold (no pre-copy), or after a
+ * pre-copy of the running source and the churn of churn.ts. The cluster is stopped afterwards.
+ */
+async function freezeRun(ds: Dataset, work: string, precopy: boolean, parFlag: (p: number) => string[]): Promise<{ report: any; precopyApplySeconds: number; churn: Churn | null }> {
+  const dir = path.join(work, precopy ? 'freeze-precopy' : 'freeze-cold');
+  mkdirSync(dir, { recursive: true });
+  const { state } = await freshCluster(clusterDir, ds, { running: true });
+  try {
+    const env = { ...process.env, KUBECONFIG: state.kubeconfig, ETCD_ENDPOINTS: state.etcd.endpoint };
+    const opts = { env, cwd: dir, timeoutMs: limitMs(ds.kvs.length) };
+    const nodeMap = path.join(dir, 'node-map.json');
+    writeFileSync(nodeMap, JSON.stringify(ds.nodeMap));
+    let precopyApplySeconds = 0;
+    let churn: Churn | null = null;
+    if (precopy) {
+      log('freeze: plan and apply --precopy (the source running)');
+      const p = await measure([cli.entry, 'plan', '--out', 'precopy.plan', '--node-map', nodeMap, '--json', ...parFlag(parallelism.plan)], opts);
+      if (p.code !== 0) throw failed('plan (pre-copy)', p);
+      const a = await measure([cli.entry, 'apply', 'precopy.plan', '--precopy', '--auto-approve', '--json', ...parFlag(parallelism.apply)], opts);
+      if (a.code !== 0) throw failed('apply --precopy', a);
+      precopyApplySeconds = a.seconds;
+      churn = makeChurn(ds.kvs, ds.namespaces, ds.k8sNodes.length, { seed: 1 });
+      await applyChurn(state, churn);
+      writeFileSync(nodeMap, JSON.stringify({ ...ds.nodeMap, ...churn.nodeMap }));
+    }
+    log(`freeze: cutover (${precopy ? 'after the pre-copy' : 'cold'})`);
+    const c = await measure([cli.entry, 'cutover', '--node-map', nodeMap, '--auto-approve', '--json'], opts);
+    if (c.code !== 0) throw failed(`cutover (${precopy ? 'pre-copy' : 'cold'})`, c);
+    return { report: lastDocument(c.stdout), precopyApplySeconds, churn };
+  } finally {
+    await down(clusterDir);
+  }
 }
 
 /** Under --json the result is the last (pretty-printed) document on stdout, after any event lines. */
@@ -221,6 +270,20 @@ try {
       },
       checks: { failed: checkFailed, warned },
     };
+    if (size <= FREEZE_MAX_SIZE) {
+      const cold = await freezeRun(ds, work, false, parFlag);
+      const pre = await freezeRun(ds, work, true, parFlag);
+      const writesOf = (rep: any) => Number(rep.apply?.counts?.created ?? 0) + Number(rep.apply?.counts?.updated ?? 0) + Number(rep.apply?.counts?.deleted ?? 0);
+      r.freeze = {
+        cold: { seconds: cold.report.freeze_seconds, phases: cold.report.phases, writes: writesOf(cold.report) },
+        precopy: { seconds: pre.report.freeze_seconds, phases: pre.report.phases, writes: writesOf(pre.report), precopy_apply_seconds: pre.precopyApplySeconds },
+        churn: pre.churn?.summary ?? {},
+        churn_keys: (pre.churn?.puts.length ?? 0) + (pre.churn?.deletes.length ?? 0),
+      };
+      log(
+        `${size}: freeze cold ${r.freeze.cold.seconds.toFixed(1)}s, after a pre-copy ${r.freeze.precopy.seconds.toFixed(1)}s (${r.freeze.precopy.writes} writes for ${r.freeze.churn_keys} churned keys)`,
+      );
+    }
     results.push(r);
     // Below a few thousand objects start-up dominates every rate, so the floors would measure nothing.
     if (size >= FLOOR_MIN_SIZE && r.plan_no_dry_run.objects_per_s < FLOORS.planNoDryRunObjectsPerSecond)

@@ -113,65 +113,10 @@ export function makeDataset(total: number): Dataset {
   const k8sNodes: string[] = [];
   const nodeMap: Record<string, string> = {};
   for (let i = 0; i < nodeCount; i++) {
-    const n = i + 10;
-    const nodeIp = `172.20.${(n >> 8) & 255}.${n & 255}`;
-    const host = `ip-${nodeIp.replaceAll('.', '-')}`;
-    const fqdn = `${host}.${ZONES[i % ZONES.length]!.slice(0, -1)}.compute.internal`;
-    k8sNodes.push(fqdn);
-    nodeMap[host] = fqdn;
-    const v4Base = V4_POOL.base + i * 64;
-    const v4Ip = ipv4(v4Base);
-    const v4Cidr = `${v4Ip}/26`;
-    const v6Ip = ipv6InPool(i * 64);
-    const v6Cidr = `${v6Ip}/122`;
-    const tunnelHandle = `ipip-tunnel-addr-${host}`;
-    const pods = Array.from({ length: PODS_PER_NODE }, (_, p) => {
-      const app = `app-${(i * 7 + p) % 40}`;
-      return { handle: `k8s-pod-network.${containerId(i, p)}`, namespace: namespaces[(i + p) % namespaces.length]!, pod: `${app}-${(i * PODS_PER_NODE + p).toString(36)}` };
-    });
-
-    put('Node', `${R}/nodes/${host}`, {
-      kind: 'Node',
-      apiVersion: 'projectcalico.org/v3',
-      metadata: { name: host, creationTimestamp: TS, labels: { 'kubernetes.io/hostname': host, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': ZONES[i % ZONES.length] } },
-      spec: {
-        bgp: { ipv4Address: `${nodeIp}/16`, ipv4IPIPTunnelAddr: v4Ip, ipv6Address: `fd00:172:20::${n.toString(16)}/64` },
-        addresses: [{ address: nodeIp, type: 'InternalIP' }],
-      },
-    });
-
-    // IPv4: ordinal 0 is the IPIP tunnel address, 1..56 the pods.
-    const v4Attrs = [
-      { handle_id: tunnelHandle, secondary: { node: host, type: 'ipipTunnelAddress' } },
-      ...pods.map((p) => ({ handle_id: p.handle, secondary: { namespace: p.namespace, node: host, pod: p.pod, timestamp: POD_TS } })),
-    ];
-    put('IPAMBlock', `/calico/ipam/v2/assignment/ipv4/block/${v4Ip}-26`, blockValue(v4Cidr, host, v4Attrs));
-    put('IPAMBlock', `/calico/ipam/v2/assignment/ipv6/block/${v6Ip}-122`, blockValue(v6Cidr, host, v4Attrs.slice(1)));
-    put('BlockAffinity', `/calico/ipam/v2/host/${host}/ipv4/block/${v4Ip}-26`, { state: 'confirmed', deleted: false });
-    put('BlockAffinity', `/calico/ipam/v2/host/${host}/ipv6/block/${v6Ip}-122`, { state: 'confirmed', deleted: false });
-    put('IPAMHandle', `/calico/ipam/v2/handle/${tunnelHandle}`, { block: { [v4Cidr]: 1 }, deleted: false });
-    for (const p of pods) put('IPAMHandle', `/calico/ipam/v2/handle/${p.handle}`, { block: { [v4Cidr]: 1, [v6Cidr]: 1 }, deleted: false });
-
-    put('FelixConfiguration', `${R}/felixconfigurations/node.${host}`, {
-      kind: 'FelixConfiguration',
-      apiVersion: 'projectcalico.org/v3',
-      metadata: { name: `node.${host}`, creationTimestamp: TS },
-      spec: { logSeverityScreen: i % 10 === 0 ? 'Debug' : 'Info', defaultEndpointToHostAction: 'Accept' },
-    });
-    if (i % 4 === 0) {
-      put('BGPConfiguration', `${R}/bgpconfigurations/node.${host}`, {
-        kind: 'BGPConfiguration',
-        apiVersion: 'projectcalico.org/v3',
-        metadata: { name: `node.${host}`, creationTimestamp: TS },
-        spec: { listenPort: 1790 },
-      });
-    }
-    put('HostEndpoint', `${R}/hostendpoints/${host}-eth0`, {
-      kind: 'HostEndpoint',
-      apiVersion: 'projectcalico.org/v3',
-      metadata: { name: `${host}-eth0`, creationTimestamp: TS, labels: { 'host-endpoint': 'ingress', environment: 'prod' } },
-      spec: { node: host, interfaceName: 'eth0', expectedIPs: [nodeIp], ports: [{ name: 'ssh', port: 22, protocol: 'TCP' }] },
-    });
+    const node = nodeKvs(i, namespaces);
+    k8sNodes.push(node.fqdn);
+    nodeMap[node.host] = node.fqdn;
+    for (const e of node.entries) put(e.what, e.key, e.value);
   }
 
   // The rest of the budget: 55% namespaced policies, 10% global policies, 25% network sets, 10% global sets.
@@ -251,4 +196,68 @@ function blockValue(cidr: string, host: string, attributes: Array<{ handle_id: s
     sequenceNumberForAllocation: Object.fromEntries(attributes.map((_, k) => [String(k), k])),
     deleted: false,
   };
+}
+
+/** Everything one Calico node brings (node index `i` of the dataset): what a node joining or leaving adds or removes. */
+export function nodeKvs(i: number, namespaces: readonly string[]): { host: string; fqdn: string; entries: Array<{ what: string; key: string; value: unknown }> } {
+  const entries: Array<{ what: string; key: string; value: unknown }> = [];
+  const put = (what: string, key: string, value: unknown) => entries.push({ what, key, value });
+  const n = i + 10;
+  const nodeIp = `172.20.${(n >> 8) & 255}.${n & 255}`;
+  const host = `ip-${nodeIp.replaceAll('.', '-')}`;
+  const fqdn = `${host}.${ZONES[i % ZONES.length]!.slice(0, -1)}.compute.internal`;
+  const v4Base = V4_POOL.base + i * 64;
+  const v4Ip = ipv4(v4Base);
+  const v4Cidr = `${v4Ip}/26`;
+  const v6Ip = ipv6InPool(i * 64);
+  const v6Cidr = `${v6Ip}/122`;
+  const tunnelHandle = `ipip-tunnel-addr-${host}`;
+  const pods = Array.from({ length: PODS_PER_NODE }, (_, p) => {
+    const app = `app-${(i * 7 + p) % 40}`;
+    return { handle: `k8s-pod-network.${containerId(i, p)}`, namespace: namespaces[(i + p) % namespaces.length]!, pod: `${app}-${(i * PODS_PER_NODE + p).toString(36)}` };
+  });
+
+  put('Node', `${R}/nodes/${host}`, {
+    kind: 'Node',
+    apiVersion: 'projectcalico.org/v3',
+    metadata: { name: host, creationTimestamp: TS, labels: { 'kubernetes.io/hostname': host, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': ZONES[i % ZONES.length] } },
+    spec: {
+      bgp: { ipv4Address: `${nodeIp}/16`, ipv4IPIPTunnelAddr: v4Ip, ipv6Address: `fd00:172:20::${n.toString(16)}/64` },
+      addresses: [{ address: nodeIp, type: 'InternalIP' }],
+    },
+  });
+
+  // IPv4: ordinal 0 is the IPIP tunnel address, 1..56 the pods.
+  const v4Attrs = [
+    { handle_id: tunnelHandle, secondary: { node: host, type: 'ipipTunnelAddress' } },
+    ...pods.map((p) => ({ handle_id: p.handle, secondary: { namespace: p.namespace, node: host, pod: p.pod, timestamp: POD_TS } })),
+  ];
+  put('IPAMBlock', `/calico/ipam/v2/assignment/ipv4/block/${v4Ip}-26`, blockValue(v4Cidr, host, v4Attrs));
+  put('IPAMBlock', `/calico/ipam/v2/assignment/ipv6/block/${v6Ip}-122`, blockValue(v6Cidr, host, v4Attrs.slice(1)));
+  put('BlockAffinity', `/calico/ipam/v2/host/${host}/ipv4/block/${v4Ip}-26`, { state: 'confirmed', deleted: false });
+  put('BlockAffinity', `/calico/ipam/v2/host/${host}/ipv6/block/${v6Ip}-122`, { state: 'confirmed', deleted: false });
+  put('IPAMHandle', `/calico/ipam/v2/handle/${tunnelHandle}`, { block: { [v4Cidr]: 1 }, deleted: false });
+  for (const p of pods) put('IPAMHandle', `/calico/ipam/v2/handle/${p.handle}`, { block: { [v4Cidr]: 1, [v6Cidr]: 1 }, deleted: false });
+
+  put('FelixConfiguration', `${R}/felixconfigurations/node.${host}`, {
+    kind: 'FelixConfiguration',
+    apiVersion: 'projectcalico.org/v3',
+    metadata: { name: `node.${host}`, creationTimestamp: TS },
+    spec: { logSeverityScreen: i % 10 === 0 ? 'Debug' : 'Info', defaultEndpointToHostAction: 'Accept' },
+  });
+  if (i % 4 === 0) {
+    put('BGPConfiguration', `${R}/bgpconfigurations/node.${host}`, {
+      kind: 'BGPConfiguration',
+      apiVersion: 'projectcalico.org/v3',
+      metadata: { name: `node.${host}`, creationTimestamp: TS },
+      spec: { listenPort: 1790 },
+    });
+  }
+  put('HostEndpoint', `${R}/hostendpoints/${host}-eth0`, {
+    kind: 'HostEndpoint',
+    apiVersion: 'projectcalico.org/v3',
+    metadata: { name: `${host}-eth0`, creationTimestamp: TS, labels: { 'host-endpoint': 'ingress', environment: 'prod' } },
+    spec: { node: host, interfaceName: 'eth0', expectedIPs: [nodeIp], ports: [{ name: 'ssh', port: 22, protocol: 'TCP' }] },
+  });
+  return { host, fqdn, entries };
 }

@@ -37,6 +37,17 @@ export interface SizeResult {
   plan_dry_run: { seconds: number | null; rate_per_s: number | null };
   ratios: { apply_write_phase_pct: number; apply_wall_pct: number; plan_dry_run_pct: number | null };
   checks: { failed: string[]; warned: string[] };
+  /** The migration freeze (lock → passing verify), cold and after a pre-copy with churn; measured up to FREEZE_MAX_SIZE. */
+  freeze?: FreezeFigures | null;
+}
+
+export interface FreezeFigures {
+  /** `cutover` with no pre-copy: lock → plan → apply → verify. */
+  cold: { seconds: number; phases: { plan: number; apply: number; verify: number }; writes: number };
+  /** `cutover` after `apply --precopy` and the churn. */
+  precopy: { seconds: number; phases: { plan: number; apply: number; verify: number }; writes: number; precopy_apply_seconds: number };
+  churn: Record<string, number>;
+  churn_keys: number;
 }
 
 export interface RunResults {
@@ -132,6 +143,25 @@ export function renderReport(r: RunResults): string {
     );
   }
   L.push('');
+  const frozen = r.sizes.filter((s) => s.freeze);
+  if (frozen.length) {
+    L.push('## The migration freeze');
+    L.push('');
+    L.push(
+      'While the source is locked no new pod can start. Cold: `cutover` with no pre-copy (lock → plan → apply → verify, one command). Pre-copy: `plan` and `apply --precopy` while the source runs, then the churn of scripts/bench/churn.ts (1% of the pods replaced, a node joins, one leaves, 1% of the policies edited and of the network sets deleted, a tier added), then `cutover`. Each on a fresh cluster seeded with the same dataset, unlocked; the window is what `cutover --json` reports (`freeze_seconds`: from its lock to its passing verify).',
+    );
+    L.push('');
+    L.push('| objects | churned keys | cold freeze (s) | plan / apply / verify (s) | pre-copy freeze (s) | plan / apply / verify (s) | delta writes | pre-copy apply (s, not frozen) |');
+    L.push('| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: |');
+    for (const s of frozen) {
+      const f = s.freeze!;
+      const ph = (p: { plan: number; apply: number; verify: number }) => `${p.plan.toFixed(1)} / ${p.apply.toFixed(1)} / ${p.verify.toFixed(1)}`;
+      L.push(
+        `| ${n0(s.changes)} | ${n0(f.churn_keys)} | ${f.cold.seconds.toFixed(1)} | ${ph(f.cold.phases)} | **${f.precopy.seconds.toFixed(1)}** | ${ph(f.precopy.phases)} | ${n0(f.precopy.writes)} | ${f.precopy.precopy_apply_seconds.toFixed(1)} |`,
+      );
+    }
+    L.push('');
+  }
   L.push('## Memory and plan file per object');
   L.push('');
   L.push('| objects | plan peak RSS (MB) | plan --no-server-dry-run (MB) | apply (MB) | rollback (MB) | plan KB/object | apply KB/object | plan file | bytes/object | reverse plan |');

@@ -403,7 +403,7 @@ class ApplyRun {
       this.sent++;
       const pre = effectivePreconditions(change, this.state.chain);
       try {
-        outcome = await sendChange(this.deps.target, change, pre);
+        outcome = await sendChange(this.deps.target, change, pre, { restoring: this.plan.mode === 'reverse' });
       } catch (e) {
         outcome = { status: 'unknown', reason: 'UNKNOWN', message: `${displayName(change)}: ${(e as Error).message}` };
       }

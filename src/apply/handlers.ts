@@ -34,7 +34,17 @@ export type Outcome =
 
 /** A change whose body is the one of action `A`. */
 export type ChangeOf<A extends Action> = ResourceChange & { change: Extract<ChangeBody, { action: A }> };
-export type Handler<A extends Action = Action> = (target: TargetWriter, change: ChangeOf<A>, pre: Preconditions) => Promise<Outcome>;
+/** How a change is sent: `restoring` for a reverse plan (a rollback). */
+export interface SendOptions {
+  restoring: boolean;
+}
+
+export type Handler<A extends Action = Action> = (target: TargetWriter, change: ChangeOf<A>, pre: Preconditions, opts: SendOptions) => Promise<Outcome>;
+
+/** A rollback of a Node's Calico annotations finds the Node gone (it left the cluster): nothing of the migration is left on it. */
+function nodeGone(change: ChangeOf<'update'>, opts: SendOptions): Outcome | null {
+  return opts.restoring && isNode(change.change.after) ? ok('adopted', null, 'the Node no longer exists: nothing of the migration is left on it', null) : null;
+}
 
 export type Resolution =
   { state: 'applied'; object: KubeObject | null } | { state: 'not-applied'; live: KubeObject | null } | { state: 'stale'; message: string } | { state: 'unknown'; message: string };
@@ -149,24 +159,24 @@ const create: Handler<'create'> = async (target, change, pre) => {
 };
 
 /** Fill in an update's missing resourceVersion (reverse plans written before the forward write answered). */
-async function unguardedUpdate(target: TargetWriter, change: ChangeOf<'update'>): Promise<{ rv: string } | Outcome> {
+async function unguardedUpdate(target: TargetWriter, change: ChangeOf<'update'>, opts: SendOptions): Promise<{ rv: string } | Outcome> {
   let live: KubeObject | null;
   try {
     live = await target.get(refOfChange(change));
   } catch (e) {
     return { status: 'error', reason: 'ERROR', message: `${displayName(change)}: could not read it to check its content: ${errorText(e)}` };
   }
-  if (!live) return stale(change, 'it does not exist');
+  if (!live) return nodeGone(change, opts) ?? stale(change, 'it does not exist');
   if (await sameContent(target, live, change.change.after)) return ok('adopted', live, 'already in the planned state');
   if (await sameContent(target, live, change.change.before)) return { rv: resourceVersionOf(live)! };
   return stale(change, 'it is neither in the state the plan expects nor in the planned state');
 }
 
-const update: Handler<'update'> = async (target, change, pre) => {
+const update: Handler<'update'> = async (target, change, pre, opts) => {
   const { before, after } = change.change;
   let rv = pre.resourceVersion;
   if (!rv) {
-    const g = await unguardedUpdate(target, change);
+    const g = await unguardedUpdate(target, change, opts);
     if ('status' in g) return g;
     rv = g.rv;
   }
@@ -186,7 +196,7 @@ const update: Handler<'update'> = async (target, change, pre) => {
   }
   if ('thrown' in out) return settle(target, change, guarded, `update failed (${errorText(out.thrown)})`);
   if (out.ok) return ok('updated', out.object);
-  if (out.status === 404) return stale(change, isNode(after) ? 'the Node no longer exists (apply never creates Nodes)' : 'it was deleted since the plan was made');
+  if (out.status === 404) return nodeGone(change, opts) ?? stale(change, isNode(after) ? 'the Node no longer exists (apply never creates Nodes)' : 'it was deleted since the plan was made');
   // A 409 is stale, unless a retried request whose first response was lost already wrote it.
   if (out.status === 409) return settle(target, change, guarded, `update answered ${out.message}`, true);
   if (isUncertain(out)) return settle(target, change, guarded, `update failed (${out.message})`);
@@ -226,18 +236,18 @@ const notAWrite: Handler<'no-op' | 'extra'> = async (_t, change) => ({
 });
 
 /** Sends one change by its action. Exhaustive: a new action fails compilation here until it has a handler. */
-export function sendChange(target: TargetWriter, change: ResourceChange, pre: Preconditions): Promise<Outcome> {
+export function sendChange(target: TargetWriter, change: ResourceChange, pre: Preconditions, opts: SendOptions = { restoring: false }): Promise<Outcome> {
   const body = change.change;
   switch (body.action) {
     case 'create':
-      return create(target, { ...change, change: body }, pre);
+      return create(target, { ...change, change: body }, pre, opts);
     case 'update':
-      return update(target, { ...change, change: body }, pre);
+      return update(target, { ...change, change: body }, pre, opts);
     case 'delete':
-      return del(target, { ...change, change: body }, pre);
+      return del(target, { ...change, change: body }, pre, opts);
     case 'no-op':
     case 'extra':
-      return notAWrite(target, { ...change, change: body }, pre);
+      return notAWrite(target, { ...change, change: body }, pre, opts);
     default: {
       const never: never = body;
       throw new Error(`sendChange: unknown action ${String((never as { action?: unknown }).action)}`);

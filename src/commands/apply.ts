@@ -9,6 +9,7 @@ import type { Context } from '../workflow/context.js';
 import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Apply extends BaseCommand<typeof Apply> {
+  static override heapGrowth = 'default' as const;
   static override summary = 'Execute a saved plan, and nothing else, under guards; journal every write, and write the reverse plan when it stops.';
   static override description = `Before the first write: the plan file must be intact and (with --expect-plan-id) the approved one, have no failed check, be for this target cluster and this source etcd, the source must be locked (or --lock) and unchanged, and every target object as the plan saw it. Then the exclusive apply lease is taken and the plan runs in dependency waves, in parallel inside a wave. Every write is journaled before it is sent, and when apply stops it writes the reverse plan (an ordinary plan file) from the journal, so any apply can be resumed (--resume JOURNAL) or rolled back (apply REVERSE-PLAN); after a run that was killed, \`calico-migrate rollback\` writes the reverse plan from the journal. The source stays locked afterwards on purpose.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
@@ -24,6 +25,9 @@ export default class Apply extends BaseCommand<typeof Apply> {
     lock: Flags.boolean({ summary: 'Lock the source datastore first if it is not locked.' }),
     'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation (required without a terminal).' }),
     resume: Flags.string({ summary: 'Continue an interrupted apply from its journal.' }),
+    precopy: Flags.boolean({
+      summary: 'Pre-copy: apply a plan of the running (unlocked) source into the target, whose ClusterInformation the plan locks first; the cut-over then applies only the delta.',
+    }),
     parallelism: Flags.integer({ summary: 'Concurrent writes inside a wave.', default: DEFAULT_PARALLELISM, min: 1, max: 256 }),
     'state-dir': Flags.string({ summary: 'Directory for the journal and the reverse plan.', default: DEFAULT_STATE_DIR }),
     'fail-after': Flags.integer({ summary: 'Testing only: fail after this many writes, to rehearse resume and rollback.', hidden: true }),
@@ -38,6 +42,7 @@ export default class Apply extends BaseCommand<typeof Apply> {
         lock: !!flags.lock,
         autoApprove: !!flags['auto-approve'],
         resume: flags.resume,
+        precopy: !!flags.precopy,
         parallelism: flags.parallelism,
         failAfter: flags['fail-after'],
       },
@@ -60,14 +65,18 @@ function renderApply(outcome: ApplyOutcome, io: Io): void {
       `Apply complete: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted${c.adopted ? `, ${c.adopted} adopted` : ''}${c.skipped ? `, ${c.skipped} already done` : ''} in ${r.seconds.toFixed(1)}s (${r.rate_per_s.toFixed(0)} objects/s).`,
     );
     io.out(`Reverse plan: ${r.reverse_path}  (roll back with: ${outcome.rollbackCommand})`);
-    if (outcome.plan.mode === 'migrate')
+    if (outcome.precopy)
+      io.out(
+        `Pre-copied at source revision ${outcome.plan.source.revision ?? '?'}; the target stays locked and the source keeps running. Next: \`calico-migrate cutover\` (lock, delta plan, apply, verify).`,
+      );
+    else if (outcome.plan.mode === 'migrate')
       io.out('The source stays locked (the migration freeze). Next: roll calico-node to the Kubernetes datastore, `calico-migrate verify`, then `calico-migrate unlock --datastore kubernetes`.');
   } else {
     io.out(`Apply stopped (${r.exit === 'STALE' ? 'stale' : 'partial'}): ${c.done}/${c.total} done, ${c.failed} failed, ${c.not_started} not started.`);
     if (r.failed) io.out(`  failed: ${r.failed.address}: ${r.failed.reason}: ${r.failed.message}`);
     io.out(`  resume:   ${outcome.resumeCommand}`);
     io.out(`  rollback: ${outcome.rollbackCommand}`);
-    io.out('  The source stays locked; the apply lease was released.');
+    io.out(outcome.precopy ? '  The target stays locked; the apply lease was released.' : '  The source stays locked; the apply lease was released.');
   }
   for (const w of r.warnings) io.say('warn', w);
 }

@@ -53,6 +53,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
           prune: !!flags.prune,
           serverDryRun: flags['server-dry-run'],
           parallelism: flags.parallelism,
+          stateDir: flags['state-dir'],
         },
         ctx,
         (line) => output.write(line),

@@ -3,7 +3,7 @@ import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
 import type { Io } from '../io.js';
 import type { Context } from '../workflow/context.js';
-import { writeRollbackPlan, type RollbackReport } from '../workflow/rollback.js';
+import { writeCompositeRollback, writeRollbackPlan, type CompositeRollbackReport, type RollbackReport } from '../workflow/rollback.js';
 import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
@@ -15,9 +15,28 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
     plan: Flags.string({ summary: 'The plan file the journal was written for (default: the path its header records).' }),
     out: Flags.string({ summary: 'Where to write the reverse plan (default: the path the journal header records).' }),
     'state-dir': Flags.string({ summary: 'Directory apply keeps its journals in.', default: DEFAULT_STATE_DIR }),
+    all: Flags.boolean({
+      summary: 'One reverse plan for every apply recorded into the target (a pre-copy, its delta, resumes): applied, it restores the target as it was before the first.',
+      exclusive: ['journal', 'plan'],
+    }),
   };
 
-  protected async execute({ flags }: CommandInput<typeof Rollback>, ctx: Context): Promise<CommandResult<RollbackReport & { apply_command: string }>> {
+  protected async execute({ flags }: CommandInput<typeof Rollback>, ctx: Context): Promise<CommandResult<(RollbackReport | CompositeRollbackReport) & { apply_command: string }>> {
+    if (flags.all) {
+      const all = await writeCompositeRollback({ stateDir: flags['state-dir'], out: flags.out }, ctx);
+      const command = `calico-migrate apply ${all.reverse_path}`;
+      return {
+        data: { ...all, apply_command: command },
+        exitCode: 'OK',
+        render: (io) => {
+          io.out(
+            `Reverse plan: ${all.reverse_path} (${all.reverse_plan_id}), ${all.changes} change(s) undoing ${all.runs.length} run(s): ${all.runs.map((r) => `${r.kind} ${r.plan_id}`).join(', ')}.`,
+          );
+          io.out(`  review:    calico-migrate show ${all.reverse_path}`);
+          io.out(`  roll back: ${command}`);
+        },
+      };
+    }
     const r = await writeRollbackPlan({ stateDir: flags['state-dir'], journal: flags.journal, planPath: flags.plan, out: flags.out }, ctx);
     const applyCommand = `calico-migrate apply ${r.reverse_path}`;
     return { data: { ...r, apply_command: applyCommand }, exitCode: 'OK', render: (io) => renderRollback(r, applyCommand, io) };

@@ -10,7 +10,7 @@ import { migrationStatus, type StatusReport } from '../workflow/status.js';
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show where the migration stands: lock states, apply lease, last apply, phase.';
-  static override description = `Phases: not started, planned, applying, partial, applied, rolled back, verified, unlocked. A datastore that is not configured or not reachable is reported, not fatal.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Phases: not started, planned, applying, partial, pre-copied, applied, rolled back, verified, unlocked. A datastore that is not configured or not reachable is reported, not fatal.\n\n${EXIT_CODES_HELP}`;
   static override examples = ['<%= config.bin %> <%= command.id %> --etcd-endpoints http://10.0.0.1:2379 --kubeconfig ~/.kube/target', '<%= config.bin %> <%= command.id %> --json'];
   static override flags = {
     ...sourceFlags,
@@ -38,5 +38,8 @@ function renderStatus(r: StatusReport, io: Io): void {
   }
   if (r.last_apply) io.out(`  last apply: ${r.last_apply.mode} plan ${r.last_apply.plan_id} ${r.last_apply.status} at ${r.last_apply.at}; reverse plan ${r.last_apply.reverse_path}`);
   else if (r.last_plan) io.out(`  last plan: ${r.last_plan.path} (${r.last_plan.plan_id}, ${r.last_plan.changes} change(s))`);
+  if (r.precopy) io.out(`  pre-copied at source revision ${r.precopy.source_revision ?? '?'} (plan ${r.precopy.plan_id}, ${r.precopy.at})`);
+  if (r.phase === 'pre-copied') io.out('  next: `calico-migrate cutover` (lock the source, apply the delta since the pre-copy, verify)');
+  if (r.reverse_plans.length) io.out(`  reverse plans (roll back newest first, or all at once with \`calico-migrate rollback --all\`): ${r.reverse_plans.join(', ')}`);
   if (r.verified) io.out(`  last verify: ${r.verified.ok ? 'passed' : `${r.verified.differences} difference(s)`} at ${r.verified.at}`);
 }

@@ -19,7 +19,7 @@ export interface PlanInputs {
   toolVersion: string;
   source: Pick<SourceSummary, 'origin' | 'endpoints' | 'clusterId' | 'revision' | 'digest'>;
   conversion: Pick<ConversionResult, 'clusterInfo' | 'skipped' | 'diagnostics'>;
-  options: { include: readonly string[]; exclude: readonly string[]; prune: boolean; conversion: ConversionSettings };
+  options: { include: readonly string[]; exclude: readonly string[]; prune: boolean; conversion: ConversionSettings; precopy?: PlanBody['options']['precopy'] };
   /** The desired objects this plan covers (after --include / --exclude). */
   desired: readonly DesiredObject[];
   /** The object changes (no ClusterInformation steps), with their dry-run status. */
@@ -106,6 +106,7 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
       calico_version: options.conversion.calicoVersion ?? null,
       node_map: options.conversion.nodeMap ?? {},
       skip_unknown: options.conversion.skipUnknown,
+      precopy: options.precopy ?? null,
     },
     reverses: null,
     summary: summarize(changes, checks),

@@ -36,6 +36,12 @@ export interface DiffInput {
    * the desired body, so a defaulted field is not reported as a change on every plan.
    */
   dryRunResults?: ReadonlyMap<string, KubeObject>;
+  /**
+   * Objects this tool created in the target (a pre-copy and the applies after it), address → the
+   * uid the create returned (workflow/migration-runs.ts). One the source no longer has, with that
+   * uid still, is deleted even without `prune`: the delta of a cut-over.
+   */
+  owned?: ReadonlyMap<string, string>;
 }
 
 const UNMIGRATED = new Set(UNMIGRATED_CRD_KINDS.map((k) => k.kind));
@@ -96,7 +102,7 @@ export function diffObjects(input: DiffInput): ResourceChange[] {
 
   for (const [address, object] of live) {
     if (seen.has(address)) continue;
-    const gone = removal(address, object, input.prune);
+    const gone = removal(address, object, input.prune || isOwned(object, input.owned?.get(address)));
     if (gone) changes.push(gone);
   }
   return sortChanges(changes);
@@ -121,6 +127,10 @@ function compare(d: DesiredObject, address: string, current: KubeObject, dryRun:
   const paths = changedPaths(before, wanted);
   if (paths.length === 0) return change(d, address, 'no-op', null, null, [], current);
   return change(d, address, 'update', before, d.body, paths, current);
+}
+
+function isOwned(object: KubeObject, createdUid: string | undefined): boolean {
+  return createdUid !== undefined && object.metadata.uid === createdUid;
 }
 
 function removal(address: string, object: KubeObject, prune: boolean): ResourceChange | null {

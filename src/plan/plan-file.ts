@@ -1,5 +1,5 @@
 /**
- * Writing and reading plan files (format_version 3). A plan file is JSON Lines, one record per
+ * Writing and reading plan files (format_version 4). A plan file is JSON Lines, one record per
  * line, each line the canonical JSON of its record:
  *
  *   header   format, mode, tool, source, target, options, reverses

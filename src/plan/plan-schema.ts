@@ -9,12 +9,12 @@ export const PLAN_SCHEMA = {
   $id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan.schema.json',
   title: 'CalicoMigrationPlan',
   description:
-    'A calico-migrate plan as one value (what `show --format json` prints), format_version 3. The TypeScript types of src/plan/types.ts are derived from this value, so the two cannot drift. The file itself is JSON Lines: see plan-file.schema.json.',
+    'A calico-migrate plan as one value (what `show --format json` prints), format_version 4. The TypeScript types of src/plan/types.ts are derived from this value, so the two cannot drift. The file itself is JSON Lines: see plan-file.schema.json.',
   type: 'object',
   additionalProperties: false,
   required: ['format_version', 'kind', 'plan_id', 'mode', 'tool', 'source', 'target', 'options', 'reverses', 'summary', 'resource_changes', 'skipped', 'checks', 'warnings'],
   properties: {
-    format_version: { type: 'string', enum: ['3'] },
+    format_version: { type: 'string', enum: ['4'] },
     kind: { type: 'string', enum: ['CalicoMigrationPlan'] },
     plan_id: { $ref: '#/definitions/planId' },
     mode: { type: 'string', enum: ['migrate', 'reverse'] },
@@ -56,7 +56,7 @@ export const PLAN_SCHEMA = {
     options: {
       type: 'object',
       additionalProperties: false,
-      required: ['include', 'exclude', 'prune', 'calico_version', 'node_map', 'skip_unknown'],
+      required: ['include', 'exclude', 'prune', 'calico_version', 'node_map', 'skip_unknown', 'precopy'],
       properties: {
         include: { type: 'array', items: { type: 'string' } },
         exclude: { type: 'array', items: { type: 'string' } },
@@ -64,6 +64,23 @@ export const PLAN_SCHEMA = {
         calico_version: { type: ['string', 'null'] },
         node_map: { type: 'object', additionalProperties: { type: 'string' } },
         skip_unknown: { type: 'boolean' },
+        precopy: {
+          description:
+            'Set when the plan is a delta on pre-copies (apply --precopy) into this target: objects the recorded runs created that the source no longer has are deleted (without --prune); every other target object the source lacks stays an extra.',
+          oneOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['plan_ids', 'source_revision', 'owned'],
+              properties: {
+                plan_ids: { type: 'array', items: { $ref: '#/definitions/planId' } },
+                source_revision: { type: ['integer', 'null'], minimum: 0 },
+                owned: { $ref: '#/definitions/count' },
+              },
+            },
+          ],
+        },
       },
     },
     reverses: { oneOf: [{ $ref: '#/definitions/planId' }, { type: 'null' }] },
@@ -266,7 +283,7 @@ const P = PLAN_SCHEMA.properties;
 const RECORD = (name: string) => ({ type: 'string', enum: [name] }) as const;
 
 /**
- * One line of a plan file (format_version 3): the file is a header record, one change record per
+ * One line of a plan file (format_version 4): the file is a header record, one change record per
  * change in execution order, a footer record, and a trailer whose plan_id is the sha256 of every
  * byte before it. Each line is validated against its record's schema as it is read or written.
  */

@@ -1,5 +1,5 @@
 /**
- * The plan, format version 3: a pure value, written record by record as canonical JSON Lines and
+ * The plan, format version 4: a pure value, written record by record as canonical JSON Lines and
  * validated against the plan schema on every read and write (plan-file.ts). The types are derived
  * from the schema value (src/plan/plan-schema.ts) with json-schema-to-ts, so what the compiler
  * checks and what ajv enforces are one definition; `npm run schema` publishes it to schemas/, and a
@@ -9,7 +9,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type { KubeObject } from '../model/types.js';
 import type { PLAN_SCHEMA } from './plan-schema.js';
 
-export const FORMAT_VERSION = '3';
+export const FORMAT_VERSION = '4';
 
 type Schema = typeof PLAN_SCHEMA;
 type Definitions = Schema['definitions'];

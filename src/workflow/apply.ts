@@ -16,11 +16,14 @@ import type { TargetPort } from '../ports/target.js';
 import { readPlanFile, type FilePlan } from '../util/plan-file-reader.js';
 import type { Context } from './context.js';
 import { setEtcdLock, readEtcdLock } from './lock.js';
-import { assertCanRead, readTargetStamps } from './target.js';
+import { assertCanRead, readStampsOf, readTargetStamps } from './target.js';
 import { sameContent } from '../apply/content.js';
+import { writes } from '../plan/gates.js';
 import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
 import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
+import { readRuns, recordRun } from './migration-runs.js';
 import type { LastApplyRecord } from './status.js';
+import path from 'node:path';
 
 export interface ApplyCommandOptions {
   planPath: string;
@@ -29,6 +32,14 @@ export interface ApplyCommandOptions {
   lock: boolean;
   autoApprove: boolean;
   resume?: string;
+  /** Pre-copy: fill the locked target while the source still runs (no source lock, no staleness guard). */
+  precopy?: boolean;
+  /**
+   * Guard only the objects the plan writes (read one by one), not the ones it leaves alone: for a
+   * plan made seconds ago under the lock and verified right after (the cut-over's delta), whose
+   * no-ops would otherwise cost a list of every kind inside the freeze.
+   */
+  guardWritesOnly?: boolean;
   parallelism: number;
   /** Test hook, see ApplyOptions.failAfter. */
   failAfter?: number;
@@ -70,12 +81,7 @@ function sourceGuarded(plan: Plan, ctx: Context): boolean {
  * only once the apply is confirmed (a refused or declined apply writes nothing, the lock included).
  */
 async function checkSource(plan: Plan, etcd: SourcePort, allowLock: boolean): Promise<boolean> {
-  const header = await etcd.header();
-  if (plan.source.cluster_id && header.clusterId !== plan.source.cluster_id) {
-    throw new MigrateError('WRONG_CLUSTER', `the source etcd (cluster id ${header.clusterId}) is not the one the plan was made from (cluster id ${plan.source.cluster_id})`, {
-      hint: 'point --etcd-endpoints at the etcd the plan read, or make a new plan',
-    });
-  }
+  const header = await checkSourceCluster(plan, etcd);
   const lock = await readEtcdLock(etcd);
   if (!lock.locked && !allowLock) {
     throw new MigrateError('NOT_LOCKED', 'the source datastore is not locked; apply needs the migration freeze so nothing changes under it', {
@@ -106,6 +112,44 @@ async function checkSource(plan: Plan, etcd: SourcePort, allowLock: boolean): Pr
   return !lock.locked;
 }
 
+async function checkSourceCluster(plan: Plan, etcd: SourcePort): Promise<Awaited<ReturnType<SourcePort['header']>>> {
+  const header = await etcd.header();
+  if (plan.source.cluster_id && header.clusterId !== plan.source.cluster_id) {
+    throw new MigrateError('WRONG_CLUSTER', `the source etcd (cluster id ${header.clusterId}) is not the one the plan was made from (cluster id ${plan.source.cluster_id})`, {
+      hint: 'point --etcd-endpoints at the etcd the plan read, or make a new plan',
+    });
+  }
+  return header;
+}
+
+/**
+ * apply --precopy: a plan of the running (unlocked) source, applied into a target its own first
+ * step locks (datastoreReady=false), so nothing in the target acts on it. The source keeps
+ * changing; the cut-over's delta plan picks that up, so there is no staleness guard here.
+ */
+async function checkPrecopy(plan: Plan, etcd: SourcePort | null, opts: ApplyCommandOptions): Promise<void> {
+  if (plan.mode !== 'migrate' || !etcd) {
+    throw new MigrateError('USAGE', `--precopy applies a migration plan made from a live etcd; ${opts.planPath} is ${plan.mode === 'reverse' ? 'a reverse plan' : 'made from an export file'}`, {
+      hint: 'pre-copy with a plan from `calico-migrate plan` against the running etcd',
+    });
+  }
+  if (opts.lock) throw new MigrateError('USAGE', '--precopy and --lock contradict each other: a pre-copy runs while the source is unlocked', { hint: 'drop --lock; the cut-over locks the source' });
+  const lockStep = plan.resource_changes[0];
+  const lockAfter = lockStep?.step === 'lock' ? lockStep.change.after : null;
+  const locksTarget = lockStep?.step === 'lock' && (lockStep.change.action === 'no-op' || (lockAfter?.spec as { datastoreReady?: unknown } | undefined)?.datastoreReady === false);
+  if (!locksTarget) {
+    throw new MigrateError('USAGE', `plan ${plan.plan_id} does not lock the target ClusterInformation (datastoreReady=false) first; a pre-copy must never be visible to Calico in the target`, {
+      hint: 'make the plan with `calico-migrate plan` (its first step locks the target)',
+    });
+  }
+  await checkSourceCluster(plan, etcd);
+  if ((await readEtcdLock(etcd)).locked) {
+    throw new MigrateError('USAGE', 'the source is locked: this is the migration freeze, not a pre-copy', {
+      hint: 'apply without --precopy (with a plan made while locked), or run `calico-migrate cutover`',
+    });
+  }
+}
+
 /** apply --lock: lock the source (after confirmation), then check again that it is the unchanged source the plan read. */
 async function lockSource(plan: Plan, etcd: SourcePort, ctx: Context): Promise<void> {
   const lock = await setEtcdLock(etcd, true, ctx);
@@ -128,19 +172,28 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
     );
   }
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
-  const live = await readTargetStamps(target, opts.parallelism);
+  const live = opts.guardWritesOnly
+    ? await readStampsOf(
+        target,
+        plan.resource_changes.filter(writes).map((c) => ({ apiVersion: c.api_version, kind: c.kind, namespace: c.namespace, name: c.name })),
+        opts.parallelism,
+      )
+    : await readTargetStamps(target, opts.parallelism);
   const stale: string[] = [];
   const reverse = plan.mode === 'reverse';
   for (const c of plan.resource_changes) {
     if (c.step === 'identity') continue; // Its precondition is the lock step's result.
+    if (opts.guardWritesOnly && !writes(c)) continue;
     const obj = live.get(objectAddress(c));
     const action = c.change.action;
     if (action === 'extra') continue;
     if (c.kind === 'Node') {
       // Kubelets bump a Node's resourceVersion every few seconds; what must not have moved is
       // the Calico annotations the plan compared.
-      if (!obj) stale.push(`${displayName(c)} no longer exists`);
-      else if (action !== 'no-op' && obj.nodeAnnotations !== JSON.stringify(c.change.before?.metadata.annotations ?? {})) {
+      // A Node that left the cluster took the migration's annotations with it: nothing to restore.
+      if (!obj) {
+        if (!reverse) stale.push(`${displayName(c)} no longer exists`);
+      } else if (action !== 'no-op' && obj.nodeAnnotations !== JSON.stringify(c.change.before?.metadata.annotations ?? {})) {
         stale.push(`${displayName(c)}: Calico annotations changed`);
       }
       continue;
@@ -177,6 +230,7 @@ async function stillAsPlanned(target: TargetPort, c: Plan['resource_changes'][nu
 
 export interface ApplyOutcome {
   plan: Plan;
+  precopy: boolean;
   result: ApplyResult;
   resumeCommand: string;
   rollbackCommand: string;
@@ -191,38 +245,58 @@ export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise
   }
 }
 
-async function applyLoaded(plan: Plan, opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
+async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
+  // A resumed pre-copy is still a pre-copy, whether or not --precopy is repeated.
+  const resumed = given.resume ? readRuns(given.stateDir).find((r) => r.journal === path.resolve(given.resume ?? '')) : undefined;
+  const opts: ApplyCommandOptions = { ...given, precopy: given.precopy || resumed?.kind === 'precopy' };
   checkPlanGuards(plan, opts.planPath, opts.expectPlanId);
   if (!opts.resume && !opts.autoApprove && !ctx.io.canConfirm()) {
     throw new MigrateError('ABORTED', 'apply needs confirmation and there is no terminal to ask on; nothing was written', {
       hint: 'review the plan (calico-migrate show PLAN) and pass --auto-approve',
     });
   }
-  if (!plan.source.locked && plan.mode === 'migrate' && plan.source.type === 'etcdv3') {
+  if (!opts.precopy && !plan.source.locked && plan.mode === 'migrate' && plan.source.type === 'etcdv3') {
     ctx.io.say('warn', 'this plan was made while the source was unlocked (a preview); it applies only if nothing changed since');
   }
   const target = await ctx.openTarget();
   await checkTarget(plan, target, opts);
   const etcd = sourceGuarded(plan, ctx) ? await ctx.openSource() : null;
-  const mustLock = etcd ? await checkSource(plan, etcd, opts.lock) : false;
+  if (opts.precopy) await checkPrecopy(plan, etcd, opts);
+  const mustLock = etcd && !opts.precopy ? await checkSource(plan, etcd, opts.lock) : false;
 
-  const writes = plan.summary.create + plan.summary.update + plan.summary.delete;
+  const count = plan.summary.create + plan.summary.update + plan.summary.delete;
   if (!opts.resume && !opts.autoApprove) {
     ctx.io.say('info', renderPlanHeading(plan));
-    const answer = await ctx.io.confirm(`${mustLock ? 'Lock the source datastore and apply' : 'Apply'} ${writes} change(s) of plan ${plan.plan_id} to ${target.server}?`);
+    const verb = opts.precopy ? 'Pre-copy' : mustLock ? 'Lock the source datastore and apply' : 'Apply';
+    const answer = await ctx.io.confirm(`${verb} ${count} change(s) of plan ${plan.plan_id} to ${target.server}?`);
     if (!answer) throw new MigrateError('ABORTED', 'apply cancelled; nothing was written', { hint: 'run apply again and answer yes to proceed' });
   }
   if (mustLock && etcd) await lockSource(plan, etcd, ctx);
 
   ensureStateDir(opts.stateDir);
   const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);
+  const reversePath = opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id);
+  // Before the first write: a later delta plan must know what this run creates, even if it is killed.
+  if (plan.mode === 'migrate') {
+    recordRun(opts.stateDir, {
+      kind: opts.precopy ? 'precopy' : 'apply',
+      plan_id: plan.plan_id,
+      plan_path: path.resolve(opts.planPath),
+      journal: path.resolve(journal),
+      reverse_path: path.resolve(reversePath ?? reversePlanPath(opts.stateDir, plan.plan_id)),
+      source_revision: plan.source.revision,
+      source_cluster_id: plan.source.cluster_id,
+      target_cluster_uid: plan.target.cluster_uid,
+      at: ctx.now().toISOString(),
+    });
+  }
   const result = await applyPlan(
     plan,
     { target, io: ctx.io, lease: target, clock: ctx.now, monotonic: ctx.monotonic },
     {
       planPath: opts.planPath,
       journalPath: journal,
-      reversePath: opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id),
+      reversePath,
       holder: `${ctx.who}/${plan.plan_id}`,
       resume: !!opts.resume,
       parallelism: opts.parallelism,
@@ -242,8 +316,9 @@ async function applyLoaded(plan: Plan, opts: ApplyCommandOptions, ctx: Context):
   writeRecord(opts.stateDir, 'last-apply.json', record);
   return {
     plan,
+    precopy: !!opts.precopy,
     result,
-    resumeCommand: `calico-migrate apply ${opts.planPath} --resume ${result.journal_path} --auto-approve`,
+    resumeCommand: `calico-migrate apply ${opts.planPath} --resume ${result.journal_path}${opts.precopy ? ' --precopy' : ''} --auto-approve`,
     rollbackCommand: `calico-migrate apply ${result.reverse_path}`,
   };
 }

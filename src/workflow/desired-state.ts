@@ -32,6 +32,8 @@ export interface DesiredStateOptions {
    */
   dryRun: 'writes' | 'updates' | 'none';
   parallelism: number;
+  /** Objects this tool created in the target (see DiffInput.owned): the delta after a pre-copy. */
+  owned?: ReadonlyMap<string, string>;
 }
 
 export interface DesiredStatePorts {
@@ -76,7 +78,7 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   const schema = validateObjects(t.crds, desired);
 
   const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
-  const diff = (dryRunResults?: DryRunOutcome['results']) => diffObjects({ desired, live, prune: opts.prune, filter, dryRunResults });
+  const diff = (dryRunResults?: DryRunOutcome['results']) => diffObjects({ desired, live, prune: opts.prune, filter, dryRunResults, owned: opts.owned });
   let changes = diff();
   let clusterInformation = clusterInformationSteps(conversion, t, filter);
 

@@ -7,9 +7,12 @@ import { makeFilter } from '../model/filters.js';
 import type { ConversionSettings, Diagnostic } from '../model/types.js';
 import { assemblePlan, planChanges } from '../plan/assemble.js';
 import { writePlan } from '../plan/plan-file.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, PlanBody } from '../plan/types.js';
+import type { SourcePort } from '../ports/source.js';
+import type { TargetReader } from '../ports/target.js';
 import type { Context } from './context.js';
 import { desiredState } from './desired-state.js';
+import { ownedObjects, precopies, runsFor } from './migration-runs.js';
 import { accessResults } from './target.js';
 
 // apply's guards read the target the same way; they import these from here today.
@@ -23,6 +26,8 @@ export interface PlanOptions {
   /** Server-side dry run of every create and update (default on). */
   serverDryRun: boolean;
   parallelism: number;
+  /** Where apply recorded its runs (`runs.json`): a plan after a pre-copy is its delta. */
+  stateDir: string;
 }
 
 export interface PlanOutcome {
@@ -42,13 +47,19 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
   const filter = makeFilter(opts.include, opts.exclude);
   const source = await ctx.openSource();
   const target = await ctx.openTarget();
-  const state = await desiredState({ conversion: opts.conversion, filter, prune: opts.prune, dryRun: opts.serverDryRun ? 'writes' : 'none', parallelism: opts.parallelism }, { source, target }, ctx);
+  const delta = await precopyBase(opts.stateDir, source, target);
+  if (delta) ctx.io.say('info', `Planning the delta since the pre-copy at source revision ${delta.precopy.source_revision ?? '?'} (${delta.owned.size} object(s) it created are known)`);
+  const state = await desiredState(
+    { conversion: opts.conversion, filter, prune: opts.prune, dryRun: opts.serverDryRun ? 'writes' : 'none', parallelism: opts.parallelism, owned: delta?.owned },
+    { source, target },
+    ctx,
+  );
   const perms = requiredPermissions(planChanges(state.changes, state.clusterInformation));
   const body = assemblePlan({
     toolVersion: ctx.toolVersion,
     source: state.source,
     conversion: state.conversion,
-    options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion },
+    options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion, precopy: delta?.precopy ?? null },
     desired: state.selected,
     changes: state.changes,
     clusterInformation: state.clusterInformation,
@@ -61,4 +72,18 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
   const plan = writePlan(body, emit ?? ((line) => parts.push(line)));
   const text = parts.join('');
   return { plan, text, diagnostics: [...state.conversion.diagnostics, ...state.schema.errors, ...state.schema.warnings] };
+}
+
+/**
+ * The pre-copies recorded for this target and source, and what they (and the applies after
+ * them) created: a plan made after one is its delta. Null when there was no pre-copy.
+ */
+async function precopyBase(stateDir: string, source: SourcePort, target: TargetReader): Promise<{ precopy: NonNullable<PlanBody['options']['precopy']>; owned: Map<string, string> } | null> {
+  const clusterId = source.origin === 'etcd' ? (await source.header()).clusterId : null;
+  const runs = runsFor(stateDir, { clusterUid: await target.clusterUid() }, { clusterId });
+  const pre = precopies(runs);
+  const newest = pre[pre.length - 1];
+  if (!newest) return null;
+  const owned = ownedObjects(runs);
+  return { precopy: { plan_ids: pre.map((r) => r.plan_id), source_revision: newest.source_revision, owned: owned.size }, owned };
 }

@@ -10,7 +10,16 @@ import { writeReverseFromJournal } from '../apply/reverse-from-journal.js';
 import { MigrateError } from '../errors.js';
 import type { Context } from './context.js';
 import { loadPlan } from './apply.js';
-import { latestJournal } from './state-dir.js';
+import { latestJournal, shortId } from './state-dir.js';
+import { readRuns, type MigrationRun } from './migration-runs.js';
+import { compositeReverseBody, type RunReverse } from '../apply/reverse-composite.js';
+import { journalOutcomes } from '../apply/reverse-from-journal.js';
+import { reverseChanges } from '../apply/reverse-plan.js';
+import { journalState } from '../apply/resume.js';
+import { writePlan } from '../plan/plan-file.js';
+import { AtomicFile } from '../util/atomic-file.js';
+import type { FilePlan } from '../util/plan-file-reader.js';
+import path from 'node:path';
 
 export interface RollbackOptions {
   stateDir: string;
@@ -64,5 +73,57 @@ export async function writeRollbackPlan(opts: RollbackOptions, ctx: Pick<Context
     };
   } finally {
     plan.close();
+  }
+}
+
+export interface CompositeRollbackReport {
+  reverse_path: string;
+  reverse_plan_id: string;
+  /** The forward runs it undoes, oldest first. */
+  runs: Array<{ kind: MigrationRun['kind']; plan_id: string; journal: string }>;
+  changes: number;
+}
+
+/**
+ * `rollback --all`: one reverse plan for every forward apply recorded into the target of the
+ * newest one (a pre-copy, its delta, any resumes): applied, it restores the target as it was
+ * before the first of them (apply/reverse-composite.ts). Files only, like `rollback`.
+ */
+export async function writeCompositeRollback(opts: { stateDir: string; out?: string }, ctx: Pick<Context, 'toolVersion'>): Promise<CompositeRollbackReport> {
+  const all = readRuns(opts.stateDir);
+  const newest = all[all.length - 1];
+  if (!newest) throw new MigrateError('USAGE', `no apply runs are recorded in ${opts.stateDir}/runs.json`, { hint: 'pass the --state-dir the applies used, or roll back one journal with --journal' });
+  const runs = all.filter((r) => r.target_cluster_uid === newest.target_cluster_uid && r.source_cluster_id === newest.source_cluster_id && existsSync(r.journal));
+  const plans: FilePlan[] = [];
+  try {
+    const reverses: RunReverse[] = runs.map((run) => {
+      if (!existsSync(run.plan_path)) {
+        throw new MigrateError('USAGE', `plan file ${run.plan_path} of the ${run.kind} run ${run.plan_id} does not exist`, {
+          hint: 'restore that plan file (the journal alone does not hold the objects it wrote)',
+        });
+      }
+      const plan = loadPlan(run.plan_path);
+      plans.push(plan);
+      const contents = readJournal(run.journal);
+      if (contents.header.plan_id !== plan.plan_id) {
+        throw new MigrateError('PLAN_INVALID', `journal ${run.journal} is for plan ${contents.header.plan_id}, not ${plan.plan_id} (${run.plan_path})`, {
+          hint: 'the state directory was edited by hand; roll back each run with --journal and --plan',
+        });
+      }
+      return { plan, changes: reverseChanges(plan, journalOutcomes(journalState(contents))) };
+    });
+    const body = compositeReverseBody(reverses, ctx.toolVersion);
+    const out = opts.out ?? path.join(opts.stateDir, `reverse-all-${shortId(newest.plan_id)}.json`);
+    const file = new AtomicFile(out, '--out');
+    let planId: string;
+    try {
+      planId = writePlan(body, (line) => file.write(line)).plan_id;
+      file.commit();
+    } finally {
+      file.abort();
+    }
+    return { reverse_path: out, reverse_plan_id: planId, runs: runs.map((r) => ({ kind: r.kind, plan_id: r.plan_id, journal: r.journal })), changes: body.resource_changes.length };
+  } finally {
+    for (const p of plans) p.close();
   }
 }

@@ -9,9 +9,11 @@ import { journalState } from '../apply/resume.js';
 import { isMigrateError } from '../errors.js';
 import type { Context } from './context.js';
 import { readEtcdLock, readKubeLock, type LockState } from './lock.js';
+import { precopies, readRuns } from './migration-runs.js';
 import { latestJournal, readRecord, type LastPlanRecord, type VerifiedRecord } from './state-dir.js';
+import { existsSync } from 'node:fs';
 
-export type Phase = 'not started' | 'planned' | 'applying' | 'partial' | 'applied' | 'rolled back' | 'verified' | 'unlocked';
+export type Phase = 'not started' | 'planned' | 'applying' | 'partial' | 'pre-copied' | 'applied' | 'rolled back' | 'verified' | 'unlocked';
 
 export interface LastApplyRecord {
   plan_id: string;
@@ -32,6 +34,10 @@ export interface StatusReport {
   last_plan: LastPlanRecord | null;
   last_apply: LastApplyRecord | null;
   verified: VerifiedRecord | null;
+  /** The newest pre-copy recorded in the state directory. */
+  precopy: { plan_id: string; source_revision: number | null; at: string } | null;
+  /** The reverse plans of the recorded runs that exist on disk, newest first: roll back in this order. */
+  reverse_plans: string[];
 }
 
 const errorOf = (e: unknown) => ({ error: isMigrateError(e) ? e.message : (e as Error).message });
@@ -81,7 +87,25 @@ export async function migrationStatus(opts: { stateDir: string }, ctx: Context):
   const lastPlan = readRecord<LastPlanRecord>(dir, 'last-plan.json');
   const lastApply = readRecord<LastApplyRecord>(dir, 'last-apply.json');
   const verified = readRecord<VerifiedRecord>(dir, 'verified.json');
-  return { phase: phaseOf({ source, target, lease, journal, lastPlan, lastApply, verified }), source, target, lease, journal, last_plan: lastPlan, last_apply: lastApply, verified };
+  const runs = readRuns(dir);
+  const newest = precopies(runs).pop();
+  const precopy = newest ? { plan_id: newest.plan_id, source_revision: newest.source_revision, at: newest.at } : null;
+  const reversePlans = runs
+    .map((r) => r.reverse_path)
+    .filter((p) => existsSync(p))
+    .reverse();
+  return {
+    phase: phaseOf({ source, target, lease, journal, lastPlan, lastApply, verified, precopy }),
+    source,
+    target,
+    lease,
+    journal,
+    last_plan: lastPlan,
+    last_apply: lastApply,
+    verified,
+    precopy,
+    reverse_plans: reversePlans,
+  };
 }
 
 function isLock(s: unknown): s is LockState {
@@ -96,6 +120,7 @@ export function phaseOf(s: {
   lastPlan: LastPlanRecord | null;
   lastApply: LastApplyRecord | null;
   verified: VerifiedRecord | null;
+  precopy?: StatusReport['precopy'];
 }): Phase {
   const t = s.target;
   const src = s.source;
@@ -105,6 +130,7 @@ export function phaseOf(s: {
   if (s.lastApply?.status === 'partial') return 'partial';
   if (s.lastApply?.status === 'complete') {
     if (s.lastApply.mode === 'reverse') return 'rolled back';
+    if (s.precopy && s.lastApply.plan_id === s.precopy.plan_id) return 'pre-copied';
     if (s.verified?.ok && s.verified.at >= s.lastApply.at) return 'verified';
     return 'applied';
   }

@@ -10,7 +10,7 @@ import { releaseLease, type LeaseInfo } from '../apply/lease.js';
 import { MigrateError } from '../errors.js';
 import type { ConversionSettings } from '../model/types.js';
 import type { Context } from './context.js';
-import { describeLock, readKubeLock, setEtcdLock, setKubeLock, type Datastore, type LockResult } from './lock.js';
+import { describeLock, readEtcdLock, readKubeLock, setEtcdLock, setKubeLock, type Datastore, type LockResult } from './lock.js';
 import { writeRecord } from './state-dir.js';
 import { verifyMigration } from './verify.js';
 
@@ -45,6 +45,17 @@ export async function unlockDatastore(opts: UnlockOptions, ctx: Context): Promis
 
 async function unlockTarget(opts: UnlockOptions, ctx: Context): Promise<UnlockOutcome> {
   if (!opts.force) {
+    // After a pre-copy the target may match a running source for a moment; unlocking it then would
+    // leave two live datastores, and the source's later changes (new pods' IPs) would be lost.
+    if (!(await readEtcdLock(await ctx.openSource())).locked) {
+      throw new MigrateError(
+        'NOT_LOCKED',
+        'refusing to unlock the target: the source datastore is not locked, so it is still live and the target would be a second live copy of data that keeps changing',
+        {
+          hint: 'run `calico-migrate cutover` (lock, delta plan, apply, verify), or lock the source and plan and apply again; --force unlocks anyway',
+        },
+      );
+    }
     ctx.io.say('info', 'Verifying the target against the source before the point of no return…');
     const v = await verifyMigration({ conversion: opts.conversion, parallelism: opts.parallelism, stateDir: opts.stateDir }, ctx);
     const first = v.differences[0];

@@ -47,6 +47,11 @@ export async function resetDatastores(): Promise<void> {
   } finally {
     etcd.close();
   }
+  await resetTarget();
+}
+
+/** Every Calico CR, every Node and the apply lease; etcd is left as it is. */
+export async function resetTarget(): Promise<void> {
   const nsList = (await kube('GET', '/api/v1/namespaces')).body.items.map((n: any) => n.metadata.name) as string[];
   const jobs: Promise<unknown>[] = [];
   for (const k of ALL_CRD_KINDS) {

@@ -121,7 +121,7 @@ export function planBody(changes: ResourceChange[], overrides: Partial<PlanBody>
       calico_version: 'v3.31.2',
     },
     target: { type: 'kubernetes', server: 'https://127.0.0.1:6443', cluster_uid: 'test-cluster-uid', api_group: 'crd.projectcalico.org/v1' },
-    options: { include: [], exclude: [], prune: true, calico_version: null, node_map: {}, skip_unknown: false },
+    options: { include: [], exclude: [], prune: true, calico_version: null, node_map: {}, skip_unknown: false, precopy: null },
     reverses: null,
     summary: summarize(sorted, []),
     resource_changes: sorted,

@@ -146,7 +146,7 @@ describe('assemblePlan (pure)', () => {
       calico_version: 'v3.31.2',
     });
     assert.deepEqual(body.target, { type: 'kubernetes', server: 'https://k8s:6443', cluster_uid: 'uid-1', api_group: CRD });
-    assert.deepEqual(body.options, { include: [], exclude: [], prune: false, calico_version: 'v3.31.2', node_map: { a: 'b' }, skip_unknown: true });
+    assert.deepEqual(body.options, { include: [], exclude: [], prune: false, calico_version: 'v3.31.2', node_map: { a: 'b' }, skip_unknown: true, precopy: null });
     assert.deepEqual(body.skipped, i.conversion.skipped);
     assert.deepEqual([body.summary.create, body.summary.update, body.tool.version, body.mode, body.reverses], [4, 1, '9.9.9', 'migrate', null]);
     assert.equal(assemblePlan({ ...i, source: { ...i.source, origin: 'export-file' } }).source.type, 'calicoctl-export');

@@ -240,6 +240,22 @@ describe('diffObjects', () => {
     assert.throws(() => diffObjects({ desired: [want(body('Widget', 'w', {}))], live: [], prune: false }), /unknown kind Widget/);
   });
 
+  it('after a pre-copy, deletes what it created and the source dropped (same uid), and nothing else, without prune', () => {
+    const live = [served(body('NetworkSet', 'gone', {}, 'n')), served(body('NetworkSet', 'remade', {}, 'n')), served(body('NetworkSet', 'theirs', {}, 'n')), served(body('IPPool', 'kept', {}))];
+    const owned = new Map([
+      [`${CRD}/NetworkSet/n/gone`, 'uid-gone'],
+      // Deleted and made again by someone else since: not ours any more.
+      [`${CRD}/NetworkSet/n/remade`, 'uid-of-the-one-we-made'],
+      [`${CRD}/IPPool/kept`, 'uid-kept'],
+    ]);
+    const changes = diffObjects({ desired: [want(body('IPPool', 'kept', {}))], live, prune: false, owned });
+    assert.deepEqual(
+      changes.map((c) => `${c.change.action} ${c.name}`),
+      ['no-op kept', 'delete gone', 'extra remade', 'extra theirs'],
+    );
+    assert.deepEqual(changes.find((c) => c.name === 'gone')?.target, { uid: 'uid-gone', resource_version: '100' });
+  });
+
   it('does not mutate its inputs', () => {
     const desired = [want(body('IPPool', 'p', { x: 1 }))];
     const live = [served(body('IPPool', 'p', { x: 2 }))];

@@ -36,7 +36,7 @@ function editLine(index: number, mutate: (record: Record<string, unknown>) => vo
   return fromLines(lines);
 }
 
-describe('plan file (format 3: canonical JSON Lines)', () => {
+describe('plan file (format 4: canonical JSON Lines)', () => {
   it('round-trips: parsePlan(serializePlan(body).text) equals the plan', () => {
     const { plan, text } = buildSamplePlan();
     assert.deepEqual(parsePlan(text, FILE), plan);
@@ -140,14 +140,14 @@ describe('plan file (format 3: canonical JSON Lines)', () => {
     refused('', /is not valid JSON/);
   });
 
-  it('refuses a format-1 or format-2 plan and another format_version, saying which it reads and what to do', () => {
+  it('refuses a plan of formats 1–3 and another format_version, saying which it reads and what to do', () => {
     const v1 = JSON.stringify({ format_version: '1', kind: 'CalicoMigrationPlan', tool: { name: 'calico-migrate', version: '0.1.0' } }, null, 2);
-    const err = refused(v1, /format_version "1" \(written by calico-migrate 0\.1\.0\); this calico-migrate reads format_version 3/);
+    const err = refused(v1, /format_version "1" \(written by calico-migrate 0\.1\.0\); this calico-migrate reads format_version 4/);
     assert.match(err.hint ?? '', /make a new plan with this version/);
-    for (const version of ['2', '4']) {
+    for (const version of ['2', '3', '5']) {
       refused(
         editLine(0, (r) => (r.format_version = version)),
-        new RegExp(`format_version "${version}" \\(written by calico-migrate 0\\.1\\.0\\); this calico-migrate reads format_version 3`),
+        new RegExp(`format_version "${version}" \\(written by calico-migrate 0\\.1\\.0\\); this calico-migrate reads format_version 4`),
       );
     }
   });

@@ -205,7 +205,7 @@ export function buildSamplePlanBody(): PlanBody {
       cluster_uid: '4b2c6f2e-8d1a-4c3b-9e7f-0a1b2c3d4e5f',
       api_group: 'crd.projectcalico.org',
     },
-    options: { include: [], exclude: ['IPReservation'], prune: false, calico_version: null, node_map: {}, skip_unknown: false },
+    options: { include: [], exclude: ['IPReservation'], prune: false, calico_version: null, node_map: {}, skip_unknown: false, precopy: null },
     reverses: null,
     summary: summarize(all, checks),
     resource_changes: all,

@@ -30,7 +30,15 @@ function resolve(node: SchemaNode): SchemaNode {
 function fullPlan(): Plan {
   const plan = structuredClone(buildSamplePlan().plan);
   plan.reverses = plan.plan_id;
-  plan.options = { include: ['NetworkPolicy'], exclude: ['IPAMHandle'], prune: true, calico_version: 'v3.31.2', node_map: { 'etcd-name': 'k8s-name' }, skip_unknown: true };
+  plan.options = {
+    include: ['NetworkPolicy'],
+    exclude: ['IPAMHandle'],
+    prune: true,
+    calico_version: 'v3.31.2',
+    node_map: { 'etcd-name': 'k8s-name' },
+    skip_unknown: true,
+    precopy: { plan_ids: [], source_revision: 12, owned: 3 },
+  };
   return plan;
 }
 
@@ -64,7 +72,7 @@ const FIELDS = {
   plan: ['format_version', 'kind', 'plan_id', 'mode', 'tool', 'source', 'target', 'options', 'reverses', 'summary', 'resource_changes', 'skipped', 'checks', 'warnings'],
   source: ['type', 'endpoints', 'cluster_id', 'revision', 'digest', 'locked', 'cluster_guid', 'calico_version'],
   target: ['type', 'server', 'cluster_uid', 'api_group'],
-  options: ['include', 'exclude', 'prune', 'calico_version', 'node_map', 'skip_unknown'],
+  options: ['include', 'exclude', 'prune', 'calico_version', 'node_map', 'skip_unknown', 'precopy'],
   summary: ['create', 'update', 'delete', 'no_op', 'extra', 'by_kind', 'destructive', 'checks'],
   change: ['address', 'wave', 'api_version', 'kind', 'namespace', 'name', 'step', 'change', 'source_keys', 'target', 'dry_run'],
   changeBody: ['action', 'before', 'after', 'changed_paths'],

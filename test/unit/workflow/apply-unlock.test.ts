@@ -14,7 +14,7 @@ import { releaseApplyLease, unlockDatastore } from '../../../src/workflow/unlock
 import { FakeTarget, fakeContext } from './fakes.js';
 import { smallSource, smallTarget } from './small-cluster.js';
 
-const PLAN_OPTS: PlanOptions = { conversion: { skipUnknown: false }, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: 4 };
+const PLAN_OPTS: PlanOptions = { conversion: { skipUnknown: false }, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: 4, stateDir: path.join(tmpdir(), 'cm-no-state-dir') };
 
 const refusedWith = (name: ExitName, message?: RegExp) => (e: unknown) => {
   assert.ok(e instanceof MigrateError, String(e));

@@ -48,6 +48,12 @@ export class FakeSource implements SourcePort {
     this.kvs.set(key, { key, value: typeof value === 'string' ? value : JSON.stringify(value), modRevision: this.revision });
   }
 
+  /** Delete a key (the revision moves, as etcd's does). */
+  remove(key: string): void {
+    this.revision++;
+    this.kvs.delete(key);
+  }
+
   async readSnapshot(opts: { keysOnly?: boolean } = {}): Promise<SourceSnapshot> {
     this.reads++;
     const kvs = [...this.kvs.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((kv) => ({ ...kv, value: opts.keysOnly ? '' : kv.value }));

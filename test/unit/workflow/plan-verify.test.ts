@@ -15,7 +15,7 @@ import { smallSource, smallTarget, V3, v3 } from './small-cluster.js';
 
 const CRD = 'crd.projectcalico.org/v1';
 
-const OPTS: PlanOptions = { conversion: { skipUnknown: false }, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: 4 };
+const OPTS: PlanOptions = { conversion: { skipUnknown: false }, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: 4, stateDir: path.join(tmpdir(), 'cm-no-state-dir') };
 
 const actions = (plan: Plan) => plan.resource_changes.map((c) => `${c.change.action} ${c.address}`);
 const checkOf = (plan: Plan, id: string) => {
@@ -91,7 +91,7 @@ describe('plan and verify workflows (over in-memory ports)', () => {
       assert.equal(plan.source.locked, true);
       assert.equal(plan.source.cluster_guid, 'a'.repeat(32));
       assert.deepEqual(plan.target, { type: 'kubernetes', server: target.server, cluster_uid: 'kube-system-uid-1', api_group: CRD });
-      assert.deepEqual(plan.options, { include: [], exclude: [], prune: false, calico_version: null, node_map: {}, skip_unknown: false });
+      assert.deepEqual(plan.options, { include: [], exclude: [], prune: false, calico_version: null, node_map: {}, skip_unknown: false, precopy: null });
       assert.deepEqual({ source: ctx.opened.source, target: ctx.opened.target, reads: source.reads }, { source: 1, target: 1, reads: 1 });
     });
 
