@@ -12,8 +12,8 @@ import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
 import type { Context } from './context.js';
 import { desiredState } from './desired-state.js';
-import { ownedObjects, precopies, runsFor } from './migration-runs.js';
-import { accessResults } from './target.js';
+import { ownedObjects, precopies, readRuns, runsFor } from './migration-runs.js';
+import { accessResults, assertCanRead } from './target.js';
 
 // apply's guards read the target the same way; they import these from here today.
 export { assertCanRead, readTarget, type TargetState } from './target.js';
@@ -79,6 +79,9 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
  * them) created: a plan made after one is its delta. Null when there was no pre-copy.
  */
 async function precopyBase(stateDir: string, source: SourcePort, target: TargetReader): Promise<{ precopy: NonNullable<PlanBody['options']['precopy']>; owned: Map<string, string> } | null> {
+  if (!precopies(readRuns(stateDir)).length) return null;
+  // Missing read access is named whole, as the target read would (not as the first 403 here).
+  await assertCanRead(target);
   const clusterId = source.origin === 'etcd' ? (await source.header()).clusterId : null;
   const runs = runsFor(stateDir, { clusterUid: await target.clusterUid() }, { clusterId });
   const pre = precopies(runs);
