@@ -23,19 +23,25 @@ function liveSource(ds: Dataset) {
   });
 }
 
+/** Fresh datastores holding a 900-object production-shaped dataset, the source running; a working directory with its node map. */
+async function runningCluster() {
+  await resetDatastores();
+  const ds = makeDataset(900);
+  const s = testCluster();
+  await seedEtcd(s.etcd.endpoint, liveSource(ds), { clear: true });
+  await ensureNamespaces(s, ds.namespaces);
+  await ensureNodes(s, ds.k8sNodes);
+  const w = new Workdir();
+  writeFileSync(w.path('node-map.json'), JSON.stringify(ds.nodeMap));
+  return { ds, s, w };
+}
+
 describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
   this.timeout(300_000);
   Workdir.cleanUpAfterSuite();
 
   it('writes only the delta, deletes only what the pre-copy created, equals a cold migration, and rollback --all restores the prior target', async () => {
-    await resetDatastores();
-    const ds = makeDataset(900);
-    const s = testCluster();
-    await seedEtcd(s.etcd.endpoint, liveSource(ds), { clear: true });
-    await ensureNamespaces(s, ds.namespaces);
-    await ensureNodes(s, ds.k8sNodes);
-    const w = new Workdir();
-    writeFileSync(w.path('node-map.json'), JSON.stringify(ds.nodeMap));
+    const { ds, w } = await runningCluster();
     const before = await targetSnapshot();
 
     let r = await cli(w, ['plan', '--node-map', 'node-map.json', '--out', 'pre.plan.json'], 0);
@@ -103,14 +109,7 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
   });
 
   it('a cut-over killed (SIGKILL) while planning, while applying and while verifying is run again and ends verified, as a cold migration would', async () => {
-    await resetDatastores();
-    const ds = makeDataset(900);
-    const s = testCluster();
-    await seedEtcd(s.etcd.endpoint, liveSource(ds), { clear: true });
-    await ensureNamespaces(s, ds.namespaces);
-    await ensureNodes(s, ds.k8sNodes);
-    const w = new Workdir();
-    writeFileSync(w.path('node-map.json'), JSON.stringify(ds.nodeMap));
+    const { ds, s, w } = await runningCluster();
     await cli(w, ['plan', '--node-map', 'node-map.json', '--out', 'pre.plan.json'], 0);
     await cli(w, ['apply', 'pre.plan.json', '--precopy', '--auto-approve'], 0);
     const preId = readPlan(w.path('pre.plan.json')).plan_id.replace('sha256:', '').slice(0, 12);
