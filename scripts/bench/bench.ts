@@ -28,7 +28,7 @@ import { describeMachine } from './machine.js';
 import { measure, type Measured } from './measure.js';
 import { countPlan } from './plan-reader.js';
 import { privateCli } from './private-cli.js';
-import { renderReport, type RunResults, type SizeResult } from './report.js';
+import { renderReport, type FreezeFigures, type RunResults, type SizeResult } from './report.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -105,7 +105,12 @@ const FREEZE_MAX_SIZE = 100000;
  * The freeze window `cutover --json` reports, on a fresh cluster: cold (no pre-copy), or after a
  * pre-copy of the running source and the churn of churn.ts. The cluster is stopped afterwards.
  */
-async function freezeRun(ds: Dataset, work: string, precopy: boolean, parFlag: (p: number) => string[]): Promise<{ report: any; precopyApplySeconds: number; churn: Churn | null }> {
+async function freezeRun(
+  ds: Dataset,
+  work: string,
+  precopy: boolean,
+  parFlag: (p: number) => string[],
+): Promise<{ report: any; cold: FreezeFigures['cold'] | null; precopyApplySeconds: number; churn: Churn | null }> {
   const dir = path.join(work, precopy ? 'freeze-precopy' : 'freeze-cold');
   mkdirSync(dir, { recursive: true });
   const { state } = await freshCluster(clusterDir, ds, { running: true });
@@ -114,23 +119,34 @@ async function freezeRun(ds: Dataset, work: string, precopy: boolean, parFlag: (
     const opts = { env, cwd: dir, timeoutMs: limitMs(ds.kvs.length) };
     const nodeMap = path.join(dir, 'node-map.json');
     writeFileSync(nodeMap, JSON.stringify(ds.nodeMap));
-    let precopyApplySeconds = 0;
-    let churn: Churn | null = null;
-    if (precopy) {
-      log('freeze: plan and apply --precopy (the source running)');
-      const p = await measure([cli.entry, 'plan', '--out', 'precopy.plan', '--node-map', nodeMap, '--json', ...parFlag(parallelism.plan)], opts);
-      if (p.code !== 0) throw failed('plan (pre-copy)', p);
-      const a = await measure([cli.entry, 'apply', 'precopy.plan', '--precopy', '--auto-approve', '--json', ...parFlag(parallelism.apply)], opts);
-      if (a.code !== 0) throw failed('apply --precopy', a);
-      precopyApplySeconds = a.seconds;
-      churn = makeChurn(ds.kvs, ds.namespaces, ds.k8sNodes.length, { seed: 1 });
-      await applyChurn(state, churn);
-      writeFileSync(nodeMap, JSON.stringify({ ...ds.nodeMap, ...churn.nodeMap }));
+    if (!precopy) {
+      log('freeze: cold (lock, plan, apply, verify)');
+      const step = async (name: string, args: string[]) => {
+        const m = await measure([cli.entry, ...args], opts);
+        if (m.code !== 0) throw failed(`${name} (cold)`, m);
+        return m;
+      };
+      const lock = await step('lock', ['lock']);
+      const plan = await step('plan', ['plan', '--out', 'cold.plan', '--node-map', nodeMap, ...parFlag(parallelism.plan)]);
+      const apply = await step('apply', ['apply', 'cold.plan', '--auto-approve', '--json', ...parFlag(parallelism.apply)]);
+      const verify = await step('verify', ['verify', '--node-map', nodeMap]);
+      const a = lastDocument(apply.stdout);
+      const writes = Number(a.counts?.created ?? 0) + Number(a.counts?.updated ?? 0) + Number(a.counts?.deleted ?? 0);
+      const phases = { lock: lock.seconds, plan: plan.seconds, apply: apply.seconds, verify: verify.seconds };
+      return { report: null, cold: { seconds: phases.lock + phases.plan + phases.apply + phases.verify, phases, writes }, precopyApplySeconds: 0, churn: null };
     }
-    log(`freeze: cutover (${precopy ? 'after the pre-copy' : 'cold'})`);
+    log('freeze: plan and apply --precopy (the source running)');
+    const p = await measure([cli.entry, 'plan', '--out', 'precopy.plan', '--node-map', nodeMap, '--json', ...parFlag(parallelism.plan)], opts);
+    if (p.code !== 0) throw failed('plan (pre-copy)', p);
+    const a = await measure([cli.entry, 'apply', 'precopy.plan', '--precopy', '--auto-approve', '--json', ...parFlag(parallelism.apply)], opts);
+    if (a.code !== 0) throw failed('apply --precopy', a);
+    const churn = makeChurn(ds.kvs, ds.namespaces, ds.k8sNodes.length, { seed: 1 });
+    await applyChurn(state, churn);
+    writeFileSync(nodeMap, JSON.stringify({ ...ds.nodeMap, ...churn.nodeMap }));
+    log('freeze: cutover (after the pre-copy and the churn)');
     const c = await measure([cli.entry, 'cutover', '--node-map', nodeMap, '--auto-approve', '--json'], opts);
-    if (c.code !== 0) throw failed(`cutover (${precopy ? 'pre-copy' : 'cold'})`, c);
-    return { report: lastDocument(c.stdout), precopyApplySeconds, churn };
+    if (c.code !== 0) throw failed('cutover', c);
+    return { report: lastDocument(c.stdout), cold: null, precopyApplySeconds: a.seconds, churn };
   } finally {
     await down(clusterDir);
   }
@@ -271,17 +287,27 @@ try {
       checks: { failed: checkFailed, warned },
     };
     if (size <= FREEZE_MAX_SIZE) {
-      const cold = await freezeRun(ds, work, false, parFlag);
+      const cold = (await freezeRun(ds, work, false, parFlag)).cold!;
       const pre = await freezeRun(ds, work, true, parFlag);
-      const writesOf = (rep: any) => Number(rep.apply?.counts?.created ?? 0) + Number(rep.apply?.counts?.updated ?? 0) + Number(rep.apply?.counts?.deleted ?? 0);
+      const rep = pre.report;
+      const d = rep.delta_plan ?? {};
       r.freeze = {
-        cold: { seconds: cold.report.freeze_seconds, phases: cold.report.phases, writes: writesOf(cold.report) },
-        precopy: { seconds: pre.report.freeze_seconds, phases: pre.report.phases, writes: writesOf(pre.report), precopy_apply_seconds: pre.precopyApplySeconds },
+        cold,
+        precopy: {
+          seconds: rep.freeze_seconds,
+          phases: rep.phases,
+          writes: Number(d.create ?? 0) + Number(d.update ?? 0) + Number(d.delete ?? 0),
+          catch_up_writes: Number(rep.catch_up?.writes ?? 0),
+          catch_up_seconds: Number(rep.catch_up?.seconds ?? 0),
+          verified_objects: Number(rep.verify?.compared ?? 0),
+          source: String(rep.delta?.source ?? ''),
+          precopy_apply_seconds: pre.precopyApplySeconds,
+        },
         churn: pre.churn?.summary ?? {},
         churn_keys: (pre.churn?.puts.length ?? 0) + (pre.churn?.deletes.length ?? 0),
       };
       log(
-        `${size}: freeze cold ${r.freeze.cold.seconds.toFixed(1)}s, after a pre-copy ${r.freeze.precopy.seconds.toFixed(1)}s (${r.freeze.precopy.writes} writes for ${r.freeze.churn_keys} churned keys)`,
+        `${size}: freeze cold ${r.freeze.cold.seconds.toFixed(1)}s, after a pre-copy ${r.freeze.precopy.seconds.toFixed(1)}s (catch-up ${r.freeze.precopy.catch_up_writes} writes for ${r.freeze.churn_keys} churned keys, ${r.freeze.precopy.writes} under the lock)`,
       );
     }
     results.push(r);

@@ -42,10 +42,20 @@ export interface SizeResult {
 }
 
 export interface FreezeFigures {
-  /** `cutover` with no pre-copy: lock → plan → apply → verify. */
-  cold: { seconds: number; phases: { plan: number; apply: number; verify: number }; writes: number };
-  /** `cutover` after `apply --precopy` and the churn. */
-  precopy: { seconds: number; phases: { plan: number; apply: number; verify: number }; writes: number; precopy_apply_seconds: number };
+  /** The cold procedure, four commands while locked: `lock`, `plan`, `apply`, `verify` (seconds of each process). */
+  cold: { seconds: number; phases: { lock: number; plan: number; apply: number; verify: number }; writes: number };
+  /** `cutover` after `apply --precopy` and the churn: its catch-up round (the source running), then the freeze. */
+  precopy: {
+    seconds: number;
+    phases: { plan: number; apply: number; verify: number };
+    /** Writes under the lock (the delta since the catch-up). */
+    writes: number;
+    catch_up_writes: number;
+    catch_up_seconds: number;
+    verified_objects: number;
+    source: string;
+    precopy_apply_seconds: number;
+  };
   churn: Record<string, number>;
   churn_keys: number;
 }
@@ -148,16 +158,21 @@ export function renderReport(r: RunResults): string {
     L.push('## The migration freeze');
     L.push('');
     L.push(
-      'While the source is locked no new pod can start. Cold: `cutover` with no pre-copy (lock → plan → apply → verify, one command). Pre-copy: `plan` and `apply --precopy` while the source runs, then the churn of scripts/bench/churn.ts (1% of the pods replaced, a node joins, one leaves, 1% of the policies edited and of the network sets deleted, a tier added), then `cutover`. Each on a fresh cluster seeded with the same dataset, unlocked; the window is what `cutover --json` reports (`freeze_seconds`: from its lock to its passing verify).',
+      "While the source is locked no new pod can start. Cold: the procedure without a pre-copy, four commands while the source is locked (`lock`, `plan`, `apply`, `verify`; the seconds of each process). Pre-copy: `plan` and `apply --precopy` while the source runs, then the churn of scripts/bench/churn.ts (1% of the pods replaced, a node joins, one leaves, 1% of the policies edited and of the network sets deleted, a tier added), then `cutover`: its catch-up round writes what the churn changed while the source still runs, then it locks, plans what changed since the catch-up (asked of etcd by revision; only those objects read from the target), applies it, and reads back every object written since the catch-up's full read. The window is what `cutover --json` reports (`freeze_seconds`: from its lock to that passing verify). Each on a fresh cluster seeded with the same dataset, unlocked.",
     );
     L.push('');
-    L.push('| objects | churned keys | cold freeze (s) | plan / apply / verify (s) | pre-copy freeze (s) | plan / apply / verify (s) | delta writes | pre-copy apply (s, not frozen) |');
-    L.push('| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: |');
+    L.push(
+      '| objects | churned keys | cold freeze (s) | lock / plan / apply / verify (s) | pre-copy freeze (s) | plan / apply / verify (s) | writes under the lock | objects read back | catch-up writes (s, not frozen) | pre-copy apply (s, not frozen) |',
+    );
+    L.push('| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |');
     for (const s of frozen) {
       const f = s.freeze!;
-      const ph = (p: { plan: number; apply: number; verify: number }) => `${p.plan.toFixed(1)} / ${p.apply.toFixed(1)} / ${p.verify.toFixed(1)}`;
+      const ph = (p: Record<string, number>) =>
+        Object.values(p)
+          .map((v) => v.toFixed(1))
+          .join(' / ');
       L.push(
-        `| ${n0(s.changes)} | ${n0(f.churn_keys)} | ${f.cold.seconds.toFixed(1)} | ${ph(f.cold.phases)} | **${f.precopy.seconds.toFixed(1)}** | ${ph(f.precopy.phases)} | ${n0(f.precopy.writes)} | ${f.precopy.precopy_apply_seconds.toFixed(1)} |`,
+        `| ${n0(s.changes)} | ${n0(f.churn_keys)} | ${f.cold.seconds.toFixed(1)} | ${ph(f.cold.phases)} | **${f.precopy.seconds.toFixed(1)}** | ${ph(f.precopy.phases)} | ${n0(f.precopy.writes)} | ${n0(f.precopy.verified_objects)} | ${n0(f.precopy.catch_up_writes)} (${f.precopy.catch_up_seconds.toFixed(1)}) | ${f.precopy.precopy_apply_seconds.toFixed(1)} |`,
       );
     }
     L.push('');

@@ -2,7 +2,8 @@
  * The demo: the whole migration on a throwaway local cluster, narrated. Starts etcd and a
  * kube-apiserver with the Calico CRDs, seeds etcd with examples/datasets/demo, and runs the
  * documented procedure with the built CLI: lock, plan, show, apply, verify, roll back with the
- * reverse plan, plan and apply again, unlock, status. Tears the cluster down at the end
+ * reverse plan; then the short freeze: unlock, pre-copy, changes while it runs, cutover; unlock
+ * the target, status. Tears the cluster down at the end
  * (--keep leaves it running and prints how to reach it).
  */
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { down, ROOT, up } from '../cluster/local-cluster.js';
+import { Etcd3 } from 'etcd3';
 import { ensureNamespaces, ensureNodes, readDatasetFile, seedEtcd } from '../cluster/seed.js';
 
 const keep = process.argv.includes('--keep');
@@ -82,11 +84,46 @@ try {
   cli(['verify'], { expect: 14, head: 6 });
   cli(['status'], { head: 3 });
 
-  narrate('Migrate again', 'After a rollback the old plan is stale by design; plan afresh and apply.');
-  cli(['plan', '--out', 'again.plan.json'], { head: 8 });
-  cli(['apply', 'again.plan.json', '--auto-approve']);
+  narrate(
+    'A short freeze: pre-copy while the cluster runs',
+    'Unlock the source again and copy while it runs: apply --precopy locks only the target (datastoreReady=false there), so nothing acts on the copy; new pods keep starting.',
+  );
+  cli(['unlock', '--datastore', 'etcd']);
+  cli(['plan', '--out', 'precopy.plan.json'], { head: 8 });
+  cli(['apply', 'precopy.plan.json', '--precopy', '--auto-approve']);
+  cli(['status'], { head: 4 });
 
-  narrate('Cut over', 'In a real cluster: roll calico-node to the Kubernetes datastore now. Then unlock the target, the point of no return; it refuses unless verify passes.');
+  narrate('The cluster lives on', 'Calico keeps writing to etcd after the pre-copy: here a new GlobalNetworkSet and an edited policy.');
+  const etcd = new Etcd3({ hosts: [state.etcd.endpoint] });
+  try {
+    const R = '/calico/resources/v3/projectcalico.org';
+    await etcd.put(`${R}/globalnetworksets/demo-late`).value(
+      JSON.stringify({
+        kind: 'GlobalNetworkSet',
+        apiVersion: 'projectcalico.org/v3',
+        metadata: { name: 'demo-late', creationTimestamp: '2026-01-01T00:00:00Z' },
+        spec: { nets: ['198.51.100.0/24'] },
+      }),
+    );
+    const policies = await etcd.getAll().prefix(`${R}/globalnetworkpolicies/`).strings();
+    const [key, value] = Object.entries(policies)[0] ?? [];
+    if (key && value) {
+      const p = JSON.parse(value);
+      p.spec.order = (p.spec.order ?? 0) + 1;
+      await etcd.put(key).value(JSON.stringify(p));
+      console.log(`   wrote ${R}/globalnetworksets/demo-late and changed the order of ${key}`);
+    }
+  } finally {
+    etcd.close();
+  }
+
+  narrate(
+    'Cut over',
+    'One command: a catch-up round while the source still runs (what changed since the pre-copy), then lock, plan only what changed since the catch-up, apply it, read back everything written, and report the freeze window.',
+  );
+  cli(['cutover', '--auto-approve']);
+
+  narrate('The point of no return', 'In a real cluster: roll calico-node to the Kubernetes datastore now. Then unlock the target; it runs the full verify first and refuses unless it passes.');
   cli(['unlock', '--datastore', 'kubernetes']);
   cli(['status']);
   console.log(`\n${bold(`Demo finished in ${((Date.now() - t0) / 1000).toFixed(0)}s.`)} The etcd source stays locked: it is the frozen copy.`);

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import { CLUSTER_INFO_KEY } from '../model/keys.js';
 import type { SourceSnapshot } from '../model/types.js';
 
+/** The volatile keys as prefixes (the ClusterInformation key is the only key with its prefix). */
+export const VOLATILE_PREFIXES: readonly string[] = ['/calico/felix/', CLUSTER_INFO_KEY];
+
 export function isVolatileKey(key: string): boolean {
   return key.startsWith('/calico/felix/') || key === CLUSTER_INFO_KEY;
 }
@@ -48,6 +51,8 @@ export interface SourceSummary {
   /** sourceDigest of the snapshot. */
   digest: string;
   keys: number;
+  /** The etcd revision the snapshot was read at (null for an export file): what changes are asked since. */
+  readRevision: number | null;
 }
 
 export function summarizeSource(snapshot: SourceSnapshot): SourceSummary {
@@ -58,5 +63,6 @@ export function summarizeSource(snapshot: SourceSnapshot): SourceSummary {
     revision: dataRevision(snapshot),
     digest: sourceDigest(snapshot),
     keys: snapshot.kvs.length,
+    readRevision: snapshot.origin === 'etcd' ? snapshot.revision : null,
   };
 }

@@ -20,6 +20,10 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
+export interface ReadOptions {
+  notOlderThan?: string;
+}
+
 export interface AccessAttributes {
   verb: string;
   group: string;
@@ -74,13 +78,19 @@ export interface TargetReader {
   scanKind(kind: string, onPage: (items: KubeObject[]) => void): Promise<void>;
   listNodes(): Promise<KubeObject[]>;
   listNamespaces(): Promise<string[]>;
-  get(ref: ObjectRef): Promise<KubeObject | null>;
+  /**
+   * One object. With `notOlderThan` (a resourceVersion from resourceVersionNow) the server may
+   * answer from its watch cache, as fresh as a read at that moment and several times cheaper.
+   */
+  get(ref: ObjectRef, opts?: ReadOptions): Promise<KubeObject | null>;
+  /** The API server's current resourceVersion (of a one-item list): reads not older than it are current. */
+  resourceVersionNow(): Promise<string>;
   /** SelfSubjectAccessReview. */
   canI(attrs: AccessAttributes): Promise<{ allowed: boolean; reason: string }>;
 }
 
 export interface TargetWriter {
-  get(ref: ObjectRef): Promise<KubeObject | null>;
+  get(ref: ObjectRef, opts?: ReadOptions): Promise<KubeObject | null>;
   /** Create-only: an existing object gives 409 AlreadyExists, never an overwrite. */
   create(obj: KubeObject, opts?: WriteOptions): Promise<WriteOutcome>;
   /** Replace guarded by resourceVersion: a changed object gives 409 Conflict. */

@@ -22,6 +22,7 @@ import { writes } from '../plan/gates.js';
 import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
 import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
 import { readRuns, recordRun } from './migration-runs.js';
+import { unchangedSince } from './source-changes.js';
 import type { LastApplyRecord } from './status.js';
 import path from 'node:path';
 
@@ -88,8 +89,9 @@ async function checkSource(plan: Plan, etcd: SourcePort, allowLock: boolean): Pr
       hint: 'run `calico-migrate lock` (new pods cannot start while locked), or pass --lock to lock it now',
     });
   }
-  // Cheap path: nothing at all was written to etcd since the Calico data's revision.
-  if (header.revision !== plan.source.revision) {
+  // Cheap paths: nothing at all was written to etcd since the Calico data's revision, or etcd
+  // says (two filtered ranges and counts) that only volatile keys were.
+  if (header.revision !== plan.source.revision && !(await unchangedSince(etcd, plan.source.revision))) {
     const now = await etcd.readSnapshot({ keysOnly: true });
     if (sourceDigest(now) !== plan.source.digest) {
       // A key written after the plan's revision has a larger mod_revision; a deleted one is gone.

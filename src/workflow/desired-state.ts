@@ -12,13 +12,14 @@ import type { FilterTarget } from '../model/filters.js';
 import { CLUSTER_INFORMATION } from '../model/kinds.js';
 import type { ConversionResult, ConversionSettings, Diagnostic, DesiredObject, SourceSnapshot } from '../model/types.js';
 import { CLUSTER_INFORMATION_NAME, clusterInformationChanges, deriveClusterGUID, type ClusterInformationSteps } from '../plan/cluster-information.js';
-import { diffObjects, type LiveObject } from '../plan/diff.js';
+import type { LiveObject } from '../plan/diff.js';
 import type { ResourceChange } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
 import { summarizeSource, type SourceSummary } from '../plan/source-digest.js';
 import type { Context } from './context.js';
-import { dryRunChanges, isDryRunnable, type DryRunOutcome, type DryRunTarget } from './dry-run.js';
+import type { DryRunOutcome, DryRunTarget } from './dry-run.js';
+import { serverDiff, type DryRunMode } from './server-diff.js';
 import { liveTierNames, readTarget, type TargetState } from './target.js';
 
 export interface DesiredStateOptions {
@@ -30,7 +31,7 @@ export interface DesiredStateOptions {
    * `writes` (plan): every create and update, the ClusterInformation steps included, so admission
    * answers at plan time. `updates` (verify): only updates, to learn what the server would store.
    */
-  dryRun: 'writes' | 'updates' | 'none';
+  dryRun: DryRunMode;
   parallelism: number;
   /** Objects this tool created in the target (see DiffInput.owned): the delta after a pre-copy. */
   owned?: ReadonlyMap<string, string>;
@@ -78,29 +79,13 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   const schema = validateObjects(t.crds, desired);
 
   const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
-  const diff = (dryRunResults?: DryRunOutcome['results']) => diffObjects({ desired, live, prune: opts.prune, filter, dryRunResults, owned: opts.owned });
-  let changes = diff();
-  let clusterInformation = clusterInformationSteps(conversion, t, filter);
-
-  let toTry: ResourceChange[] | null = writesToTry(opts.dryRun, changes, clusterInformation);
-  let dryRun: DryRunOutcome | null = null;
-  if (opts.dryRun === 'writes' || toTry.length) {
-    ctx.io.say('info', opts.dryRun === 'writes' ? `Server-side dry run of ${toTry.length} write(s)` : `Server-side dry run of ${toTry.length} update(s), to compare with what the server would store`);
-    dryRun = await dryRunChanges(target, toTry, opts.parallelism);
-    toTry = null;
-    // Compare what the server would store (CRD defaults applied) with what it holds, so
-    // defaulted fields are not an update on every plan. Same inputs, so the same addresses.
-    // The first list is let go before the second is made, and the answers are set in place: at
-    // 300,000 changes each copy of the list is ~140 MB.
-    if (dryRun.results.size) {
-      changes = [];
-      changes = diff(dryRun.results);
-    }
-    const status = dryRun.status;
-    for (const c of changes) c.dry_run = status.get(c.address) ?? c.dry_run;
-    const withStatus = (c: ResourceChange): ResourceChange => ({ ...c, dry_run: status.get(c.address) ?? c.dry_run });
-    clusterInformation = { lock: withStatus(clusterInformation.lock), identity: clusterInformation.identity && withStatus(clusterInformation.identity) };
-  }
+  const diffed = await serverDiff(
+    { desired, live, clusterInformation: clusterInformationSteps(conversion, t, filter), filter, prune: opts.prune, owned: opts.owned, dryRun: opts.dryRun, parallelism: opts.parallelism },
+    target,
+    ctx,
+  );
+  const { changes, dryRun } = diffed;
+  const clusterInformation = diffed.clusterInformation ?? clusterInformationSteps(conversion, t, filter);
   return { source, conversion, desired, selected, target: t, schema, changes, clusterInformation, dryRun };
 }
 
@@ -114,7 +99,11 @@ export async function readSnapshot(source: Pick<SourcePort, 'origin' | 'endpoint
 }
 
 /** The ClusterInformation steps: lock always, identity only when the filter keeps the ClusterInformation. */
-function clusterInformationSteps(conversion: ConversionResult, t: TargetState, filter: DesiredStateOptions['filter']): ClusterInformationSteps {
+export function clusterInformationSteps(
+  conversion: Pick<ConversionResult, 'clusterInfo'>,
+  t: Pick<TargetState, 'liveClusterInfo' | 'clusterUid'>,
+  filter: DesiredStateOptions['filter'],
+): ClusterInformationSteps {
   const [lock, identity] = clusterInformationChanges({
     source: conversion.clusterInfo,
     live: t.liveClusterInfo,
@@ -122,21 +111,6 @@ function clusterInformationSteps(conversion: ConversionResult, t: TargetState, f
   });
   const keepIdentity = !filter || filter({ kind: CLUSTER_INFORMATION.kind, namespace: null, name: CLUSTER_INFORMATION_NAME });
   return { lock, identity: keepIdentity ? identity : null };
-}
-
-function writesToTry(mode: DesiredStateOptions['dryRun'], changes: readonly ResourceChange[], ci: ClusterInformationSteps): ResourceChange[] {
-  switch (mode) {
-    case 'writes':
-      return [ci.lock, ...changes, ...(ci.identity ? [ci.identity] : [])].filter(isDryRunnable);
-    case 'updates':
-      return changes.filter((c) => c.change.action === 'update');
-    case 'none':
-      return [];
-    default: {
-      const never: never = mode;
-      throw new Error(`unknown dry-run mode ${String(never)}`);
-    }
-  }
 }
 
 export function conversionErrors(result: Pick<ConversionResult, 'diagnostics'>): Diagnostic[] {

@@ -11,7 +11,7 @@ import type { Plan, PlanBody } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
 import type { Context } from './context.js';
-import { desiredState } from './desired-state.js';
+import { desiredState, type DesiredState } from './desired-state.js';
 import { ownedObjects, precopies, readRuns, runsFor } from './migration-runs.js';
 import { accessResults, assertCanRead } from './target.js';
 
@@ -28,6 +28,8 @@ export interface PlanOptions {
   parallelism: number;
   /** Where apply recorded its runs (`runs.json`): a plan after a pre-copy is its delta. */
   stateDir: string;
+  /** Return the desired state the plan was made from (the cut-over continues from it); it is let go otherwise. */
+  keepState?: boolean;
 }
 
 export interface PlanOutcome {
@@ -36,6 +38,9 @@ export interface PlanOutcome {
   text: string;
   /** The conversion's diagnostics, then the schema check's findings (errors, then warnings). */
   diagnostics: Diagnostic[];
+  /** With `keepState`: the pipeline's result, and what was known of the objects this tool created. */
+  state: DesiredState | null;
+  owned: ReadonlyMap<string, string> | null;
 }
 
 /**
@@ -71,7 +76,13 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
   const parts: string[] = [];
   const plan = writePlan(body, emit ?? ((line) => parts.push(line)));
   const text = parts.join('');
-  return { plan, text, diagnostics: [...state.conversion.diagnostics, ...state.schema.errors, ...state.schema.warnings] };
+  return {
+    plan,
+    text,
+    diagnostics: [...state.conversion.diagnostics, ...state.schema.errors, ...state.schema.warnings],
+    state: opts.keepState ? state : null,
+    owned: opts.keepState ? (delta?.owned ?? null) : null,
+  };
 }
 
 /**

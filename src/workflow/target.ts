@@ -111,10 +111,13 @@ export async function readTargetStamps(target: TargetReader, parallelism: number
  * The stamps of just these objects, one GET each: for a plan that writes a few objects of a large
  * target (a cut-over's delta), cheaper than listing every kind. Absent objects have no entry.
  */
-export async function readStampsOf(target: Pick<TargetReader, 'get'>, refs: readonly ObjectRef[], parallelism: number): Promise<Map<string, LiveStamp>> {
+export async function readStampsOf(target: Pick<TargetReader, 'get' | 'resourceVersionNow'>, refs: readonly ObjectRef[], parallelism: number): Promise<Map<string, LiveStamp>> {
   const out = new Map<string, LiveStamp>();
+  if (!refs.length) return out;
+  // As fresh as a read now, from the watch cache (see TargetReader.get).
+  const notOlderThan = await target.resourceVersionNow();
   await mapLimit([...refs], parallelism, async (ref) => {
-    const o = await target.get(ref);
+    const o = await target.get(ref, { notOlderThan });
     if (o) out.set(liveAddress({ ...o, apiVersion: ref.apiVersion, kind: ref.kind }), stampOf(o));
   });
   return out;

@@ -60,7 +60,7 @@ export async function verifyMigration(opts: VerifyOptions, ctx: Context): Promis
 }
 
 /** The target must carry the source's clusterGUID and calicoVersion (the identity step's work). */
-function identityDifference(live: KubeObject | null, src: SourceClusterInfo | null): Difference | null {
+export function identityDifference(live: KubeObject | null, src: SourceClusterInfo | null): Difference | null {
   if (!src) return null;
   const spec = live && isRecord(live.spec) ? live.spec : {};
   const guid = spec.clusterGUID;
@@ -78,7 +78,7 @@ function identityDifference(live: KubeObject | null, src: SourceClusterInfo | nu
   };
 }
 
-function toDifference(c: ResourceChange): Difference {
+export function toDifference(c: ResourceChange): Difference {
   const a = c.change.action;
   return {
     address: c.address,

@@ -47,6 +47,39 @@ describe('plumbing: real etcd and kube-apiserver', function () {
     }
   });
 
+  it('changesSince names the keys written after a revision and counts the deletes, leaving out the ignored prefixes; a compacted revision is null', async () => {
+    const etcd = etcdClient();
+    const R = '/calico/resources/v3/projectcalico.org/networksets/ns/';
+    const source = EtcdSource.connect({ endpoints: [testCluster().etcd.endpoint] });
+    try {
+      for (let i = 0; i < 5; i++) await etcd.put(`${R}set-${i}`).value(`{"v":${i}}`);
+      const since = (await source.header()).revision;
+      assert.deepEqual(await source.changesSince(since, ['/calico/felix/']), { revision: since, written: [], deleted: 0 });
+      await etcd.put(`${R}set-1`).value('{"v":11}');
+      await etcd.put(`${R}set-9`).value('{"v":9}');
+      await etcd.delete().key(`${R}set-3`);
+      await etcd.delete().key(`${R}set-4`);
+      await etcd.put('/calico/felix/v2/host/a/status').value('{}'); // ignored: volatile
+      const ch = await source.changesSince(since, ['/calico/felix/']);
+      assert.ok(ch);
+      assert.deepEqual(
+        ch.written.map((kv) => [kv.key.slice(R.length), kv.value]),
+        [
+          ['set-1', '{"v":11}'],
+          ['set-9', '{"v":9}'],
+        ],
+      );
+      assert.equal(ch.deleted, 2);
+      await etcd.kv.compact({ revision: (await source.header()).revision });
+      assert.equal(await source.changesSince(since, ['/calico/felix/']), null);
+    } finally {
+      source.close();
+      await etcd.delete().prefix(R);
+      await etcd.delete().prefix('/calico/felix/');
+      etcd.close();
+    }
+  });
+
   it('creates a crd.projectcalico.org/v1 IPPool and a v1 Node with client-node and reads them back', async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(testCluster().kubeconfig);

@@ -75,9 +75,14 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
     assert.equal(report.verify.ok, true);
     assert.ok(report.freeze_seconds > 0 && report.freeze_seconds >= report.phases.plan, JSON.stringify(report));
     assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, false, 'the cut-over locked the source');
+    // Nothing changed between the catch-up and the lock: the lock's delta is empty, the source not read again.
+    assert.deepEqual(report.delta, { source: 'unchanged', touched: 0 });
+    assert.deepEqual([report.delta_plan.create, report.delta_plan.update, report.delta_plan.delete], [0, 0, 0]);
+    assert.equal(report.apply, null, 'nothing to write under the lock');
+    assert.ok(report.verify.compared > 0 && report.verify.compared === report.catch_up.writes, JSON.stringify(report.verify));
 
-    // Only the delta: what the churn touched, and every delete an object the pre-copy created.
-    const delta = readPlan(w.path(report.delta_plan.path));
+    // The catch-up wrote only the delta since the pre-copy: what the churn touched, and every delete an object the pre-copy created.
+    const delta = readPlan(w.path(report.catch_up.path));
     assert.deepEqual(delta.options.precopy?.plan_ids, [pre.plan_id]);
     const written = delta.resource_changes.filter((c) => c.change.action !== 'no-op' && c.change.action !== 'extra' && c.step === null);
     const touched = churn.puts.length + churn.deletes.length;
@@ -86,7 +91,8 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
     const preCreated = new Set(pre.resource_changes.filter((c) => c.change.action === 'create').map((c) => c.address));
     assert.ok(deletes.length >= churn.deletes.length - 2, `${deletes.length} deletes for ${churn.deletes.length} deleted keys`);
     for (const d of deletes) assert.ok(preCreated.has(d.address), `${d.address} was deleted but the pre-copy did not create it`);
-    assert.equal(report.apply.counts.created + report.apply.counts.updated + report.apply.counts.deleted, written.length);
+    const counts = report.catch_up.apply.counts;
+    assert.equal(counts.created + counts.updated + counts.deleted, written.length);
     const after = await targetSnapshot();
 
     // One reverse plan for both runs restores the target as it was before the pre-copy.
@@ -94,7 +100,7 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
     const all = finalJson(r.stdout);
     assert.deepEqual(
       all.runs.map((x: { kind: string }) => x.kind),
-      ['precopy', 'apply'],
+      ['precopy', 'precopy'],
     );
     await cli(w, ['apply', all.reverse_path, '--auto-approve'], 0);
     // The Nodes that joined and left are the cluster's doing, not the migration's.
@@ -108,7 +114,7 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
     assert.deepEqual(await targetSnapshot(), after);
   });
 
-  it('a cut-over killed (SIGKILL) while planning, while applying and while verifying is run again and ends verified, as a cold migration would', async () => {
+  it('a cut-over killed (SIGKILL) while catching up and under the lock is run again and ends verified, as a cold migration would', async () => {
     const { ds, s, w } = await runningCluster();
     await cli(w, ['plan', '--node-map', 'node-map.json', '--out', 'pre.plan.json'], 0);
     await cli(w, ['apply', 'pre.plan.json', '--precopy', '--auto-approve'], 0);
@@ -121,21 +127,20 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
     const journals = () => state().filter((f) => f.startsWith('journal-'));
     const results = (f: string) => readFileSync(w.path('.calico-migrate', f), 'utf8').split('"type":"result"').length - 1;
     const cutover = ['cutover', '--node-map', 'node-map.json', '--auto-approve', '--json'];
-    const kills: Array<[string, () => boolean]> = [
-      // The delta plan is being written (its temp file or the file itself).
-      ['planning', () => state().some((f) => f.includes('delta-'))],
-      // The delta apply has had some answers (the pre-copy's journal is the first one).
-      ['applying', () => journals().some((f) => !f.includes(preId) && results(f) >= 3)],
-      // The delta's reverse plan is written when apply stops: verify runs next.
-      ['verifying', () => state().filter((f) => f.startsWith('reverse-')).length >= 2],
+    const kills: Array<[string, () => boolean, boolean]> = [
+      // The catch-up apply has had some answers (the pre-copy's journal is the first one): the source still runs.
+      ['catching up', () => journals().some((f) => !f.includes(preId) && results(f) >= 3), false],
+      // The delta plan under the lock is being written, or verify runs after it.
+      ['under the lock', () => state().some((f) => f.includes('delta-')), true],
     ];
-    for (const [where, when] of kills) {
+    for (const [where, when, locked] of kills) {
       const r = await cli(w, cutover, 137, { killWhen: when });
       assert.equal(r.code, 137, `killed while ${where}`);
-      assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, false, `the source stays locked after a kill while ${where}`);
+      assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, !locked, `the source is ${locked ? 'still locked' : 'still running'} after a kill while ${where}`);
       // A dead apply's lease is released by hand, as an operator would after reading `status`.
       await cli(w, ['unlock', '--lease', '--force'], 0);
     }
+    // The source is locked now: the cut-over plans the delta under the lock from a full read.
     const r = await cli(w, cutover, 0);
     const report = finalJson(r.stdout);
     assert.equal(report.verify.ok, true, JSON.stringify(report));

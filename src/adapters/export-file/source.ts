@@ -23,6 +23,11 @@ export class ExportFileSource implements SourcePort {
     this.endpoints = [file];
   }
 
+  /** A file has no history: callers read it whole. */
+  async changesSince(): Promise<null> {
+    return null;
+  }
+
   async readSnapshot(opts: { keysOnly?: boolean } = {}): Promise<SourceSnapshot> {
     const snap = readCalicoctlExport(this.file);
     return opts.keysOnly ? { ...snap, kvs: snap.kvs.map((kv) => ({ ...kv, value: '' })) } : snap;

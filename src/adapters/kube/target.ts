@@ -8,7 +8,18 @@ import { MigrateError } from '../../errors.js';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../model/apply-lease.js';
 import { CRD_API_VERSION, CRD_GROUP, kindInfo } from '../../model/kinds.js';
 import type { KubeObject } from '../../model/types.js';
-import { refOf, type AccessAttributes, type LeaseRecord, type LeaseSpec, type LeaseWrite, type ObjectRef, type TargetPort, type WriteOptions, type WriteOutcome } from '../../ports/target.js';
+import {
+  refOf,
+  type AccessAttributes,
+  type LeaseRecord,
+  type LeaseSpec,
+  type LeaseWrite,
+  type ObjectRef,
+  type ReadOptions,
+  type TargetPort,
+  type WriteOptions,
+  type WriteOutcome,
+} from '../../ports/target.js';
 import { describeStatus, statusField, type KubeConnection, type KubeResponse } from './connection.js';
 
 // Old importers took these from here; the port is their home now.
@@ -35,7 +46,7 @@ interface ListBody {
   kind: string;
   apiVersion: string;
   items: KubeObject[];
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
 }
 
 interface LeaseBody {
@@ -172,6 +183,12 @@ export class KubeTarget implements TargetPort {
     return this.eachPage(objectPath({ apiVersion: CRD_API_VERSION, kind, namespace: null }), `${kind} objects`, onPage);
   }
 
+  async resourceVersionNow(): Promise<string> {
+    const r = await this.conn.request<ListBody>('GET', objectPath({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null }), { query: { limit: 1 } });
+    if (r.status !== 200) throw this.fail(r, 'listing ClusterInformations');
+    return String(r.body.metadata?.resourceVersion ?? '');
+  }
+
   async listNodes(): Promise<KubeObject[]> {
     return this.listAll('/api/v1/nodes', 'Nodes');
   }
@@ -180,8 +197,9 @@ export class KubeTarget implements TargetPort {
     return (await this.listAll('/api/v1/namespaces', 'Namespaces')).map((n) => n.metadata.name);
   }
 
-  async get(ref: ObjectRef): Promise<KubeObject | null> {
-    const r = await this.conn.request<KubeObject>('GET', objectPath(ref));
+  async get(ref: ObjectRef, opts: ReadOptions = {}): Promise<KubeObject | null> {
+    // resourceVersion=X on a GET means "not older than X": served from the watch cache once it has caught up.
+    const r = await this.conn.request<KubeObject>('GET', objectPath(ref), opts.notOlderThan ? { query: { resourceVersion: opts.notOlderThan } } : {});
     if (r.status === 404) return null;
     if (r.status !== 200) throw this.fail(r, `reading ${ref.kind} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`);
     return r.body;

@@ -17,7 +17,7 @@ import { loadVendoredCrds } from '../../../src/adapters/vendored-crds.js';
 import { CrdSchemaValidator } from '../../../src/checks/schema.js';
 import { RecordingIo } from '../../../src/io.js';
 import type { KubeObject, SourceKV, SourceSnapshot } from '../../../src/model/types.js';
-import type { SourceHeader, SourcePort, SourceValue } from '../../../src/ports/source.js';
+import type { SourceChanges, SourceHeader, SourcePort, SourceValue } from '../../../src/ports/source.js';
 import type { AccessAttributes, LeaseRecord, LeaseSpec, LeaseWrite, ObjectRef, TargetPort, WriteOutcome } from '../../../src/ports/target.js';
 import { refOf } from '../../../src/ports/target.js';
 import type { Context } from '../../../src/workflow/context.js';
@@ -35,6 +35,10 @@ export class FakeSource implements SourcePort {
   readonly clusterId = '4242';
   private readonly kvs = new Map<string, SourceKV>();
   private revision = 1;
+  /** Every put and delete, for changesSince (a fake history that is never compacted). */
+  private readonly history: Array<{ revision: number; key: string; deleted: boolean }> = [];
+  /** changesSince answers null (as a compacted etcd does) for revisions below this. */
+  compactedBelow = 0;
   reads = 0;
   closed = false;
 
@@ -45,12 +49,14 @@ export class FakeSource implements SourcePort {
   /** Store a value (objects are JSON-encoded) at the next revision. */
   put(key: string, value: unknown): void {
     this.revision++;
+    this.history.push({ revision: this.revision, key, deleted: false });
     this.kvs.set(key, { key, value: typeof value === 'string' ? value : JSON.stringify(value), modRevision: this.revision });
   }
 
   /** Delete a key (the revision moves, as etcd's does). */
   remove(key: string): void {
     this.revision++;
+    this.history.push({ revision: this.revision, key, deleted: true });
     this.kvs.delete(key);
   }
 
@@ -58,6 +64,23 @@ export class FakeSource implements SourcePort {
     this.reads++;
     const kvs = [...this.kvs.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((kv) => ({ ...kv, value: opts.keysOnly ? '' : kv.value }));
     return { origin: 'etcd', endpoints: [...this.endpoints], clusterId: this.clusterId, revision: this.revision, kvs };
+  }
+
+  async changesSince(revision: number, ignore: readonly string[]): Promise<SourceChanges | null> {
+    if (revision < this.compactedBelow) return null;
+    const kept = (key: string) => !ignore.some((p) => key.startsWith(p));
+    const then = new Set<string>();
+    for (const h of this.history) {
+      if (h.revision > revision) break;
+      if (h.deleted) then.delete(h.key);
+      else then.add(h.key);
+    }
+    const written = [...this.kvs.values()]
+      .filter((kv) => kv.modRevision > revision && kept(kv.key))
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
+      .map((kv) => ({ ...kv }));
+    const deleted = [...then].filter((k) => kept(k) && !this.kvs.has(k)).length;
+    return { revision: this.revision, written, deleted };
   }
 
   async header(): Promise<SourceHeader> {
@@ -69,7 +92,13 @@ export class FakeSource implements SourcePort {
     return kv ? { value: kv.value, modRevision: kv.modRevision } : null;
   }
 
+  /** Runs once, just before the next compare-and-swap (a test's way of writing between a read and the lock). */
+  beforeNextSwap: (() => void) | null = null;
+
   async compareAndSwap(key: string, expected: number, value: string): Promise<boolean> {
+    const hook = this.beforeNextSwap;
+    this.beforeNextSwap = null;
+    hook?.();
     if ((this.kvs.get(key)?.modRevision ?? 0) !== expected) return false;
     this.put(key, value);
     return true;
@@ -164,9 +193,14 @@ export class FakeTarget implements TargetPort {
     return [...this.namespaces].sort();
   }
 
+  /** Always current: the fake has no cache, so a read not older than any version is just a read. */
   async get(ref: ObjectRef): Promise<KubeObject | null> {
     const o = this.objects.get(keyOf(ref));
     return o ? clone(o) : null;
+  }
+
+  async resourceVersionNow(): Promise<string> {
+    return String(this.rv);
   }
 
   async canI(attrs: AccessAttributes): Promise<{ allowed: boolean; reason: string }> {

@@ -22,6 +22,7 @@ import { FakeSource, FakeTarget, fakeContext } from './fakes.js';
 import { smallSource, smallTarget } from './small-cluster.js';
 import { MigrateError } from '../../../src/errors.js';
 import { migrationStatus } from '../../../src/workflow/status.js';
+import { setEtcdLock } from '../../../src/workflow/lock.js';
 import { unlockDatastore } from '../../../src/workflow/unlock.js';
 
 const R = '/calico/resources/v3/projectcalico.org';
@@ -101,8 +102,10 @@ describe('pre-copy and cut-over under random churn (over in-memory ports)', func
           policyEdits: fc.integer({ min: 0, max: 3 }),
           setDeletes: fc.integer({ min: 0, max: 3 }),
           tier: fc.boolean(),
+          // Writes between the catch-up and the lock: the delta under the lock reads the source again.
+          late: fc.boolean(),
         }),
-        async (churnOpts) => {
+        async ({ late, ...churnOpts }) => {
           const stateDir = path.join(dir, `state-${++run}`);
           const src = source();
           const tgt = target(ds.k8sNodes);
@@ -122,12 +125,25 @@ describe('pre-copy and cut-over under random churn (over in-memory ports)', func
           for (const n of churn.k8sNodesGone) tgt.objects.delete(`v1/Node/${n}`);
           const nodeMap = { ...ds.nodeMap, ...churn.nodeMap };
           const writesBefore = tgt.writes().length;
+          const ns = ds.namespaces[0]!;
+          if (late) {
+            src.beforeNextSwap = () => {
+              const key = `${R}/networkpolicies/${ns}/extra-19`;
+              const v = JSON.parse(String(ds.kvs.find((kv) => kv.key === key)?.value));
+              v.spec.order = 999;
+              src.put(key, v);
+              src.remove(`${R}/networksets/${ns}/extra-18`);
+            };
+          }
 
           const report = await runCutover({ conversion: { skipUnknown: false, nodeMap }, stateDir, failOn: [], autoApprove: true, planParallelism: 4, applyParallelism: 4 }, ctx);
           assert.equal(report.stopped, null, JSON.stringify(report.reasons));
           assert.equal(report.verify?.ok, true);
+          assert.equal(report.delta?.source, late ? 'read again' : 'unchanged');
+          const d = report.delta_plan;
+          if (late) assert.ok(d && d.create + d.update + d.delete >= 1, 'the late edit and delete are written under the lock');
           const deltaWrites = tgt.writes().length - writesBefore;
-          assert.ok(deltaWrites <= churn.puts.length + churn.deletes.length + 4, `${deltaWrites} writes for ${churn.puts.length + churn.deletes.length} changed keys`);
+          assert.ok(deltaWrites <= churn.puts.length + churn.deletes.length + 6, `${deltaWrites} writes for ${churn.puts.length + churn.deletes.length} changed keys`);
           const cutOver = contents(tgt);
 
           // A cold migration of the final source into a fresh target gives the same objects.
@@ -151,7 +167,7 @@ describe('pre-copy and cut-over under random churn (over in-memory ports)', func
           assert.deepEqual(left, expected);
         },
       ),
-      { numRuns: 4 },
+      { numRuns: 4, examples: [[{ seed: 7, pods: 0.02, joins: 1, leaves: 1, policyEdits: 1, setDeletes: 1, tier: true, late: true }]] },
     );
   });
 
@@ -194,18 +210,34 @@ describe('pre-copy and cut-over under random churn (over in-memory ports)', func
       );
     });
 
-    it('cutover stops before any write when the delta matches --fail-on, and leaves the source locked', async () => {
+    it('cutover stops before any write when the catch-up matches --fail-on, before the lock', async () => {
       const { src, tgt, ctx, stateDir, apply } = await prepared(false);
       await runApply(apply, ctx);
       src.remove('/calico/resources/v3/projectcalico.org/networkpolicies/prod/allow-web');
       const writes = tgt.writes().length;
       const r = await runCutover({ conversion: { skipUnknown: false }, stateDir, failOn: ['delete'], autoApprove: true, planParallelism: 4, applyParallelism: 4 }, ctx);
       assert.equal(r.stopped, 'gate-refused');
-      assert.equal(r.delta_plan.delete, 1, 'the policy the pre-copy created and the source dropped');
+      assert.equal(r.catch_up?.writes, 1, 'the policy the pre-copy created and the source dropped');
+      assert.equal(r.delta_plan, null, 'no delta: the source was never locked');
       assert.match(r.reasons[0] ?? '', /--fail-on delete/);
       assert.equal(tgt.writes().length, writes, 'nothing written to the target');
+      assert.equal(JSON.parse((await src.get(CLUSTER_INFO_KEY))?.value ?? '{}').spec.datastoreReady, true, 'the source still runs');
+      assert.ok(r.next.some((n) => n.includes(`--precopy --expect-plan-id ${r.catch_up?.plan_id}`)));
+    });
+
+    it('cutover of an already locked source plans the delta under the lock and stops there on --fail-on', async () => {
+      const { src, tgt, ctx, stateDir, apply } = await prepared(false);
+      await runApply(apply, ctx);
+      src.remove('/calico/resources/v3/projectcalico.org/networkpolicies/prod/allow-web');
+      await setEtcdLock(src, true, ctx);
+      const writes = tgt.writes().length;
+      const r = await runCutover({ conversion: { skipUnknown: false }, stateDir, failOn: ['delete'], autoApprove: true, planParallelism: 4, applyParallelism: 4 }, ctx);
+      assert.equal(r.stopped, 'gate-refused');
+      assert.equal(r.catch_up, null);
+      assert.equal(r.delta_plan?.delete, 1);
+      assert.equal(tgt.writes().length, writes, 'nothing written to the target');
       assert.equal(JSON.parse((await src.get(CLUSTER_INFO_KEY))?.value ?? '{}').spec.datastoreReady, false, 'the source stays locked');
-      assert.ok(r.next.some((n) => n.includes(`--expect-plan-id ${r.delta_plan.plan_id}`)));
+      assert.ok(r.next.some((n) => n.includes(`--expect-plan-id ${r.delta_plan?.plan_id}`)));
     });
 
     it('cutover needs confirmation unless --auto-approve, and writes nothing without it', async () => {

@@ -1,0 +1,57 @@
+/**
+ * The cut-over's verify, inside the freeze: every object written since the last full comparison
+ * (by the catch-up apply and by the delta) is read back and compared with the desired state as
+ * `verify` compares (updates dry-run to learn what the server would store), every object deleted
+ * is gone, the target carries the source's identity, and the source has not changed since the
+ * delta was planned. The objects neither wrote were equal to the desired state on the catch-up's
+ * full read of the target; `unlock --datastore kubernetes` runs the full `verify` again before
+ * the point of no return.
+ */
+import { CLUSTER_INFORMATION, CRD_API_VERSION } from '../model/kinds.js';
+import type { ConversionResult, DesiredObject } from '../model/types.js';
+import { desiredAddress } from '../plan/diff.js';
+import type { ObjectRef, TargetPort } from '../ports/target.js';
+import type { SourcePort } from '../ports/source.js';
+import type { Context } from './context.js';
+import { readObjects } from './cutover-delta.js';
+import { serverDiff } from './server-diff.js';
+import { unchangedSince } from './source-changes.js';
+import { identityDifference, toDifference, type Difference } from './verify.js';
+
+export interface WrittenVerifyInput {
+  desired: readonly DesiredObject[];
+  conversion: Pick<ConversionResult, 'clusterInfo'>;
+  /** Addresses written (created, updated, deleted) since the last full read, with their refs. */
+  written: ReadonlyMap<string, ObjectRef>;
+  /** The etcd revision the delta was planned at. */
+  sourceRevision: number;
+  owned: ReadonlyMap<string, string>;
+  parallelism: number;
+}
+
+export interface WrittenVerifyResult {
+  ok: boolean;
+  /** Objects read back. */
+  compared: number;
+  differences: Difference[];
+}
+
+export async function verifyWritten(input: WrittenVerifyInput, ports: { source: SourcePort; target: TargetPort }, ctx: Pick<Context, 'io'>): Promise<WrittenVerifyResult> {
+  const { written } = input;
+  const desired = input.desired.filter((d) => written.has(desiredAddress(d)));
+  const [live, liveClusterInfo, sourceSame] = await Promise.all([
+    readObjects(ports.target, [...written.values()], input.parallelism),
+    ports.target.get({ apiVersion: CRD_API_VERSION, kind: CLUSTER_INFORMATION.kind, namespace: null, name: 'default' }),
+    unchangedSince(ports.source, input.sourceRevision),
+  ]);
+  const diffed = await serverDiff(
+    { desired, live: live.map((object) => ({ object })), clusterInformation: null, prune: false, owned: input.owned, dryRun: 'updates', parallelism: input.parallelism },
+    ports.target,
+    ctx,
+  );
+  const differences = diffed.changes.filter((c) => c.change.action !== 'no-op').map(toDifference);
+  const identity = identityDifference(liveClusterInfo, input.conversion.clusterInfo);
+  if (identity) differences.push(identity);
+  if (!sourceSame) differences.push({ address: 'etcd', object: 'the source', kind: 'different', paths: [`changed after revision ${input.sourceRevision}, while locked`] });
+  return { ok: differences.length === 0, compared: written.size, differences };
+}
