@@ -29,7 +29,7 @@ describe('plan renderings', () => {
   it('sample.verbose.txt', () => golden('sample.verbose.txt', renderPlanText(plan, { verbose: true })));
   it('sample.md', () => golden('sample.md', renderPlanMarkdown(plan)));
   it('written in pieces of about 64 KB, the text is the same; the heading is what precedes the changes', () => {
-    const many = { ...plan, resource_changes: Array.from({ length: 3000 }, () => plan.resource_changes).flat() };
+    const many = { ...plan, resource_changes: Array.from({ length: 600 }, () => plan.resource_changes).flat() };
     const io = new RecordingIo();
     outLines(io, planTextLines(many, { verbose: true }));
     assert.ok(io.outputs.length > 1, 'more than one piece');
