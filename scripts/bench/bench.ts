@@ -6,6 +6,7 @@
  *   npm run bench -- --large               adds 300,000
  *   npm run bench -- --sizes 10000,50000   any sizes
  *   npm run bench -- --smoke               ~500 objects, for CI: writes only .cache/bench/smoke/, never BENCHMARKS.md
+ *   npm run bench -- --freeze-only --sizes 100000   only the migration freeze, its section of BENCHMARKS.md replaced
  *   --parallelism N                        for plan, apply and the minimal client (default: the CLI's own defaults)
  *   --cli-from HEAD                        benchmark the last commit instead of the work tree
  * CALICO_MIGRATE_CLI runs a given CLI entry point instead of a private build; CALICO_MIGRATE_BENCH_NOTE
@@ -17,7 +18,7 @@
  * step fails and on SIGINT/SIGTERM; every step has a time limit. The run exits 1 when a step fails
  * or falls below its floor (FLOORS): the wall-clock bounds live here, not in the test suites.
  */
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { down, ROOT, up, type ClusterState } from '../cluster/local-cluster.js';
@@ -28,7 +29,7 @@ import { describeMachine } from './machine.js';
 import { measure, type Measured } from './measure.js';
 import { countPlan } from './plan-reader.js';
 import { privateCli } from './private-cli.js';
-import { renderReport, type FreezeFigures, type RunResults, type SizeResult } from './report.js';
+import { renderFreezeSection, renderReport, withFreezeSection, type FreezeFigures, type RunResults, type SizeResult } from './report.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -36,8 +37,11 @@ const option = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const USAGE = 'usage: npm run bench -- [--smoke | --sizes N[,N…] | --large] [--parallelism N] [--cli-from HEAD|worktree]';
+const USAGE = 'usage: npm run bench -- [--smoke | --sizes N[,N…] | --large] [--freeze-only] [--parallelism N] [--cli-from HEAD|worktree]';
 const smoke = flag('smoke');
+/** Only the freeze section of BENCHMARKS.md is measured and replaced; the rest stays as the full run left it. */
+const freezeOnly = flag('freeze-only');
+const frozenOnly: Array<{ changes: number; freeze: FreezeFigures }> = [];
 const sizes = smoke ? [500] : option('sizes') ? option('sizes')!.split(',').map(Number) : [10000, 100000, ...(flag('large') ? [300000] : [])];
 if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes takes a comma-separated list of object counts ≥ 100, e.g. --sizes 10000,100000\n${USAGE}`);
 const explicitParallelism = option('parallelism') ? Number(option('parallelism')) : undefined;
@@ -105,6 +109,29 @@ const FREEZE_MAX_SIZE = 100000;
  * The freeze window `cutover --json` reports, on a fresh cluster: cold (no pre-copy), or after a
  * pre-copy of the running source and the churn of churn.ts. The cluster is stopped afterwards.
  */
+/** The freeze cold and after a pre-copy with churn, each on its own fresh cluster. */
+async function measureFreeze(ds: Dataset, work: string, parFlag: (p: number) => string[]): Promise<FreezeFigures> {
+  const cold = (await freezeRun(ds, work, false, parFlag)).cold!;
+  const pre = await freezeRun(ds, work, true, parFlag);
+  const rep = pre.report;
+  const d = rep.delta_plan ?? {};
+  return {
+    cold,
+    precopy: {
+      seconds: rep.freeze_seconds,
+      phases: rep.phases,
+      writes: Number(d.create ?? 0) + Number(d.update ?? 0) + Number(d.delete ?? 0),
+      catch_up_writes: Number(rep.catch_up?.writes ?? 0),
+      catch_up_seconds: Number(rep.catch_up?.seconds ?? 0),
+      verified_objects: Number(rep.verify?.compared ?? 0),
+      source: String(rep.delta?.source ?? ''),
+      precopy_apply_seconds: pre.precopyApplySeconds,
+    },
+    churn: pre.churn?.summary ?? {},
+    churn_keys: (pre.churn?.puts.length ?? 0) + (pre.churn?.deletes.length ?? 0),
+  };
+}
+
 async function freezeRun(
   ds: Dataset,
   work: string,
@@ -192,6 +219,13 @@ try {
     const work = path.join(outDir, `work-${size}`);
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
+    if (freezeOnly) {
+      const f = await measureFreeze(ds, work, (p) => (parallelism.explicit ? ['--parallelism', String(p)] : []));
+      frozenOnly.push({ changes: ds.kvs.length, freeze: f });
+      log(`${size}: freeze cold ${f.cold.seconds.toFixed(1)}s, after a pre-copy ${f.precopy.seconds.toFixed(1)}s`);
+      rmSync(work, { recursive: true, force: true });
+      continue;
+    }
     const nodeMap = path.join(work, 'node-map.json');
     writeFileSync(nodeMap, JSON.stringify(ds.nodeMap, null, 2));
     const stateDir = path.join(work, 'state');
@@ -287,25 +321,7 @@ try {
       checks: { failed: checkFailed, warned },
     };
     if (size <= FREEZE_MAX_SIZE) {
-      const cold = (await freezeRun(ds, work, false, parFlag)).cold!;
-      const pre = await freezeRun(ds, work, true, parFlag);
-      const rep = pre.report;
-      const d = rep.delta_plan ?? {};
-      r.freeze = {
-        cold,
-        precopy: {
-          seconds: rep.freeze_seconds,
-          phases: rep.phases,
-          writes: Number(d.create ?? 0) + Number(d.update ?? 0) + Number(d.delete ?? 0),
-          catch_up_writes: Number(rep.catch_up?.writes ?? 0),
-          catch_up_seconds: Number(rep.catch_up?.seconds ?? 0),
-          verified_objects: Number(rep.verify?.compared ?? 0),
-          source: String(rep.delta?.source ?? ''),
-          precopy_apply_seconds: pre.precopyApplySeconds,
-        },
-        churn: pre.churn?.summary ?? {},
-        churn_keys: (pre.churn?.puts.length ?? 0) + (pre.churn?.deletes.length ?? 0),
-      };
+      r.freeze = await measureFreeze(ds, work, parFlag);
       log(
         `${size}: freeze cold ${r.freeze.cold.seconds.toFixed(1)}s, after a pre-copy ${r.freeze.precopy.seconds.toFixed(1)}s (catch-up ${r.freeze.precopy.catch_up_writes} writes for ${r.freeze.churn_keys} churned keys, ${r.freeze.precopy.writes} under the lock)`,
       );
@@ -342,6 +358,14 @@ const run: RunResults = {
   failure,
   sizes: results,
 };
+if (freezeOnly) {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const by = `Measured by \`${command}\` on ${run.at.slice(0, 10)} (commit ${machine.commit}; CLI from the ${cli.describe}; load average at the start ${machine.load_at_start.join(', ')}${run.note ? `; note: ${run.note}` : ''}); the other sections are from the run named at the top.`;
+  writeFileSync(file, withFreezeSection(existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n', renderFreezeSection(frozenOnly, by)));
+  writeFileSync(path.join(outDir, 'freeze-results.json'), JSON.stringify({ ...run, sizes: frozenOnly }, null, 2) + '\n');
+  log(`wrote the freeze section of BENCHMARKS.md${failure ? ` (failed: ${failure})` : ''}`);
+  process.exit(failure ? 1 : 0);
+}
 writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(run, null, 2) + '\n');
 const report = renderReport(run);
 const reportPath = smoke ? path.join(outDir, 'BENCHMARKS.md') : path.join(ROOT, 'BENCHMARKS.md');

@@ -153,30 +153,7 @@ export function renderReport(r: RunResults): string {
     );
   }
   L.push('');
-  const frozen = r.sizes.filter((s) => s.freeze);
-  if (frozen.length) {
-    L.push('## The migration freeze');
-    L.push('');
-    L.push(
-      "While the source is locked no new pod can start. Cold: the procedure without a pre-copy, four commands while the source is locked (`lock`, `plan`, `apply`, `verify`; the seconds of each process). Pre-copy: `plan` and `apply --precopy` while the source runs, then the churn of scripts/bench/churn.ts (1% of the pods replaced, a node joins, one leaves, 1% of the policies edited and of the network sets deleted, a tier added), then `cutover`: its catch-up round writes what the churn changed while the source still runs, then it locks, plans what changed since the catch-up (asked of etcd by revision; only those objects read from the target), applies it, and reads back every object written since the catch-up's full read. The window is what `cutover --json` reports (`freeze_seconds`: from its lock to that passing verify). Each on a fresh cluster seeded with the same dataset, unlocked.",
-    );
-    L.push('');
-    L.push(
-      '| objects | churned keys | cold freeze (s) | lock / plan / apply / verify (s) | pre-copy freeze (s) | plan / apply / verify (s) | writes under the lock | objects read back | catch-up writes (s, not frozen) | pre-copy apply (s, not frozen) |',
-    );
-    L.push('| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |');
-    for (const s of frozen) {
-      const f = s.freeze!;
-      const ph = (p: Record<string, number>) =>
-        Object.values(p)
-          .map((v) => v.toFixed(1))
-          .join(' / ');
-      L.push(
-        `| ${n0(s.changes)} | ${n0(f.churn_keys)} | ${f.cold.seconds.toFixed(1)} | ${ph(f.cold.phases)} | **${f.precopy.seconds.toFixed(1)}** | ${ph(f.precopy.phases)} | ${n0(f.precopy.writes)} | ${n0(f.precopy.verified_objects)} | ${n0(f.precopy.catch_up_writes)} (${f.precopy.catch_up_seconds.toFixed(1)}) | ${f.precopy.precopy_apply_seconds.toFixed(1)} |`,
-      );
-    }
-    L.push('');
-  }
+  L.push(...renderFreezeSection(r.sizes.filter((s) => s.freeze).map((s) => ({ changes: s.changes, freeze: s.freeze! }))));
   L.push('## Memory and plan file per object');
   L.push('');
   L.push('| objects | plan peak RSS (MB) | plan --no-server-dry-run (MB) | apply (MB) | rollback (MB) | plan KB/object | apply KB/object | plan file | bytes/object | reverse plan |');
@@ -219,4 +196,43 @@ export function renderReport(r: RunResults): string {
   }
   L.push('');
   return L.join('\n');
+}
+
+/** The "## The migration freeze" section (with its trailing blank line), or nothing without figures. */
+export function renderFreezeSection(frozen: ReadonlyArray<{ changes: number; freeze: FreezeFigures }>, measuredBy?: string): string[] {
+  const L: string[] = [];
+  if (!frozen.length) return L;
+  L.push('## The migration freeze');
+  L.push('');
+  if (measuredBy) L.push(measuredBy, '');
+  L.push(
+    "While the source is locked no new pod can start. Cold: the procedure without a pre-copy, four commands while the source is locked (`lock`, `plan`, `apply`, `verify`; the seconds of each process). Pre-copy: `plan` and `apply --precopy` while the source runs, then the churn of scripts/bench/churn.ts (1% of the pods replaced, a node joins, one leaves, 1% of the policies edited and of the network sets deleted, a tier added), then `cutover`: its catch-up round writes what the churn changed while the source still runs, then it locks, plans what changed since the catch-up (asked of etcd by revision; only those objects read from the target), applies it, and reads back every object written since the catch-up's full read. The window is what `cutover --json` reports (`freeze_seconds`: from its lock to that passing verify). Each on a fresh cluster seeded with the same dataset, unlocked.",
+  );
+  L.push('');
+  L.push(
+    '| objects | churned keys | cold freeze (s) | lock / plan / apply / verify (s) | pre-copy freeze (s) | plan / apply / verify (s) | writes under the lock | objects read back | catch-up writes (s, not frozen) | pre-copy apply (s, not frozen) |',
+  );
+  L.push('| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |');
+  for (const s of frozen) {
+    const f = s.freeze;
+    const ph = (p: Record<string, number>) =>
+      Object.values(p)
+        .map((v) => v.toFixed(1))
+        .join(' / ');
+    L.push(
+      `| ${n0(s.changes)} | ${n0(f.churn_keys)} | ${f.cold.seconds.toFixed(1)} | ${ph(f.cold.phases)} | **${f.precopy.seconds.toFixed(1)}** | ${ph(f.precopy.phases)} | ${n0(f.precopy.writes)} | ${n0(f.precopy.verified_objects)} | ${n0(f.precopy.catch_up_writes)} (${f.precopy.catch_up_seconds.toFixed(1)}) | ${f.precopy.precopy_apply_seconds.toFixed(1)} |`,
+    );
+  }
+  L.push('');
+  return L;
+}
+
+/** BENCHMARKS.md with its freeze section replaced (or added before the memory section): what `--freeze-only` writes. */
+export function withFreezeSection(existing: string, section: readonly string[]): string {
+  const start = existing.indexOf('## The migration freeze');
+  const next = existing.indexOf('\n## ', start + 1);
+  if (start >= 0) return existing.slice(0, start) + section.join('\n') + '\n' + (next >= 0 ? existing.slice(next + 1) : '');
+  const memory = existing.indexOf('## Memory and plan file per object');
+  const at = memory >= 0 ? memory : existing.length;
+  return existing.slice(0, at) + section.join('\n') + '\n' + existing.slice(at);
 }
