@@ -25,13 +25,12 @@ import { summarizeSource, type SourceSummary } from '../plan/source-digest.js';
 import type { PlanBody } from '../plan/types.js';
 import type { ObjectRef, TargetPort } from '../ports/target.js';
 import type { SourcePort } from '../ports/source.js';
-import { mapLimit } from '../util/concurrency.js';
 import type { Context } from './context.js';
 import { clusterInformationSteps, conversionErrors, readSnapshot, sourceInvalidError, type DesiredState } from './desired-state.js';
 import type { DryRunOutcome } from './dry-run.js';
 import { serverDiff } from './server-diff.js';
 import { dataChangesSince } from './source-changes.js';
-import { accessResults, liveTierNames } from './target.js';
+import { accessResults, liveTierNames, readObjects } from './target.js';
 
 export interface DeltaBase {
   /** The catch-up plan's desired state, read at `state.source.readRevision`. */
@@ -178,22 +177,6 @@ export function changedAddresses(before: readonly DesiredObject[], after: readon
 function refOf(d: DesiredObject | undefined): ObjectRef {
   if (!d) throw new Error('changedAddresses returned an address neither side has');
   return { apiVersion: d.apiVersion, kind: d.kind, namespace: d.namespace, name: d.name };
-}
-
-/**
- * The objects that exist, one GET each, as of now: not older than the server's resourceVersion
- * read first, so the watch cache can answer (about 3x cheaper than a read from etcd), with the
- * apiVersion and kind a list would give.
- */
-export async function readObjects(target: Pick<TargetPort, 'get' | 'resourceVersionNow'>, refs: readonly ObjectRef[], parallelism: number): Promise<KubeObject[]> {
-  if (!refs.length) return [];
-  const notOlderThan = await target.resourceVersionNow();
-  const found = await mapLimit([...refs], parallelism, async (ref) => {
-    const o = await target.get(ref, { notOlderThan });
-    if (o?.metadata && 'managedFields' in o.metadata) delete o.metadata.managedFields;
-    return o ? { ...o, apiVersion: ref.apiVersion, kind: ref.kind } : null;
-  });
-  return found.filter((o): o is KubeObject => o !== null);
 }
 
 /** The Kubernetes Nodes as the catch-up listed them, corrected by the GETs of the Nodes that changed. */

@@ -13,9 +13,9 @@ import { desiredAddress } from '../plan/diff.js';
 import type { ObjectRef, TargetPort } from '../ports/target.js';
 import type { SourcePort } from '../ports/source.js';
 import type { Context } from './context.js';
-import { readObjects } from './cutover-delta.js';
 import { serverDiff } from './server-diff.js';
 import { unchangedSince } from './source-changes.js';
+import { readObjects } from './target.js';
 import { identityDifference, toDifference, type Difference } from './verify.js';
 
 export interface WrittenVerifyInput {

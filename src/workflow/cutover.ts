@@ -222,13 +222,12 @@ async function catchUp(opts: CutoverOptions, ctx: Context, newest: MigrationRun 
 function judgeCatchUp(made: Awaited<ReturnType<typeof makePlan>>, failOn: readonly string[], out: string) {
   const { plan } = made;
   if (!made.state) throw new Error('makePlan did not keep the desired state');
-  const failed = plan.checks.filter((c) => c.status === 'fail');
-  const gates = evaluateGates(plan, failOn);
-  const refused: { why: CutoverStop; reasons: string[]; next: string[] } | null = failed.length
-    ? { why: 'checks-failed', reasons: failed.map((c) => `${c.id}: ${c.message}`), next: ['fix what the checks report, then run `calico-migrate cutover` again'] }
-    : gates.length
-      ? { why: 'gate-refused', reasons: gates, next: [`calico-migrate apply ${out} --precopy --expect-plan-id ${plan.plan_id}   # once approved, then cutover again`] }
-      : null;
+  const why = refusal(plan, failOn);
+  const next = {
+    'checks-failed': ['fix what the checks report, then run `calico-migrate cutover` again'],
+    'gate-refused': [`calico-migrate apply ${out} --precopy --expect-plan-id ${plan.plan_id}   # once approved, then cutover again`],
+  };
+  const refused = why && { ...why, next: next[why.why] };
   return {
     planId: plan.plan_id,
     total: plan.resource_changes.length,
@@ -380,14 +379,16 @@ function stopUnderLock(report: CutoverReport, out: string, planId: string, elaps
   };
 }
 
+/** Why a plan must not be applied: a failed check, or a --fail-on gate it matches. */
+function refusal(plan: Plan, failOn: readonly string[]): { why: 'checks-failed' | 'gate-refused'; reasons: string[] } | null {
+  const failed = plan.checks.filter((c) => c.status === 'fail');
+  if (failed.length) return { why: 'checks-failed', reasons: failed.map((c) => `${c.id}: ${c.message}`) };
+  const gates = evaluateGates(plan, failOn);
+  return gates.length ? { why: 'gate-refused', reasons: gates } : null;
+}
+
 /** The checks and the --fail-on gates, before any write under the lock. */
 function refusedUnderLock(plan: Plan, failOn: readonly string[], stop: Stop): CutoverReport | null {
-  const failed = plan.checks.filter((c) => c.status === 'fail');
-  if (failed.length)
-    return stop(
-      'checks-failed',
-      failed.map((c) => `${c.id}: ${c.message}`),
-    );
-  const gates = evaluateGates(plan, failOn);
-  return gates.length ? stop('gate-refused', gates) : null;
+  const r = refusal(plan, failOn);
+  return r && stop(r.why, r.reasons);
 }

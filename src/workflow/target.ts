@@ -108,19 +108,27 @@ export async function readTargetStamps(target: TargetReader, parallelism: number
 }
 
 /**
+ * The objects that exist, one GET each, as of now: not older than the server's resourceVersion
+ * read first, so the watch cache can answer (about 3x cheaper than a read from etcd), with the
+ * apiVersion and kind a list would give.
+ */
+export async function readObjects(target: Pick<TargetReader, 'get' | 'resourceVersionNow'>, refs: readonly ObjectRef[], parallelism: number): Promise<KubeObject[]> {
+  if (!refs.length) return [];
+  const notOlderThan = await target.resourceVersionNow();
+  const found = await mapLimit([...refs], parallelism, async (ref) => {
+    const o = await target.get(ref, { notOlderThan });
+    if (o?.metadata && 'managedFields' in o.metadata) delete o.metadata.managedFields;
+    return o ? { ...o, apiVersion: ref.apiVersion, kind: ref.kind } : null;
+  });
+  return found.filter((o): o is KubeObject => o !== null);
+}
+
+/**
  * The stamps of just these objects, one GET each: for a plan that writes a few objects of a large
  * target (a cut-over's delta), cheaper than listing every kind. Absent objects have no entry.
  */
 export async function readStampsOf(target: Pick<TargetReader, 'get' | 'resourceVersionNow'>, refs: readonly ObjectRef[], parallelism: number): Promise<Map<string, LiveStamp>> {
-  const out = new Map<string, LiveStamp>();
-  if (!refs.length) return out;
-  // As fresh as a read now, from the watch cache (see TargetReader.get).
-  const notOlderThan = await target.resourceVersionNow();
-  await mapLimit([...refs], parallelism, async (ref) => {
-    const o = await target.get(ref, { notOlderThan });
-    if (o) out.set(liveAddress({ ...o, apiVersion: ref.apiVersion, kind: ref.kind }), stampOf(o));
-  });
-  return out;
+  return new Map((await readObjects(target, refs, parallelism)).map((o) => [liveAddress(o), stampOf(o)]));
 }
 
 function stampOf(o: KubeObject): LiveStamp {
