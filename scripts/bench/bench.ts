@@ -37,10 +37,13 @@ const option = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const USAGE = 'usage: npm run bench -- [--smoke | --sizes N[,N…] | --large] [--freeze-only] [--parallelism N] [--cli-from HEAD|worktree]';
+const USAGE = 'usage: npm run bench -- [--smoke | --sizes N[,N…] | --large] [--freeze-only | --no-freeze] [--parallelism N] [--cli-from HEAD|worktree]';
 const smoke = flag('smoke');
 /** Only the freeze section of BENCHMARKS.md is measured and replaced; the rest stays as the full run left it. */
 const freezeOnly = flag('freeze-only');
+/** The freeze is not measured; BENCHMARKS.md keeps the freeze section an earlier run (e.g. `--freeze-only`) wrote. */
+const noFreeze = flag('no-freeze');
+if (freezeOnly && noFreeze) throw new Error(`--freeze-only and --no-freeze exclude each other\n${USAGE}`);
 const frozenOnly: Array<{ changes: number; freeze: FreezeFigures }> = [];
 const sizes = smoke ? [500] : option('sizes') ? option('sizes')!.split(',').map(Number) : [10000, 100000, ...(flag('large') ? [300000] : [])];
 if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes takes a comma-separated list of object counts ≥ 100, e.g. --sizes 10000,100000\n${USAGE}`);
@@ -320,7 +323,7 @@ try {
       },
       checks: { failed: checkFailed, warned },
     };
-    if (size <= FREEZE_MAX_SIZE) {
+    if (size <= FREEZE_MAX_SIZE && !noFreeze) {
       r.freeze = await measureFreeze(ds, work, parFlag);
       log(
         `${size}: freeze cold ${r.freeze.cold.seconds.toFixed(1)}s, after a pre-copy ${r.freeze.precopy.seconds.toFixed(1)}s (catch-up ${r.freeze.precopy.catch_up_writes} writes for ${r.freeze.churn_keys} churned keys, ${r.freeze.precopy.writes} under the lock)`,
@@ -367,8 +370,9 @@ if (freezeOnly) {
   process.exit(failure ? 1 : 0);
 }
 writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(run, null, 2) + '\n');
-const report = renderReport(run);
 const reportPath = smoke ? path.join(outDir, 'BENCHMARKS.md') : path.join(ROOT, 'BENCHMARKS.md');
+const kept = noFreeze && existsSync(reportPath) ? freezeSectionOf(readFileSync(reportPath, 'utf8')) : [];
+const report = kept.length ? withFreezeSection(renderReport(run), kept) : renderReport(run);
 writeFileSync(reportPath, report);
 process.stdout.write(report);
 log(`wrote ${path.relative(ROOT, reportPath)} and ${path.relative(ROOT, path.join(outDir, 'results.json'))}`);

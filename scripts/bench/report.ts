@@ -227,6 +227,14 @@ export function renderFreezeSection(frozen: ReadonlyArray<{ changes: number; fre
   return L;
 }
 
+/** The freeze section of an existing BENCHMARKS.md (lines, as renderFreezeSection gives them), or none: what `--no-freeze` keeps. */
+export function freezeSectionOf(existing: string): string[] {
+  const start = existing.indexOf('## The migration freeze');
+  if (start < 0) return [];
+  const next = existing.indexOf('\n## ', start + 1);
+  return (next >= 0 ? existing.slice(start, next) : existing.slice(start)).split('\n');
+}
+
 /** BENCHMARKS.md with its freeze section replaced (or added before the memory section): what `--freeze-only` writes. */
 export function withFreezeSection(existing: string, section: readonly string[]): string {
   const start = existing.indexOf('## The migration freeze');

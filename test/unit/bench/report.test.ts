@@ -1,6 +1,6 @@
 /** BENCHMARKS.md's freeze section, replaced on its own by `npm run bench -- --freeze-only`. */
 import assert from 'node:assert/strict';
-import { renderFreezeSection, withFreezeSection, type FreezeFigures } from '../../../scripts/bench/report.js';
+import { freezeSectionOf, renderFreezeSection, withFreezeSection, type FreezeFigures } from '../../../scripts/bench/report.js';
 
 const figures: FreezeFigures = {
   cold: { seconds: 10, phases: { lock: 1, plan: 2, apply: 3, verify: 4 }, writes: 100 },
@@ -26,5 +26,15 @@ describe('bench report: the freeze section', () => {
     const added = withFreezeSection('# Benchmarks\n\n## Memory and plan file per object\n\nm\n', section);
     assert.ok(added.indexOf('## The migration freeze') < added.indexOf('## Memory'));
     assert.equal(withFreezeSection(out, section), out, 'idempotent');
+  });
+
+  it('--no-freeze keeps the section an earlier run wrote, byte for byte', () => {
+    const old = withFreezeSection('# Benchmarks\n\n## Results\n\nold\n\n## Memory and plan file per object\n\nm\n', section);
+    const fresh = '# Benchmarks\n\n## Results\n\nnew\n\n## Memory and plan file per object\n\nn\n';
+    const out = withFreezeSection(fresh, freezeSectionOf(old));
+    assert.ok(out.includes('\nnew\n') && !out.includes('\nold\n'));
+    assert.equal(freezeSectionOf(out).join('\n'), freezeSectionOf(old).join('\n'));
+    assert.ok(out.includes('| **1.5** |') && out.includes('\n\n## Memory'));
+    assert.deepEqual(freezeSectionOf(fresh), []);
   });
 });
