@@ -25,6 +25,7 @@ const EXIT_CODE_ROWS = [
   { code: 13, name: 'ABORTED', meaning: 'Confirmation declined, or needed but not possible (use --auto-approve).' },
   { code: 14, name: 'VERIFY_FAILED', meaning: 'verify found differences between the source and the target, or a guard refused unlock.' },
   { code: 15, name: 'TARGET_INVALID', meaning: 'The target cluster is not usable (missing CRD, v3-only API group, missing permission).' },
+  { code: 16, name: 'TARGET_LIVE', meaning: 'The target datastore is live (its ClusterInformation is unlocked): writing to it needs --allow-live-target.' },
   { code: 64, name: 'USAGE', meaning: 'Bad command line: unknown flag, missing argument, conflicting options.' },
 ] as const;
 

@@ -151,7 +151,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
       } catch (e) {
         const message = `could not release the apply lease: ${(e as Error).message}`;
         deps.io.event({ type: 'apply_warning', message });
-        result?.warnings.push(message);
+        if (result) {
+          result.warnings.push(message);
+          result.lease_released = false;
+        }
       }
     }
   }
@@ -309,6 +312,7 @@ class ApplyRun {
       seconds: round(seconds),
       rate_per_s: round(rate),
       warnings: this.warnings,
+      lease_released: true,
     };
   }
 

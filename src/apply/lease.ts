@@ -25,7 +25,9 @@ export { LEASE_NAME, LEASE_NAMESPACE } from '../model/apply-lease.js';
 export const LEASE_DURATION_SECONDS = 30;
 export const LEASE_RENEW_INTERVAL_MS = 10_000;
 const LEASE_LABEL = `${LEASE_NAMESPACE}/${LEASE_NAME}`;
-const UNLOCK_HINT = 'wait for that apply to finish, or, if its holder is gone (the process died), run `calico-migrate unlock --lease`';
+/** The next step for a held lease, with the holder `unlock --lease` requires. */
+const unlockHint = (holder: string | null) =>
+  `wait for that apply to finish, or, if its holder is gone (the process died), run \`calico-migrate unlock --lease --holder '${holder ?? ''}'\` (it lapses by itself ${LEASE_DURATION_SECONDS} s after its last renewal)`;
 
 export interface LeaseInfo {
   holder: string | null;
@@ -78,7 +80,7 @@ function heldError(info: LeaseInfo): MigrateError {
     info.expiresAt ? `expires ${info.expiresAt.toISOString()} unless renewed` : 'no expiry time',
   ].filter(Boolean);
   return new MigrateError('LEASE_HELD', `another apply is running: the apply lease ${LEASE_LABEL} is held by ${info.holder ?? '(no holder)'} (${when.join(', ')})`, {
-    hint: UNLOCK_HINT,
+    hint: unlockHint(info.holder),
     details: { lease: LEASE_LABEL, holder: info.holder, acquire_time: info.acquireTime, renew_time: info.renewTime, expires_at: info.expiresAt?.toISOString() ?? null },
   });
 }

@@ -103,4 +103,6 @@ export interface ApplyResult {
   rate_per_s: number;
   /** Problems that did not stop apply (e.g. the lease could not be released). */
   warnings: string[];
+  /** False when the lease could not be released (it then lapses by itself); true otherwise. */
+  lease_released: boolean;
 }

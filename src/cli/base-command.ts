@@ -126,7 +126,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private toMigrateError(err: Error): MigrateError {
     if (err instanceof MigrateError) return err;
     if (isParseError(err)) {
-      return new MigrateError('USAGE', err.message.replace(/^Error: /, ''), { hint: `see \`${this.config.bin} ${this.id ?? ''} --help\``.replace(/\s+--help/, ' --help') });
+      const message = err.message
+        .replace(/^Error: /, '')
+        .replace(/\s*\n\t/g, ': ')
+        .replace(/\s*\nSee more help with --help\s*$/, '');
+      return new MigrateError('USAGE', message, { hint: `see \`${this.config.bin} ${this.id ?? ''} --help\``.replace(/\s+--help/, ' --help') });
     }
     return new MigrateError('ERROR', err.message || String(err), { hint: 'this is unexpected; re-run with --debug and report the output' });
   }
@@ -134,7 +138,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
 function isParseError(err: Error): boolean {
   const name = err.constructor?.name ?? '';
-  return /Flag|Arg|Parse|Invalid|Required|Unexpected|NonExistent/.test(name) || (err as { parse?: unknown }).parse !== undefined;
+  // A flag's own parser (an integer out of range, not a number) throws a plain CLIError that oclif prefixes with `Parsing --flag`.
+  return /Flag|Arg|Parse|Invalid|Required|Unexpected|NonExistent/.test(name) || (err as { parse?: unknown }).parse !== undefined || /^Parsing --/.test(err.message);
 }
 
 export { EXIT_CODES };

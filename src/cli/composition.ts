@@ -21,10 +21,10 @@ export interface ContextOptions {
 
 export type ClosableContext = Context & { close(): void };
 
-function openSourceAdapter(s: SourceSettings): SourcePort {
+function openSourceAdapter(s: SourceSettings, timeoutMs: number): SourcePort {
   switch (s.type) {
     case 'etcd':
-      return EtcdSource.connect(s.etcd);
+      return EtcdSource.connect(s.etcd, { timeoutMs });
     case 'export-file':
       return new ExportFileSource(s.file);
     default: {
@@ -58,11 +58,11 @@ export function whoAmI(): string {
 export function createContext(io: Io, toolVersion: string, settings: Settings, opts: ContextOptions = {}): ClosableContext {
   const source = once(async () => {
     if (!settings.source.ok) throw settings.source.error;
-    return openSourceAdapter(settings.source.value);
+    return openSourceAdapter(settings.source.value, settings.requestTimeoutMs);
   });
   const target = once(async () => {
     if (!settings.target.ok) throw settings.target.error;
-    return new KubeTarget(await KubeConnection.fromKubeConfig(settings.target.value.kubeConfig, { maxSockets: opts.maxSockets }));
+    return new KubeTarget(await KubeConnection.fromKubeConfig(settings.target.value.kubeConfig, { maxSockets: opts.maxSockets, retry: { timeoutMs: settings.requestTimeoutMs } }));
   });
   return {
     io,

@@ -1,7 +1,17 @@
 /** Flags shared by commands, grouped so --help shows the source and target settings apart. */
 import { Flags } from '@oclif/core';
 
+/** One deadline for every request to either datastore; listed under both groups (one flag). */
+const requestTimeout = Flags.integer({
+  summary: 'Seconds one request to etcd or the Kubernetes API may take before it counts as lost (a timed-out request is tried once more).',
+  default: 15,
+  min: 1,
+  max: 3600,
+  helpGroup: 'CONNECTION',
+});
+
 export const sourceFlags = {
+  'request-timeout': requestTimeout,
   'etcd-endpoints': Flags.string({ summary: 'Source etcd client URLs, comma-separated.', env: 'ETCD_ENDPOINTS', helpGroup: 'SOURCE (etcd)' }),
   'etcd-ca-cert': Flags.string({ summary: 'CA certificate (PEM) for etcd TLS.', env: 'ETCD_CA_CERT_FILE', helpGroup: 'SOURCE (etcd)' }),
   'etcd-cert': Flags.string({ summary: 'Client certificate (PEM) for etcd TLS.', env: 'ETCD_CERT_FILE', helpGroup: 'SOURCE (etcd)' }),
@@ -12,6 +22,7 @@ export const sourceFlags = {
 };
 
 export const targetFlags = {
+  'request-timeout': requestTimeout,
   kubeconfig: Flags.string({ summary: 'Kubeconfig of the target cluster.', env: 'KUBECONFIG', helpGroup: 'TARGET (Kubernetes)' }),
   context: Flags.string({ summary: 'Kubeconfig context to use.', helpGroup: 'TARGET (Kubernetes)' }),
   'target-config': Flags.string({ summary: 'A calicoctl config file (CalicoAPIConfig, datastoreType: kubernetes) for the target.', helpGroup: 'TARGET (Kubernetes)' }),

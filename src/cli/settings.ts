@@ -7,7 +7,8 @@
 import { readNodeMap } from '../config/node-map.js';
 import { resolveSourceSettings, type EtcdSettings, type SourceFlags } from '../config/source.js';
 import { resolveKubeConfig, type TargetFlags } from '../config/target.js';
-import { isMigrateError, type MigrateError } from '../errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../adapters/etcd/source.js';
+import { isMigrateError, MigrateError } from '../errors.js';
 import type { ConversionSettings } from '../model/types.js';
 
 export type SourceSettings = { type: 'etcd'; etcd: EtcdSettings } | { type: 'export-file'; file: string };
@@ -22,6 +23,8 @@ export interface Settings {
   source: Resolved<SourceSettings>;
   target: Resolved<TargetSettings>;
   conversion: ConversionSettings;
+  /** How long one request to either datastore may take (--request-timeout). */
+  requestTimeoutMs: number;
 }
 
 /** Every flag any command may carry that says where the datastores are or how to convert; all optional. */
@@ -31,6 +34,7 @@ export type SettingsFlags = SourceFlags &
     'node-map'?: string;
     'calico-version'?: string;
     'skip-unknown'?: boolean;
+    'request-timeout'?: number;
   };
 
 function attempt<T>(resolve: () => T): Resolved<T> {
@@ -44,10 +48,19 @@ function attempt<T>(resolve: () => T): Resolved<T> {
 
 export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = process.env): Settings {
   const exportFile = flags['from-export'];
+  // Two sources named at once: which one the operator meant is not ours to guess. ETCD_ENDPOINTS
+  // from the environment alone (a shell set up for the cluster) is not a choice made here.
+  const etcdOnCommandLine = flags['etcd-endpoints'] !== undefined && flags['etcd-endpoints'] !== env.ETCD_ENDPOINTS;
+  if (exportFile && (etcdOnCommandLine || flags['source-config'])) {
+    throw new MigrateError('USAGE', `--from-export ${exportFile} and ${flags['source-config'] ? '--source-config' : '--etcd-endpoints'} both name the source`, {
+      hint: 'pass one source: the export file, or the etcd to read',
+    });
+  }
   return {
     source: attempt<SourceSettings>(() => (exportFile ? { type: 'export-file', file: exportFile } : { type: 'etcd', etcd: resolveSourceSettings(flags) })),
     target: attempt<TargetSettings>(() => ({ kubeConfig: resolveKubeConfig(flags, env) })),
     // A bad --node-map is the operator's to fix before anything runs, whatever the command does.
     conversion: { nodeMap: readNodeMap(flags['node-map']), calicoVersion: flags['calico-version'], skipUnknown: !!flags['skip-unknown'] },
+    requestTimeoutMs: (flags['request-timeout'] ?? DEFAULT_REQUEST_TIMEOUT_MS / 1000) * 1000,
   };
 }

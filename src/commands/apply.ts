@@ -28,6 +28,9 @@ export default class Apply extends BaseCommand<typeof Apply> {
     precopy: Flags.boolean({
       summary: 'Pre-copy: apply a plan of the running (unlocked) source into the target, whose ClusterInformation the plan locks first; the cut-over then applies only the delta.',
     }),
+    'allow-live-target': Flags.boolean({
+      summary: 'Write into a target whose ClusterInformation is unlocked (Calico may run from it): after the point of no return, only if you mean it.',
+    }),
     parallelism: Flags.integer({ summary: 'Concurrent writes inside a wave.', default: DEFAULT_PARALLELISM, min: 1, max: 256 }),
     'state-dir': Flags.string({ summary: 'Directory for the journal and the reverse plan.', default: DEFAULT_STATE_DIR }),
     'fail-after': Flags.integer({ summary: 'Testing only: fail after this many writes, to rehearse resume and rollback.', hidden: true }),
@@ -43,6 +46,7 @@ export default class Apply extends BaseCommand<typeof Apply> {
         autoApprove: !!flags['auto-approve'],
         resume: flags.resume,
         precopy: !!flags.precopy,
+        allowLiveTarget: !!flags['allow-live-target'],
         parallelism: flags.parallelism,
         failAfter: flags['fail-after'],
       },
@@ -76,7 +80,8 @@ function renderApply(outcome: ApplyOutcome, io: Io): void {
     if (r.failed) io.out(`  failed: ${r.failed.address}: ${r.failed.reason}: ${r.failed.message}`);
     io.out(`  resume:   ${outcome.resumeCommand}`);
     io.out(`  rollback: ${outcome.rollbackCommand}`);
-    io.out(outcome.precopy ? '  The target stays locked; the apply lease was released.' : '  The source stays locked; the apply lease was released.');
+    const lease = r.lease_released ? 'the apply lease was released' : 'the apply lease could not be released (see the warning); it lapses by itself within 30 s';
+    io.out(`  ${outcome.precopy ? 'The target stays locked' : 'The source stays locked'}; ${lease}.`);
   }
   for (const w of r.warnings) io.say('warn', w);
 }

@@ -9,7 +9,7 @@ import { planTextLines } from '../plan/render-text.js';
 import type { Context } from '../workflow/context.js';
 import { makePlan } from '../workflow/plan.js';
 import { openPlanOutput, savePlan } from '../workflow/plan-output.js';
-import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
+import { assertUsableStateDir, DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
   static override summary = 'Compute what apply would write: convert the etcd data, diff it with the target, run every check, write a plan file.';
@@ -38,10 +38,14 @@ export default class Plan extends BaseCommand<typeof Plan> {
       delimiter: ',',
       options: [...FAIL_ON_VALUES],
     }),
+    'allow-live-target': Flags.boolean({
+      summary: 'Write into a target whose ClusterInformation is unlocked (Calico may run from it): after the point of no return, only if you mean it.',
+    }),
     verbose: Flags.boolean({ char: 'v', summary: 'Show every object in full, including no-ops.' }),
   };
 
   protected async execute({ flags, conversion }: CommandInput<typeof Plan>, ctx: Context): Promise<CommandResult> {
+    assertUsableStateDir(flags['state-dir']);
     const output = openPlanOutput(flags.out);
     let made: Awaited<ReturnType<typeof makePlan>>;
     try {
@@ -54,6 +58,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
           serverDryRun: flags['server-dry-run'],
           parallelism: flags.parallelism,
           stateDir: flags['state-dir'],
+          allowLiveTarget: !!flags['allow-live-target'],
         },
         ctx,
         (line) => output.write(line),

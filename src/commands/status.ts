@@ -29,6 +29,10 @@ function renderStatus(r: StatusReport, io: Io): void {
   io.out(`Phase: ${r.phase}`);
   io.out(`  ${'error' in r.source ? `source (etcd): ${side(r.source)}` : side(r.source)}`);
   io.out(`  ${'error' in r.target ? `target (Kubernetes): ${side(r.target)}` : side(r.target)}`);
+  if (r.target_live)
+    io.out(
+      '  the target is LIVE (its ClusterInformation is unlocked, Calico may run from it): plan and apply refuse to write to it without --allow-live-target; to go back to etcd, lock it first (`calico-migrate lock --datastore kubernetes`)',
+    );
   if (r.lease && 'error' in r.lease) io.out('  apply lease: unknown (target unavailable)');
   else if (r.lease) io.out(`  apply lease: held by ${r.lease.holder} (renewed ${r.lease.renewTime}, ${r.lease.expired ? 'EXPIRED' : `expires ${r.lease.expiresAt}`})`);
   else io.out('  apply lease: free');

@@ -42,7 +42,11 @@ export function resolveSourceSettings(flags: SourceFlags): EtcdSettings {
       hint: 'set spec.etcdEndpoints (or --etcd-endpoints) to the etcd client URLs',
     });
   }
-  const endpoints = splitEndpoints(flags['etcd-endpoints'] ?? fromFile?.etcdEndpoints ?? '');
+  // Credentials in an endpoint URL (user:password@) become the user name and password: they are
+  // never sent as part of the address, and never printed.
+  const parsed = splitEndpoints(flags['etcd-endpoints'] ?? fromFile?.etcdEndpoints ?? '').map(splitUserinfo);
+  const endpoints = parsed.map((p) => p.endpoint);
+  const inUrl = parsed.find((p) => p.username !== undefined);
   if (endpoints.length === 0) {
     throw new MigrateError('USAGE', 'no etcd endpoints: the source datastore is not configured', {
       hint: 'pass --etcd-endpoints (or set ETCD_ENDPOINTS), or --source-config with a calicoctl etcdv3 config',
@@ -65,12 +69,27 @@ export function resolveSourceSettings(flags: SourceFlags): EtcdSettings {
     ca: pem('etcd-ca-cert', fromFile?.etcdCACertFile, fromFile?.etcdCACert),
     cert: pem('etcd-cert', fromFile?.etcdCertFile, fromFile?.etcdCert),
     key: pem('etcd-key', fromFile?.etcdKeyFile, fromFile?.etcdKey),
-    username: flags['etcd-username'] ?? fromFile?.etcdUsername,
-    password: flags['etcd-password'] ?? fromFile?.etcdPassword,
+    username: flags['etcd-username'] ?? fromFile?.etcdUsername ?? inUrl?.username,
+    password: flags['etcd-password'] ?? fromFile?.etcdPassword ?? inUrl?.password,
   };
 }
 
-/** Endpoints as they may appear in plans and logs: no userinfo. */
+/** Endpoints (or any text holding them) as they may appear in plans and logs: no userinfo. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
+  return url.replace(/\/\/[^@/\s]*@/g, '//');
+}
+
+/** `http://user:pass@host:2379` → the URL without its userinfo, and the credentials it held (percent-decoded). */
+export function splitUserinfo(ep: string): { endpoint: string; username?: string; password?: string } {
+  const m = /^(https?:\/\/)([^@/\s]*)@(.*)$/.exec(ep);
+  if (!m) return { endpoint: ep };
+  const [user, ...rest] = (m[2] ?? '').split(':');
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return { endpoint: `${m[1]}${m[3]}`, username: user ? decode(user) : undefined, password: rest.length ? decode(rest.join(':')) : undefined };
 }

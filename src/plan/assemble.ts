@@ -4,6 +4,7 @@
  * need the target, and this decides what the plan says.
  */
 import { ipamConsistency } from '../checks/ipam.js';
+import { liveTargetCheck } from '../checks/live-target.js';
 import { namesValid } from '../checks/names.js';
 import { rbacCheck, type Permission } from '../checks/rbac.js';
 import { namespacesExist, nodesExist, tiersExist } from '../checks/references.js';
@@ -19,7 +20,15 @@ export interface PlanInputs {
   toolVersion: string;
   source: Pick<SourceSummary, 'origin' | 'endpoints' | 'clusterId' | 'revision' | 'digest'>;
   conversion: Pick<ConversionResult, 'clusterInfo' | 'skipped' | 'diagnostics'>;
-  options: { include: readonly string[]; exclude: readonly string[]; prune: boolean; conversion: ConversionSettings; precopy?: PlanBody['options']['precopy'] };
+  options: {
+    include: readonly string[];
+    exclude: readonly string[];
+    prune: boolean;
+    conversion: ConversionSettings;
+    precopy?: PlanBody['options']['precopy'];
+    /** --allow-live-target: a live (unlocked) target is a warning, not a failed check. */
+    allowLiveTarget?: boolean;
+  };
   /** The desired objects this plan covers (after --include / --exclude). */
   desired: readonly DesiredObject[];
   /** The object changes (no ClusterInformation steps), with their dry-run status. */
@@ -78,6 +87,7 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
     locked
       ? { id: 'source-locked', status: 'pass', message: 'the source datastore is locked (datastoreReady=false)', items: [] }
       : { id: 'source-locked', status: 'warn', message: 'the source datastore is NOT locked: this plan is a preview; apply requires the lock (run `calico-migrate lock`, or apply --lock)', items: [] },
+    liveTargetCheck(inputs.clusterInformation.lock, !!options.allowLiveTarget),
     inputs.serverDryRun ?? DRY_RUN_SKIPPED,
   ];
   // Conversion warnings first, then the schema check's (unusable CRDs, pruned fields), as read.

@@ -18,9 +18,11 @@ import type { Context } from './context.js';
 import { setEtcdLock, readEtcdLock } from './lock.js';
 import { assertCanRead, readStampsOf, readTargetStamps } from './target.js';
 import { sameContent } from '../apply/content.js';
+import { isLiveClusterInformation, LIVE_TARGET_FLAG } from '../checks/live-target.js';
+import { CRD_API_VERSION } from '../model/kinds.js';
 import { writes } from '../plan/gates.js';
 import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
-import { ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
+import { assertUsableStateDir, ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
 import { readRuns, recordRun } from './migration-runs.js';
 import { unchangedSince } from './source-changes.js';
 import type { LastApplyRecord } from './status.js';
@@ -42,6 +44,8 @@ export interface ApplyCommandOptions {
    */
   guardWritesOnly?: boolean;
   parallelism: number;
+  /** Write into a live (unlocked) target: after the point of no return only on purpose. */
+  allowLiveTarget?: boolean;
   /** Test hook, see ApplyOptions.failAfter. */
   failAfter?: number;
 }
@@ -173,6 +177,7 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
       },
     );
   }
+  await checkNotLive(plan, target, opts);
   if (opts.resume) return; // Objects an interrupted run wrote have moved on; the journal and per-write preconditions decide.
   const live = opts.guardWritesOnly
     ? await readStampsOf(
@@ -223,6 +228,25 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
   }
 }
 
+/**
+ * The point of no return, checked again at apply time (the target may have been unlocked since
+ * the plan): a plan that writes anything into a live target is refused unless the operator says
+ * so. A rollback is no exception: once Calico runs from the target, the reverse plan would
+ * delete what it runs on.
+ */
+async function checkNotLive(plan: Plan, target: TargetPort, opts: ApplyCommandOptions): Promise<void> {
+  if (opts.allowLiveTarget || plan.summary.create + plan.summary.update + plan.summary.delete === 0) return;
+  const ci = await target.get({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' });
+  if (!isLiveClusterInformation(ci)) return;
+  throw new MigrateError(
+    'TARGET_LIVE',
+    `the target ${target.server} is live: its ClusterInformation default is unlocked (datastoreReady ${String((ci?.spec as { datastoreReady?: unknown } | undefined)?.datastoreReady ?? 'absent')}), so Calico may run from it; nothing was written`,
+    {
+      hint: `if Calico must go back to etcd, lock the target first (\`calico-migrate lock --datastore kubernetes\`) and plan again; ${LIVE_TARGET_FLAG} writes into the live target anyway`,
+    },
+  );
+}
+
 /** A reverse create whose object exists: is it exactly what the create would restore (so the handler adopts it)? */
 async function stillAsPlanned(target: TargetPort, c: Plan['resource_changes'][number]): Promise<boolean> {
   if (c.change.action !== 'create') return false;
@@ -239,6 +263,7 @@ export interface ApplyOutcome {
 }
 
 export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
+  assertUsableStateDir(opts.stateDir);
   const plan = loadPlan(opts.planPath);
   try {
     return await applyLoaded(plan, opts, ctx);

@@ -30,6 +30,8 @@ export interface PlanOptions {
   stateDir: string;
   /** Return the desired state the plan was made from (the cut-over continues from it); it is let go otherwise. */
   keepState?: boolean;
+  /** Plan into a live (unlocked) target anyway: its check warns instead of failing. */
+  allowLiveTarget?: boolean;
 }
 
 export interface PlanOutcome {
@@ -64,7 +66,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     toolVersion: ctx.toolVersion,
     source: state.source,
     conversion: state.conversion,
-    options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion, precopy: delta?.precopy ?? null },
+    options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion, precopy: delta?.precopy ?? null, allowLiveTarget: opts.allowLiveTarget },
     desired: state.selected,
     changes: state.changes,
     clusterInformation: state.clusterInformation,

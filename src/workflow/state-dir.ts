@@ -4,9 +4,27 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { MigrateError } from '../errors.js';
 import { AtomicFile } from '../util/atomic-file.js';
 
 export const DEFAULT_STATE_DIR = '.calico-migrate';
+
+/**
+ * Checked before any work starts: a state directory that cannot be one would otherwise fail only
+ * once the plan (or the guards) had run.
+ * @throws MigrateError USAGE
+ */
+export function assertUsableStateDir(dir: string): void {
+  let isDir: boolean | null = null;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    return; // Absent: created when first written.
+  }
+  if (!isDir) {
+    throw new MigrateError('USAGE', `--state-dir ${dir} exists and is not a directory`, { hint: 'pass a directory (it is created if missing) for journals, reverse plans and records' });
+  }
+}
 
 export function ensureStateDir(dir: string): string {
   mkdirSync(dir, { recursive: true });

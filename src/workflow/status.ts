@@ -29,6 +29,8 @@ export interface StatusReport {
   phase: Phase;
   source: LockState | { error: string };
   target: LockState | { error: string };
+  /** The target ClusterInformation exists and is unlocked: past the point of no return, plan and apply refuse to write to it (checks/live-target.ts). */
+  target_live: boolean;
   lease: (Omit<LeaseInfo, 'expiresAt'> & { expiresAt: string | null }) | null | { error: string };
   journal: { path: string; plan_id: string; started_at: string; done: number; failed: number; open: number; ended: string | null } | null;
   last_plan: LastPlanRecord | null;
@@ -98,6 +100,7 @@ export async function migrationStatus(opts: { stateDir: string }, ctx: Context):
     phase: phaseOf({ source, target, lease, journal, lastPlan, lastApply, verified, precopy }),
     source,
     target,
+    target_live: isLock(target) && target.exists && !target.locked,
     lease,
     journal,
     last_plan: lastPlan,

@@ -4,7 +4,7 @@ import { CRD_API_VERSION } from '../../src/model/kinds.js';
 import { LOCKED_AT, LOCKED_BY } from '../../src/workflow/lock.js';
 import { kube, resetDatastores } from './support/cluster.js';
 import { seedDataset } from './support/datasets.js';
-import { CLUSTER_INFO_KEY, Workdir, cli, etcdGet, fullWithClusterInfo } from './support/e2e.js';
+import { CLUSTER_INFO_KEY, Workdir, cli, etcdGet, finalJson, fullWithClusterInfo, readPlan, targetSnapshot } from './support/e2e.js';
 
 const TARGET_CI = `/apis/${CRD_API_VERSION}/clusterinformations/default`;
 
@@ -74,5 +74,47 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     r = await cli(w, ['unlock', '--datastore', 'etcd'], 0);
     assert.match(r.stderr, /^Unlocked: source \(etcd\): unlocked$/m);
     assert.equal((await etcdGet(CLUSTER_INFO_KEY))?.value.spec.datastoreReady, true);
+  });
+
+  it('past the point of no return the target is guarded: plan fails its target-not-live check (3), apply and the rollback exit 16 writing nothing, status says LIVE; locked again, plan passes', async () => {
+    await resetDatastores();
+    await seedDataset('full');
+    const w = new Workdir();
+    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const applied = finalJson((await cli(w, ['apply', 'plan.json', '--auto-approve', '--json'], 0)).stdout);
+    await cli(w, ['unlock', '--datastore', 'kubernetes'], 0);
+    // Calico now runs from the target: an IPAM block gets an allocation the frozen etcd never saw.
+    const blocks = (await kube('GET', `/apis/${CRD_API_VERSION}/ipamblocks`)).body.items as any[];
+    const block = blocks[0];
+    block.spec.allocations = [...block.spec.allocations];
+    const free = block.spec.unallocated.shift();
+    block.spec.allocations[free] = block.spec.attributes.length;
+    block.spec.attributes.push({ handle_id: 'k8s-pod-network.after-unlock', secondary: { namespace: 'default', pod: 'new-pod' } });
+    assert.equal((await kube('PUT', `/apis/${CRD_API_VERSION}/ipamblocks/${block.metadata.name}`, block)).status, 200);
+    const live = await targetSnapshot();
+
+    const status = finalJson((await cli(w, ['status', '--json'], 0)).stdout);
+    assert.equal(status.target_live, true);
+    assert.match((await cli(w, ['status'], 0)).stdout, /the target is LIVE .* refuse to write to it without --allow-live-target/);
+
+    let r = await cli(w, ['plan', '--out', 'again.json'], 3);
+    const check = readPlan(w.path('again.json')).checks.find((c) => c.id === 'target-not-live');
+    assert.equal(check?.status, 'fail');
+    assert.match(check.message, /the target datastore is LIVE/);
+
+    // A plan made with the flag (a warning) still needs the flag at apply time.
+    r = await cli(w, ['plan', '--out', 'allowed.json', '--allow-live-target'], 0);
+    assert.equal(readPlan(w.path('allowed.json')).checks.find((c) => c.id === 'target-not-live')?.status, 'warn');
+    r = await cli(w, ['apply', 'allowed.json', '--auto-approve'], 16);
+    assert.match(r.stderr, /^Error: the target \S+ is live: its ClusterInformation default is unlocked \(datastoreReady true\), so Calico may run from it; nothing was written$/m);
+    assert.match(r.stderr, /lock --datastore kubernetes/);
+    // The rollback would delete what Calico now runs on: the same guard.
+    r = await cli(w, ['apply', applied.reverse_path, '--auto-approve'], 16);
+    assert.deepEqual(await targetSnapshot(), live, 'nothing was written');
+
+    // The documented way back: lock the target, then plan again.
+    await cli(w, ['lock', '--datastore', 'kubernetes'], 0);
+    await cli(w, ['plan', '--out', 'relocked.json'], 0);
+    assert.equal(readPlan(w.path('relocked.json')).checks.find((c) => c.id === 'target-not-live')?.status, 'pass');
   });
 });

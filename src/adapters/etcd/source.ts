@@ -32,7 +32,11 @@ export function prefixEnd(prefix: string): Buffer {
 export interface EtcdSourceOptions {
   /** Keys per range request of a snapshot read (values included). Default 10,000; keys-only reads take 50,000. */
   pageSize?: number;
+  /** How long one request may take, retries by the client included (--request-timeout). Default 15 s. */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15000;
 
 /**
  * grpc's 4 MB default receive limit is one page of 2,000 IPAM blocks of busy nodes. The limit is
@@ -49,28 +53,46 @@ export class EtcdSource implements SourcePort {
     private readonly client: Etcd3,
     readonly endpoints: string[],
     private readonly pageSize: number,
+    private readonly timeoutMs: number,
+    private readonly secrets: string[],
   ) {}
 
   static connect(settings: EtcdSettings, opts: EtcdSourceOptions = {}): EtcdSource {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const tls = settings.ca || settings.cert || settings.key || settings.endpoints.some((e) => e.startsWith('https://'));
     const options: IOptions = {
       hosts: settings.endpoints,
       ...(tls ? { credentials: { rootCertificate: settings.ca ?? Buffer.alloc(0), privateKey: settings.key, certChain: settings.cert } } : {}),
       ...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
-      dialTimeout: 5000,
-      defaultCallOptions: () => ({ deadline: Date.now() + 30000 }),
+      dialTimeout: Math.min(5000, timeoutMs),
+      defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       grpcOptions: { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES },
     };
-    return new EtcdSource(new Etcd3(options), settings.endpoints.map(redactUrl), opts.pageSize ?? 10000);
+    return new EtcdSource(new Etcd3(options), settings.endpoints.map(redactUrl), opts.pageSize ?? 10000, timeoutMs, settings.password ? [settings.password] : []);
   }
 
   close(): void {
     this.client.close();
   }
 
+  /**
+   * One request, bounded as a whole: the client's own retries (3 attempts) each get the grpc
+   * deadline, so an etcd that accepts connections and never answers would otherwise hold a
+   * command for minutes.
+   */
+  private timed<T>(run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs / 1000} s (--request-timeout)`)), this.timeoutMs);
+    });
+    return Promise.race([run(), limit]).finally(() => clearTimeout(timer));
+  }
+
   private wrap(e: unknown, what: string): MigrateError {
     // grpc-js appends an empty "Resolution note:" to connection errors; it says nothing.
-    const msg = ((e as Error)?.message ?? String(e)).replace(/\s*Resolution note:\s*$/, '');
+    const raw = ((e as Error)?.message ?? String(e)).replace(/\s*Resolution note:\s*$/, '');
+    // Credentials never reach a message, whatever the client library put in its own.
+    const msg = this.secrets.reduce((m, secret) => m.split(secret).join('***'), redactUrl(raw));
     const auth = /auth|permission|password|user name/i.test(msg);
     return new MigrateError('CONNECTION', `etcd ${this.endpoints.join(',')}: ${what} failed: ${msg}`, {
       hint: auth
@@ -83,7 +105,7 @@ export class EtcdSource implements SourcePort {
   /** Current revision and cluster id, from a one-key read. */
   async header(): Promise<SourceHeader> {
     try {
-      const r = await this.client.kv.range({ key: Buffer.from(CLUSTER_INFO_KEY), limit: 1, keys_only: true });
+      const r = await this.timed(() => this.client.kv.range({ key: Buffer.from(CLUSTER_INFO_KEY), limit: 1, keys_only: true }));
       return { revision: Number(r.header.revision), clusterId: String(r.header.cluster_id) };
     } catch (e) {
       throw this.wrap(e, 'reading the cluster header');
@@ -107,13 +129,15 @@ export class EtcdSource implements SourcePort {
     let clusterId = '';
     try {
       for (;;) {
-        const r = await this.client.kv.range({
-          key: start,
-          range_end: end,
-          limit: pageSize,
-          keys_only: !!opts.keysOnly,
-          ...(revision ? { revision } : {}),
-        });
+        const r = await this.timed(() =>
+          this.client.kv.range({
+            key: start,
+            range_end: end,
+            limit: pageSize,
+            keys_only: !!opts.keysOnly,
+            ...(revision ? { revision } : {}),
+          }),
+        );
         if (!revision) {
           revision = Number(r.header.revision);
           clusterId = String(r.header.cluster_id);
@@ -153,7 +177,7 @@ export class EtcdSource implements SourcePort {
       let start = Buffer.from(CALICO_PREFIX);
       let now = 0;
       for (;;) {
-        const r = await this.client.kv.range({ key: start, range_end: end, min_mod_revision: revision + 1, limit: 2000, ...(now ? { revision: now } : {}) });
+        const r = await this.timed(() => this.client.kv.range({ key: start, range_end: end, min_mod_revision: revision + 1, limit: 2000, ...(now ? { revision: now } : {}) }));
         if (!now) now = Number(r.header.revision);
         for (const kv of r.kvs) {
           const key = kv.key.toString('utf8');
@@ -183,13 +207,13 @@ export class EtcdSource implements SourcePort {
       if (Buffer.compare(c.to, from) > 0) from = c.to;
     }
     ranges.push({ key: from, range_end: prefixEnd(CALICO_PREFIX) });
-    const counts = await Promise.all(ranges.map((r) => this.client.kv.range({ ...r, count_only: true, revision })));
+    const counts = await Promise.all(ranges.map((r) => this.timed(() => this.client.kv.range({ ...r, count_only: true, revision }))));
     return counts.reduce((n, r) => n + Number(r.count), 0);
   }
 
   async get(key: string): Promise<SourceValue | null> {
     try {
-      const r = await this.client.kv.range({ key: Buffer.from(key) });
+      const r = await this.timed(() => this.client.kv.range({ key: Buffer.from(key) }));
       const kv = r.kvs[0];
       return kv ? { value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) } : null;
     } catch (e) {
@@ -203,11 +227,13 @@ export class EtcdSource implements SourcePort {
    */
   async compareAndSwap(key: string, expected: number, value: string): Promise<boolean> {
     try {
-      const r = await this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expected }],
-        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
-        failure: [],
-      });
+      const r = await this.timed(() =>
+        this.client.kv.txn({
+          compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expected }],
+          success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+          failure: [],
+        }),
+      );
       return r.succeeded;
     } catch (e) {
       throw this.wrap(e, `writing ${key}`);
@@ -236,11 +262,13 @@ export class EtcdSource implements SourcePort {
   async putMany(entries: Array<{ key: string; value: string }>, batch = 128): Promise<void> {
     try {
       for (let i = 0; i < entries.length; i += batch) {
-        await this.client.kv.txn({
-          compare: [],
-          success: entries.slice(i, i + batch).map((e) => ({ request_put: { key: Buffer.from(e.key), value: Buffer.from(e.value) } })),
-          failure: [],
-        });
+        await this.timed(() =>
+          this.client.kv.txn({
+            compare: [],
+            success: entries.slice(i, i + batch).map((e) => ({ request_put: { key: Buffer.from(e.key), value: Buffer.from(e.value) } })),
+            failure: [],
+          }),
+        );
       }
     } catch (e) {
       throw this.wrap(e, 'writing keys');

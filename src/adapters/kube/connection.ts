@@ -28,7 +28,9 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10000, timeoutMs: 30000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10000, timeoutMs: 15000 };
+/** A request that timed out is tried once more, not `attempts` times: a silent server then costs two timeouts, not minutes. */
+const TIMEOUT_ATTEMPTS = 2;
 
 export class KubeConnection {
   private readonly agent: https.Agent;
@@ -66,6 +68,7 @@ export class KubeConnection {
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
     const policy = this.retryPolicy;
     const canRetry = opts.retry ?? true;
+    let timeouts = 0;
     for (let attempt = 1; ; attempt++) {
       let res: KubeResponse<T> | undefined;
       let netError: Error | undefined;
@@ -73,9 +76,10 @@ export class KubeConnection {
         res = await this.once<T>(method, path, opts);
       } catch (e) {
         netError = e as Error;
+        if ((netError as NodeJS.ErrnoException).code === 'ETIMEDOUT') timeouts++;
       }
       const retriable = netError ? isRetriableNetError(netError) : res!.status === 429 || res!.status >= 500;
-      if (!retriable || !canRetry || attempt >= policy.attempts) {
+      if (!retriable || !canRetry || attempt >= policy.attempts || timeouts >= TIMEOUT_ATTEMPTS) {
         if (netError) throw this.connectionError(netError, method, path);
         return res!;
       }
@@ -109,8 +113,12 @@ export class KubeConnection {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
+          res.on('error', (e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
           res.on('end', () => {
+            clearTimeout(timer);
             const text = Buffer.concat(chunks).toString('utf8');
             let body: unknown = text;
             if (text && (res.headers['content-type'] ?? '').includes('json')) {
@@ -125,8 +133,18 @@ export class KubeConnection {
           });
         },
       );
-      req.on('error', reject);
-      req.setTimeout(this.retryPolicy.timeoutMs, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      // A deadline for the whole exchange (connect, TLS, headers, body), not an idle timer: a
+      // server that trickles bytes or completes TCP and then says nothing is cut off alike.
+      const timer = setTimeout(
+        () => req.destroy(Object.assign(new Error(`no answer within ${this.retryPolicy.timeoutMs / 1000} s (--request-timeout)`), { code: 'ETIMEDOUT' })),
+        this.retryPolicy.timeoutMs,
+      );
+      const settle = () => clearTimeout(timer);
+      req.on('close', settle);
+      req.on('error', (e) => {
+        settle();
+        reject(e);
+      });
       if (data) req.write(data);
       req.end();
     });

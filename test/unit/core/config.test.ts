@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveSourceSettings } from '../../../src/config/source.js';
 import { resolveKubeConfig } from '../../../src/config/target.js';
+import { resolveSettings } from '../../../src/cli/settings.js';
 import { backoffDelay } from '../../../src/adapters/kube/connection.js';
 import { MigrateError } from '../../../src/errors.js';
 
@@ -56,6 +57,25 @@ describe('connection settings', () => {
 
   it('names a missing kubeconfig file', () => {
     assert.throws(() => resolveKubeConfig({ kubeconfig: '/does/not/exist' }, {}), /kubeconfig \/does\/not\/exist does not exist/);
+  });
+
+  it('takes credentials out of an endpoint URL (user:password@): the address never carries them', () => {
+    const s = resolveSourceSettings({ 'etcd-endpoints': 'http://alice:s%40cret@10.0.0.1:2379,http://10.0.0.2:2379' });
+    assert.deepEqual(s.endpoints, ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']);
+    assert.equal(s.username, 'alice');
+    assert.equal(s.password, 's@cret');
+    const flagsWin = resolveSourceSettings({ 'etcd-endpoints': 'http://alice:x@10.0.0.1:2379', 'etcd-username': 'bob', 'etcd-password': 'y' });
+    assert.deepEqual([flagsWin.endpoints, flagsWin.username, flagsWin.password], [['http://10.0.0.1:2379'], 'bob', 'y']);
+  });
+
+  it('refuses two sources at once (--from-export with --etcd-endpoints or --source-config), but not ETCD_ENDPOINTS from the environment', () => {
+    assert.throws(
+      () => resolveSettings({ 'from-export': 'x.yaml', 'etcd-endpoints': 'http://10.0.0.1:2379' }, {}),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE' && /both name the source/.test(e.message),
+    );
+    assert.throws(() => resolveSettings({ 'from-export': 'x.yaml', 'source-config': 'c.yaml' }, {}), /both name the source/);
+    const s = resolveSettings({ 'from-export': 'x.yaml', 'etcd-endpoints': 'http://10.0.0.1:2379' }, { ETCD_ENDPOINTS: 'http://10.0.0.1:2379' });
+    assert.deepEqual(s.source.ok && s.source.value, { type: 'export-file', file: 'x.yaml' });
   });
 
   it('rejects endpoints that are not URLs without echoing credentials', () => {

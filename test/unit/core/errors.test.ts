@@ -30,6 +30,7 @@ describe('errors and exit codes', () => {
       ['ABORTED', 13],
       ['VERIFY_FAILED', 14],
       ['TARGET_INVALID', 15],
+      ['TARGET_LIVE', 16],
       ['USAGE', 64],
     ]);
     assert.ok(Object.isFrozen(EXIT_CODES));

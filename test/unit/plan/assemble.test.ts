@@ -95,6 +95,7 @@ describe('assemblePlan (pure)', () => {
         ['ipam-consistency', 'pass'],
         ['rbac', 'pass'],
         ['source-locked', 'pass'],
+        ['target-not-live', 'pass'],
         ['server-dry-run', 'pass'],
       ],
     );
@@ -124,7 +125,7 @@ describe('assemblePlan (pure)', () => {
     assert.equal(body.source.locked, false);
     assert.equal(byId.get('server-dry-run')?.status, 'warn');
     assert.match(byId.get('server-dry-run')?.message ?? '', /--no-server-dry-run/);
-    assert.deepEqual(body.summary.checks, { pass: 8, warn: 2, fail: 0 });
+    assert.deepEqual(body.summary.checks, { pass: 9, warn: 2, fail: 0 });
   });
 
   it('records conversion warnings, then the schema warnings, as `KEY: message`', () => {
