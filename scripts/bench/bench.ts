@@ -29,7 +29,7 @@ import { describeMachine } from './machine.js';
 import { measure, type Measured } from './measure.js';
 import { countPlan } from './plan-reader.js';
 import { privateCli } from './private-cli.js';
-import { renderFreezeSection, renderReport, withFreezeSection, type FreezeFigures, type RunResults, type SizeResult } from './report.js';
+import { freezeSectionOf, renderFreezeSection, renderReport, withFreezeSection, type FreezeFigures, type RunResults, type SizeResult } from './report.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);

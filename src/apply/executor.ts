@@ -36,7 +36,7 @@ import { actionOf, chainKey, executionSteps, isWrite, type Step } from './order.
 import { effectivePreconditions, emptyJournalState, journalState, recordResult, resolveOpenEntries, type JournalState } from './resume.js';
 import { journalOutcomes } from './reverse-from-journal.js';
 import { ReversePlanWriter } from './reverse-plan.js';
-import type { ApplyCounts, ApplyDeps, ApplyFailure, ApplyOptions, ApplyResult, FailureReason } from './types.js';
+import type { ApplyCounts, ApplyDeps, ApplyFailure, ApplyOptions, ApplyResult, FailureReason, StopSignal } from './types.js';
 
 /** Measured on a 2-core box (apply vs a minimal keep-alive client, 20,000 objects): the client saturates at 32 and apply is closest to it there (85%); 64 only adds contention. */
 export const DEFAULT_PARALLELISM = 32;
@@ -175,6 +175,7 @@ class ApplyRun {
   private readonly reverse: ReversePlanWriter;
   private readonly failures: ApplyFailure[] = [];
   private stopping = false;
+  private interrupted: StopSignal | null = null;
   private sent = 0;
   private readonly writes: ResourceChange[];
   private readonly counts: ApplyCounts;
@@ -204,8 +205,14 @@ class ApplyRun {
     this.deps.io.event({ type: 'apply_errored', address, action, reason, message });
   }
 
-  /** True when no new write may start (a failure, or the lease is not reliably held). */
+  /** True when no new write may start (a failure, a stop signal, or the lease is not reliably held). */
   private mustStop(): boolean {
+    const signal = this.options.signal;
+    if (signal?.aborted && !this.interrupted) {
+      this.interrupted = signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+      this.stopping = true;
+      this.deps.io.event({ type: 'apply_warning', message: `${this.interrupted}: no new write starts; the writes in flight are settled and recorded in the journal` });
+    }
     if (this.stopping) return true;
     const lease = this.s.lease;
     if (lease && !lease.isValid()) {
@@ -276,6 +283,7 @@ class ApplyRun {
 
     const done = this.doneCount();
     const complete = this.failures.length === 0 && done === this.counts.total;
+    const signalExit = this.interrupted === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED';
     try {
       this.journal.end(complete ? 'complete' : 'partial');
       await this.journal.close();
@@ -308,7 +316,8 @@ class ApplyRun {
       counts: { ...this.counts },
       failed: this.failures[0] ?? null,
       failures: [...this.failures],
-      exit: complete ? 'OK' : stale ? 'STALE' : 'PARTIAL',
+      exit: complete ? 'OK' : this.interrupted ? signalExit : stale ? 'STALE' : 'PARTIAL',
+      interrupted: complete ? null : this.interrupted,
       seconds: round(seconds),
       rate_per_s: round(rate),
       warnings: this.warnings,

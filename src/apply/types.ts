@@ -45,7 +45,14 @@ export interface ApplyOptions {
   lease?: { durationSeconds?: number; renewIntervalMs?: number };
   /** Test hook: after this many writes have been sent in this run, the next write fails without being sent. */
   failAfter?: number;
+  /**
+   * Aborted (reason 'SIGINT' or 'SIGTERM') when the operator asks apply to stop: no new write
+   * starts, the ones in flight are settled and recorded, the run ends as an interrupted partial.
+   */
+  signal?: AbortSignal;
 }
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 /** Why a write failed. */
 export type FailureReason =
@@ -97,8 +104,10 @@ export interface ApplyResult {
   failed: ApplyFailure | null;
   /** Every failure of this run (in-flight writes of the failing batch may fail too). */
   failures: ApplyFailure[];
-  /** The exit the CLI should use: OK, STALE (re-plan) or PARTIAL (resume or roll back). */
-  exit: 'OK' | 'STALE' | 'PARTIAL';
+  /** The exit the CLI should use: OK, STALE (re-plan), PARTIAL (resume or roll back), or the signal's (resume or roll back). */
+  exit: 'OK' | 'STALE' | 'PARTIAL' | 'INTERRUPTED' | 'TERMINATED';
+  /** The signal that stopped the run, or null. */
+  interrupted: StopSignal | null;
   seconds: number;
   rate_per_s: number;
   /** Problems that did not stop apply (e.g. the lease could not be released). */

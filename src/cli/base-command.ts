@@ -54,6 +54,14 @@ export type HeapGrowth = 'bounded' | 'default';
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
   static heapGrowth: HeapGrowth = 'bounded';
+  /**
+   * Whether SIGINT/SIGTERM ask the command to stop cleanly (Context.signal) instead of ending the
+   * process: for apply, which settles its writes in flight, ends its journal, writes the reverse
+   * plan and releases the lease. A second signal exits at once; the journal, which records every
+   * write before it is sent, keeps that resumable. Other commands write their files atomically,
+   * so the default (the process ends) loses nothing.
+   */
+  static settlesOnSignal = false;
 
   static override baseFlags = {
     debug: Flags.boolean({ summary: 'Show stack traces and debug narration.', helpGroup: 'GLOBAL' }),
@@ -89,14 +97,40 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.io = io;
     let result: CommandResult;
     const { ctx, conversion } = this.compose(io, flags);
+    const stop = (this.ctor as unknown as { settlesOnSignal: boolean }).settlesOnSignal ? this.stopOnSignals(io) : null;
+    if (stop) ctx.signal = stop.signal;
     try {
       result = await this.execute({ flags, args, conversion }, ctx);
     } finally {
+      stop?.dispose();
       ctx.close();
       io.finish();
     }
     this.show(io, result.data, result.render);
     this.exitWith(exitCodeOf(result.exitCode));
+  }
+
+  /** SIGINT/SIGTERM abort the returned signal once; a second one ends the process with its exit code. */
+  private stopOnSignals(io: Io): { signal: AbortSignal; dispose: () => void } {
+    const controller = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => {
+      const code = sig === 'SIGTERM' ? EXIT_CODES.TERMINATED : EXIT_CODES.INTERRUPTED;
+      if (controller.signal.aborted) {
+        io.say('error', `${sig} again: exiting now. Every write sent is in the journal: \`calico-migrate status\` names the resume and rollback commands.`);
+        process.exit(code);
+      }
+      io.say('warn', `${sig}: stopping; the writes in flight are settled and recorded (${sig} again exits at once, still resumable).`);
+      controller.abort(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+      signal: controller.signal,
+      dispose: () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      },
+    };
   }
 
   /** The output path for results and errors alike: the one JSON document under --json, else the text. */

@@ -10,6 +10,7 @@ import { DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
 
 export default class Apply extends BaseCommand<typeof Apply> {
   static override heapGrowth = 'default' as const;
+  static override settlesOnSignal = true;
   static override summary = 'Execute a saved plan, and nothing else, under guards; journal every write, and write the reverse plan when it stops.';
   static override description = `Before the first write: the plan file must be intact and (with --expect-plan-id) the approved one, have no failed check, be for this target cluster and this source etcd, the source must be locked (or --lock) and unchanged, and every target object as the plan saw it. Then the exclusive apply lease is taken and the plan runs in dependency waves, in parallel inside a wave. Every write is journaled before it is sent, and when apply stops it writes the reverse plan (an ordinary plan file) from the journal, so any apply can be resumed (--resume JOURNAL) or rolled back (apply REVERSE-PLAN); after a run that was killed, \`calico-migrate rollback\` writes the reverse plan from the journal. The source stays locked afterwards on purpose.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
@@ -76,7 +77,8 @@ function renderApply(outcome: ApplyOutcome, io: Io): void {
     else if (outcome.plan.mode === 'migrate')
       io.out('The source stays locked (the migration freeze). Next: roll calico-node to the Kubernetes datastore, `calico-migrate verify`, then `calico-migrate unlock --datastore kubernetes`.');
   } else {
-    io.out(`Apply stopped (${r.exit === 'STALE' ? 'stale' : 'partial'}): ${c.done}/${c.total} done, ${c.failed} failed, ${c.not_started} not started.`);
+    const why = r.interrupted ? `interrupted by ${r.interrupted}` : r.exit === 'STALE' ? 'stale' : 'partial';
+    io.out(`Apply stopped (${why}): ${c.done}/${c.total} done, ${c.failed} failed, ${c.not_started} not started.`);
     if (r.failed) io.out(`  failed: ${r.failed.address}: ${r.failed.reason}: ${r.failed.message}`);
     io.out(`  resume:   ${outcome.resumeCommand}`);
     io.out(`  rollback: ${outcome.rollbackCommand}`);

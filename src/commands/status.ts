@@ -37,8 +37,13 @@ function renderStatus(r: StatusReport, io: Io): void {
   else if (r.lease) io.out(`  apply lease: held by ${r.lease.holder} (renewed ${r.lease.renewTime}, ${r.lease.expired ? 'EXPIRED' : `expires ${r.lease.expiresAt}`})`);
   else io.out('  apply lease: free');
   if (r.journal) io.out(`  last journal: ${r.journal.path}: ${r.journal.done} done, ${r.journal.failed} failed, ${r.journal.open} open; ${r.journal.ended ?? 'not finished'}`);
-  if (r.journal && !r.journal.ended && r.phase !== 'applying') {
-    io.out(`  next: continue with \`calico-migrate apply <plan> --resume ${r.journal.path}\`, or write its rollback with \`calico-migrate rollback --journal ${r.journal.path}\``);
+  if (r.journal && r.phase === 'partial') {
+    // After any stop (killed, a signal, a failure) both ways on are named: the plan is the one the
+    // last apply recorded when it is this journal's, and the rollback is written from the journal.
+    const plan = r.last_apply && r.last_apply.journal === r.journal.path ? r.last_apply.plan_path : '<plan>';
+    io.out(
+      `  next: resume with \`calico-migrate apply ${plan} --resume ${r.journal.path}\`, or roll back: \`calico-migrate rollback --journal ${r.journal.path}\`, then apply the reverse plan it writes`,
+    );
   }
   if (r.last_apply) io.out(`  last apply: ${r.last_apply.mode} plan ${r.last_apply.plan_id} ${r.last_apply.status} at ${r.last_apply.at}; reverse plan ${r.last_apply.reverse_path}`);
   else if (r.last_plan) io.out(`  last plan: ${r.last_plan.path} (${r.last_plan.plan_id}, ${r.last_plan.changes} change(s))`);

@@ -303,6 +303,12 @@ async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context)
   ensureStateDir(opts.stateDir);
   const journal = opts.resume ?? journalPath(opts.stateDir, plan.plan_id);
   const reversePath = opts.resume ? undefined : reversePlanPath(opts.stateDir, plan.plan_id);
+  if (ctx.signal?.aborted) {
+    const sig = ctx.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+    throw new MigrateError(sig === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED', `${sig} before the first write: nothing was written${mustLock ? ' (the source was locked)' : ''}`, {
+      hint: `run the same apply again when ready${mustLock ? ', or unlock the source with `calico-migrate unlock --datastore etcd`' : ''}`,
+    });
+  }
   // Before the first write: a later delta plan must know what this run creates, even if it is killed.
   if (plan.mode === 'migrate') {
     recordRun(opts.stateDir, {
@@ -329,6 +335,7 @@ async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context)
       parallelism: opts.parallelism,
       toolVersion: ctx.toolVersion,
       failAfter: opts.failAfter,
+      signal: ctx.signal,
     },
   );
   const record: LastApplyRecord = {

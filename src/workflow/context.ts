@@ -23,4 +23,9 @@ export interface Context {
   openSource(): Promise<SourcePort>;
   /** The target, likewise opened once per command. */
   openTarget(): Promise<TargetPort>;
+  /**
+   * Aborted (reason 'SIGINT' or 'SIGTERM') when the operator asks the command to stop; only the
+   * commands that settle their writes first (apply) are given one.
+   */
+  signal?: AbortSignal;
 }

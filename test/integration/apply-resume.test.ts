@@ -145,6 +145,57 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
     assert.deepEqual(await worldSnapshot(), world);
   });
 
+  it('SIGINT mid-apply: no new write starts, those in flight settle, the journal ends, the lease is released, exit 130 with both next commands; status names them; --resume completes; a second signal exits at once, still resumable', async () => {
+    await resetDatastores();
+    await seedDataset('full');
+    const w = new Workdir();
+    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const plan = readPlan(w.path('plan.json'));
+    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
+    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+    const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
+    let r = await cli(w, ['apply', 'plan.json', '--auto-approve', '--parallelism', '2'], 130, { killWhen: () => results() >= 10, killSignal: 'SIGINT' });
+    assert.match(r.stderr, /SIGINT: stopping; the writes in flight are settled and recorded/);
+    assert.match(r.stdout, new RegExp(`^Apply stopped \\(interrupted by SIGINT\\): \\d+/${writes(plan).length} done, 0 failed, \\d+ not started\\.$`, 'm'));
+    assert.ok(r.stdout.includes(`  resume:   calico-migrate apply plan.json --resume ${journal} --auto-approve\n`), r.stdout);
+    assert.ok(r.stdout.includes(`  rollback: calico-migrate apply ${reverse}\n`), r.stdout);
+    assert.match(r.stdout, /The source stays locked; the apply lease was released\./);
+    let lines = readJournalLines(w.path(journal));
+    assert.equal(lines[lines.length - 1].type, 'end', 'the journal has its end line');
+    const answered = new Set(lines.filter((l) => l.type === 'result').map((l) => l.seq));
+    assert.deepEqual(
+      lines.filter((l) => l.type === 'intent' && !answered.has(l.seq)),
+      [],
+      'every write whose intent was journaled has its answer: none is left open',
+    );
+    assert.ok(okResultsByAddress(lines).size < writes(plan).length, 'it stopped before the end');
+    assert.ok(existsSync(w.path(reverse)), 'the reverse plan is written');
+    assert.equal((await kube('GET', LEASE_PATH)).status, 404, 'the lease is released');
+    r = await cli(w, ['status'], 0);
+    assert.ok(r.stdout.includes(`  next: resume with \`calico-migrate apply plan.json --resume ${journal}\``), r.stdout);
+    assert.match(r.stdout, /apply lease: free/);
+
+    // Resumed, and stopped again with two signals: the second exits at once; the journal still resumes.
+    const base = results();
+    r = await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve', '--parallelism', '1'], 130, {
+      killWhen: () => results() >= base + 15,
+      killSignal: ['SIGINT', 'SIGINT'],
+      signalGapMs: 5,
+    });
+    // The second signal lands while the first stop settles (then the process exits at once, with no
+    // end line and the lease left to lapse) or after it finished (a clean stop): resumable either way.
+    if (/SIGINT again: exiting now/.test(r.stderr)) {
+      lines = readJournalLines(w.path(journal));
+      assert.notEqual(lines[lines.length - 1].type, 'end', 'exited at once: no end line');
+    }
+    await cli(w, ['unlock', '--lease', '--force'], 0);
+    await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve'], 0);
+    lines = readJournalLines(w.path(journal));
+    assert.equal(okResultsByAddress(lines).size, writes(plan).length, 'every write done, none twice');
+    for (const [address, ok] of okResultsByAddress(lines)) assert.equal(ok.length, 1, `${address} written once`);
+    await cli(w, ['verify'], 0);
+  });
+
   it('killed (SIGKILL) mid-apply: no out-of-date reverse plan is left; `rollback` writes it from the journal, and it restores exactly the prior target', async () => {
     const { w, plan } = await planFullOnPreSeededTarget();
     const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
@@ -160,7 +211,12 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
     // The dead holder's lease is released by hand (an operator would see it in `status`).
     await cli(w, ['unlock', '--lease', '--force'], 0);
     r = await cli(w, ['status'], 0);
-    assert.ok(r.stdout.includes(`  next: continue with \`calico-migrate apply <plan> --resume ${journal}\`, or write its rollback with \`calico-migrate rollback --journal ${journal}\``), r.stdout);
+    assert.ok(
+      r.stdout.includes(
+        `  next: resume with \`calico-migrate apply <plan> --resume ${journal}\`, or roll back: \`calico-migrate rollback --journal ${journal}\`, then apply the reverse plan it writes`,
+      ),
+      r.stdout,
+    );
 
     r = await cli(w, ['rollback', '--json'], 0);
     const written = finalJson(r.stdout);

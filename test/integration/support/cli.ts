@@ -1,7 +1,7 @@
 /** Runs the built CLI (bin/run.js → dist/) as a user would, against the test cluster. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, testCluster } from './cluster.js';
 
@@ -19,6 +19,10 @@ export interface CliOptions {
   input?: string;
   /** Kill the process with SIGKILL once `when()` holds (polled every 2 ms): a crash at a chosen point. */
   killWhen?: () => boolean;
+  /** The signal `killWhen` sends, once (default SIGKILL); a list sends each in turn, `signalGapMs` apart. */
+  killSignal?: NodeJS.Signals | NodeJS.Signals[];
+  /** Milliseconds between the signals of a list (default 50). */
+  signalGapMs?: number;
 }
 
 export function clusterEnv(identity: CliOptions['identity'] = 'admin'): Record<string, string> {
@@ -40,15 +44,18 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
+    const signals = ([] as NodeJS.Signals[]).concat(opts.killSignal ?? 'SIGKILL');
     const poll = opts.killWhen
       ? setInterval(() => {
-          if (opts.killWhen!()) child.kill('SIGKILL');
+          if (!opts.killWhen!()) return;
+          clearInterval(poll!);
+          signals.forEach((sig, i) => setTimeout(() => child.kill(sig), i * (opts.signalGapMs ?? 50)));
         }, 2)
       : null;
     // Killed by a signal: the shell's convention, 128 + its number.
     child.on('close', (code, signal) => {
       if (poll) clearInterval(poll);
-      resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : -1), stdout, stderr });
+      resolve({ code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : -1), stdout, stderr });
     });
     child.stdin.end(opts.input ?? '');
   });

@@ -32,6 +32,8 @@ describe('errors and exit codes', () => {
       ['TARGET_INVALID', 15],
       ['TARGET_LIVE', 16],
       ['USAGE', 64],
+      ['INTERRUPTED', 130],
+      ['TERMINATED', 143],
     ]);
     assert.ok(Object.isFrozen(EXIT_CODES));
     assert.equal(exitCodeOf('PARTIAL'), 12);
@@ -42,7 +44,7 @@ describe('errors and exit codes', () => {
     const lines = EXIT_CODES_HELP.split('\n');
     assert.equal(lines[0], 'EXIT CODES');
     assert.equal(lines.length, EXIT_CODE_TABLE.length + 1);
-    assert.equal(lines[lines.length - 1], `  64  USAGE           ${EXIT_CODE_TABLE.at(-1)?.meaning}`);
+    assert.equal(lines[lines.length - 1], `  143  TERMINATED      ${EXIT_CODE_TABLE.at(-1)?.meaning}`);
   });
 
   it('carries its exit code, hint and details into JSON', () => {
