@@ -31,6 +31,8 @@ export interface PlanInputs {
   };
   /** The desired objects this plan covers (after --include / --exclude). */
   desired: readonly DesiredObject[];
+  /** Every converted object, selected or not: where the selection's IPAM references may resolve. Default: `desired`. */
+  allDesired?: readonly DesiredObject[];
   /** The object changes (no ClusterInformation steps), with their dry-run status. */
   changes: readonly ResourceChange[];
   clusterInformation: ClusterInformationSteps;
@@ -82,6 +84,7 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
     ipamConsistency(
       desired,
       t.live.filter((o) => o.kind === 'IPPool'),
+      { desired: inputs.allDesired ?? desired, live: t.live.filter((o) => o.kind === 'IPAMHandle' || o.kind === 'IPAMBlock') },
     ),
     rbacCheck([...inputs.rbac.results], inputs.rbac.identity),
     locked

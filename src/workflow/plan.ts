@@ -68,6 +68,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     conversion: state.conversion,
     options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion, precopy: delta?.precopy ?? null, allowLiveTarget: opts.allowLiveTarget },
     desired: state.selected,
+    allDesired: state.desired,
     changes: state.changes,
     clusterInformation: state.clusterInformation,
     target: state.target,

@@ -26,7 +26,16 @@ function obj(kind: string, name: string, spec: Record<string, unknown> = {}, nam
 }
 
 const pool = obj('IPPool', 'p', { cidr: '10.0.0.0/16' });
-const block = obj('IPAMBlock', '10-0-1-0-26', { cidr: '10.0.1.0/26', affinity: 'host:n1', attributes: [{ handle_id: 'h1', secondary: {} }, { secondary: {} }] });
+/** A /26 whose ordinal 0 is allocated to attribute 0 (handle h1): allocations one per ordinal, the rest unallocated. */
+const blockSpec = (over: Record<string, unknown> = {}) => ({
+  cidr: '10.0.1.0/26',
+  affinity: 'host:n1',
+  allocations: [0, ...Array.from({ length: 63 }, () => null)],
+  unallocated: Array.from({ length: 63 }, (_, i) => i + 1),
+  attributes: [{ handle_id: 'h1', secondary: {} }, { secondary: {} }],
+  ...over,
+});
+const block = obj('IPAMBlock', '10-0-1-0-26', blockSpec());
 const handle = obj('IPAMHandle', 'h1', { handleID: 'h1', block: { '10.0.1.0/26': 1 } });
 const affinity = obj('BlockAffinity', 'n1-10-0-1-0-26', { cidr: '10.0.1.0/26', node: 'n1', state: 'confirmed', type: 'host' });
 
@@ -46,6 +55,31 @@ describe('checks', () => {
     assert.match(text, /IPAMHandle h2: block 10\.0\.9\.0\/26 has no IPAMBlock/);
     assert.match(text, /BlockAffinity n2-10-0-1-0-26: block 10\.0\.1\.0\/26 has affinity host:n1, not host:n2/);
     assert.match(text, /IPAMBlock 192-168-0-0-26: 192\.168\.0\.0\/26 lies in no IPPool/);
+  });
+
+  it("IPAM: a block breaking Calico's own invariants is named (allocations per ordinal, indexes into attributes, unallocated exactly the free ordinals)", () => {
+    const items = (over: Record<string, unknown>) => ipamConsistency([pool, obj('IPAMBlock', '10-0-1-0-26', blockSpec(over)), handle, affinity], []).items.join('\n');
+    assert.match(items({ allocations: [0, null] }), /IPAMBlock 10-0-1-0-26: allocations has 2 entries, not the 64 of a \/26/);
+    assert.match(items({ allocations: [5, ...Array.from({ length: 63 }, () => null)] }), /allocations\[0\] = 5 is not an index into its 2 attributes/);
+    assert.match(items({ unallocated: [0, ...Array.from({ length: 63 }, (_, i) => i + 1)] }), /ordinal 0 is both allocated and in unallocated/);
+    assert.match(items({ unallocated: Array.from({ length: 62 }, (_, i) => i + 1) }), /1 ordinal\(s\) are neither allocated nor in unallocated/);
+    assert.match(items({ unallocated: [1, 1, ...Array.from({ length: 62 }, (_, i) => i + 2)] }), /unallocated lists ordinal 1 twice/);
+    assert.match(items({ unallocated: [64, ...Array.from({ length: 62 }, (_, i) => i + 1)] }), /unallocated holds 64, not an ordinal of the block/);
+  });
+
+  it('IPAM: each handle counts exactly the addresses its blocks give it', () => {
+    const two = obj('IPAMHandle', 'h1', { handleID: 'h1', block: { '10.0.1.0/26': 2 } });
+    assert.match(ipamConsistency([pool, block, two, affinity], []).items.join('\n'), /IPAMBlock 10-0-1-0-26: 1 address\(es\) allocated to handle h1, whose IPAMHandle counts 2 in 10\.0\.1\.0\/26/);
+  });
+
+  it('IPAM: under --include, references resolve against the whole source and the live target, not only the selection', () => {
+    // Only the block is selected: its handle is in the source (not selected), its affinity's block too.
+    assert.equal(ipamConsistency([block], [], { desired: [pool, block, handle, affinity], live: [] }).status, 'pass');
+    assert.equal(ipamConsistency([affinity], [], { desired: [pool, block, handle, affinity], live: [] }).status, 'pass');
+    // A handle only the target holds still counts as existing.
+    const liveHandle = { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPAMHandle', metadata: { name: 'h1' }, spec: { handleID: 'h1', block: { '10.0.1.0/26': 1 } } };
+    assert.equal(ipamConsistency([pool, block], [], { desired: [pool, block], live: [liveHandle] }).status, 'pass');
+    assert.equal(ipamConsistency([pool, block], [], { desired: [pool, block], live: [] }).status, 'fail');
   });
 
   it('IPAM: a pool that exists only in the target counts', () => {
