@@ -127,7 +127,20 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
     });
   }
 
-  const lease = deps.lease ? await acquireLease(deps.lease, options.holder, { clock, durationSeconds: options.lease?.durationSeconds, renewIntervalMs: options.lease?.renewIntervalMs }) : null;
+  const takeOver: string[] = [];
+  const lease = deps.lease
+    ? await acquireLease(deps.lease, options.holder, {
+        clock,
+        durationSeconds: options.lease?.durationSeconds,
+        renewIntervalMs: options.lease?.renewIntervalMs,
+        holderGone: options.lease?.holderGone,
+        onTakeOver: (previous) => {
+          const message = `took over the apply lease of ${previous}: that process no longer runs on this host, so its apply had stopped`;
+          takeOver.push(message);
+          deps.io.event({ type: 'apply_warning', message });
+        },
+      })
+    : null;
   let result: ApplyResult | undefined;
   try {
     lease?.startRenewal();
@@ -142,6 +155,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
     const run = new ApplyRun(plan, deps, options, { clock, parallelism, reversePath, lease });
     const chains = new Map(plan.resource_changes.map((c) => [c.address, chainKey(c)]));
     result = await run.execute(contents ? journalState(contents, (address) => chains.get(address) ?? null) : null, contents);
+    result.warnings.unshift(...takeOver);
     return result;
   } finally {
     if (lease) {

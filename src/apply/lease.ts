@@ -46,6 +46,13 @@ export interface LeaseOptions {
   clock?: () => Date;
   durationSeconds?: number;
   renewIntervalMs?: number;
+  /**
+   * Whether a holder is known to be gone (its process on this host no longer exists): its lease
+   * is then taken over at once, as an expired one would be, instead of waiting for it to lapse.
+   */
+  holderGone?: (holder: string) => boolean;
+  /** Told when a gone holder's lease was taken over (for the operator's record). */
+  onTakeOver?: (previousHolder: string) => void;
 }
 
 /** Kubernetes MicroTime: `2006-01-02T15:04:05.000000Z`. */
@@ -252,7 +259,8 @@ export async function acquireLease(lease: LeasePort, holder: string, opts: Lease
     const info = infoOf(existing, clock());
     // Our own holder identity (it names this process): a create retried after a lost response.
     if (info.holder === holder) return handle(existing);
-    if (!info.expired) throw heldError(info);
+    const gone = !info.expired && !!info.holder && !!opts.holderGone?.(info.holder);
+    if (!info.expired && !gone) throw heldError(info);
 
     // Expired: take it over, guarded by its resourceVersion so two takers cannot both win.
     const taken = await lease.updateLease(existing, {
@@ -263,7 +271,10 @@ export async function acquireLease(lease: LeasePort, holder: string, opts: Lease
       renewTime: now,
       leaseTransitions: info.transitions + 1,
     });
-    if (taken.ok) return handle(taken.lease);
+    if (taken.ok) {
+      if (gone && info.holder) opts.onTakeOver?.(info.holder);
+      return handle(taken.lease);
+    }
     switch (taken.why) {
       case 'conflict': {
         const again = await readLease(lease, clock);

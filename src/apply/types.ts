@@ -42,7 +42,7 @@ export interface ApplyOptions {
   toolVersion?: string;
   /** Minimum interval between `apply_progress` events. Default 200 ms. */
   progressIntervalMs?: number;
-  lease?: { durationSeconds?: number; renewIntervalMs?: number };
+  lease?: { durationSeconds?: number; renewIntervalMs?: number; holderGone?: (holder: string) => boolean };
   /** Test hook: after this many writes have been sent in this run, the next write fails without being sent. */
   failAfter?: number;
   /**

@@ -55,6 +55,26 @@ export function whoAmI(): string {
   return `${user}@${os.hostname()}/${process.pid}`;
 }
 
+/**
+ * A holder `user@host/pid/…` written by this tool on this host whose process is gone. Only
+ * ESRCH counts: a live process (even another user's, EPERM) or another host is never gone.
+ */
+export function holderGoneOnThisHost(holder: string, host = os.hostname(), alive: (pid: number) => boolean = processAlive): boolean {
+  const m = /^[^@/]*@([^/]+)\/(\d+)(\/|$)/.exec(holder);
+  if (!m || m[1] !== host) return false;
+  const pid = Number(m[2]);
+  return pid > 0 && pid !== process.pid && !alive(pid);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 export function createContext(io: Io, toolVersion: string, settings: Settings, opts: ContextOptions = {}): ClosableContext {
   const source = once(async () => {
     if (!settings.source.ok) throw settings.source.error;
@@ -70,6 +90,7 @@ export function createContext(io: Io, toolVersion: string, settings: Settings, o
     monotonic: () => performance.now(),
     toolVersion,
     who: whoAmI(),
+    holderGone: (holder) => holderGoneOnThisHost(holder),
     openSource: source.get,
     openTarget: target.get,
     close: () => {

@@ -7,7 +7,7 @@
  * executed. A plan of 300,000 changes costs a few hundred bytes per change, not the plan's size.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { MigrateError } from '../errors.js';
 import type { KubeObject } from '../model/types.js';
 import { PlanLineChecker, type Footer, type Header } from '../plan/plan-file.js';
@@ -38,7 +38,8 @@ export function readPlanFile(file: string, opts: { label?: string; hint?: string
   const hint = opts.hint ?? 'pass the path of a plan file written by `calico-migrate plan`';
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat could refuse it.
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     throw new MigrateError('USAGE', `${label} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { hint });
   }

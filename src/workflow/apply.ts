@@ -336,6 +336,7 @@ async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context)
       toolVersion: ctx.toolVersion,
       failAfter: opts.failAfter,
       signal: ctx.signal,
+      lease: { holderGone: ctx.holderGone },
     },
   );
   const record: LastApplyRecord = {

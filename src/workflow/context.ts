@@ -28,4 +28,6 @@ export interface Context {
    * commands that settle their writes first (apply) are given one.
    */
   signal?: AbortSignal;
+  /** Whether a lease holder (`user@host/pid/…`) is a process of this host that no longer runs; absent: never assumed. */
+  holderGone?: (holder: string) => boolean;
 }

@@ -4,7 +4,7 @@
  */
 import { requiredPermissions } from '../checks/rbac.js';
 import { makeFilter } from '../model/filters.js';
-import type { ConversionSettings, Diagnostic } from '../model/types.js';
+import type { ConversionSettings, DesiredObject, Diagnostic } from '../model/types.js';
 import { assemblePlan, planChanges } from '../plan/assemble.js';
 import { writePlan } from '../plan/plan-file.js';
 import type { Plan, PlanBody } from '../plan/types.js';
@@ -61,6 +61,9 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     { source, target },
     ctx,
   );
+  for (const pattern of unmatched(opts.include, state.desired)) {
+    ctx.io.say('warn', `--include ${pattern} matches no object of the source: check the KIND[/NAMESPACE][/NAME] pattern (kinds as in the plan, e.g. NetworkPolicy)`);
+  }
   const perms = requiredPermissions(planChanges(state.changes, state.clusterInformation));
   const body = assemblePlan({
     toolVersion: ctx.toolVersion,
@@ -86,6 +89,14 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     state: opts.keepState ? state : null,
     owned: opts.keepState ? (delta?.owned ?? null) : null,
   };
+}
+
+/** The --include patterns that select nothing: a typo there would otherwise make a silently empty plan. */
+function unmatched(include: readonly string[], desired: readonly DesiredObject[]): string[] {
+  return include.filter((pattern) => {
+    const f = makeFilter([pattern], []);
+    return !!f && !desired.some((d) => f({ kind: d.kind, namespace: d.namespace, name: d.name }));
+  });
 }
 
 /**

@@ -128,7 +128,12 @@ describe('apply guards (built CLI, real cluster)', function () {
         r.stderr,
         new RegExp(`^Error: another apply .*the apply lease kube-system/calico-migrate-apply .*${escapeRe(holder)} \\(acquired .*, last renewed .*, expires .* unless renewed\\)$`, 'm'),
       );
-      assert.match(r.stderr, /^Next step: wait for that apply to finish, or, if its holder is gone \(the process died\), run `calico-migrate unlock --lease`$/m);
+      assert.ok(
+        r.stderr.includes(
+          `Next step: wait for that apply to finish, or, if its holder is gone (the process died), run \`calico-migrate unlock --lease --holder '${holder}'\` (it lapses by itself 30 s after its last renewal)\n`,
+        ),
+        r.stderr,
+      );
       assert.deepEqual(await worldSnapshot(), world, 'nothing written, and the lease is untouched');
       assert.deepEqual(w.artefacts(), []);
 

@@ -184,15 +184,32 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
     });
     // The second signal lands while the first stop settles (then the process exits at once, with no
     // end line and the lease left to lapse) or after it finished (a clean stop): resumable either way.
-    if (/SIGINT again: exiting now/.test(r.stderr)) {
+    const exitedAtOnce = /SIGINT again: exiting now/.test(r.stderr);
+    if (exitedAtOnce) {
       lines = readJournalLines(w.path(journal));
       assert.notEqual(lines[lines.length - 1].type, 'end', 'exited at once: no end line');
     }
-    await cli(w, ['unlock', '--lease', '--force'], 0);
-    await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve'], 0);
+    // No `unlock --lease` and no 30 s wait: a lease left by a process of this host that is gone is taken over.
+    r = await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve'], 0);
+    if (exitedAtOnce) assert.match(r.stderr + r.stdout, /took over the apply lease of \S+: that process no longer runs on this host/);
     lines = readJournalLines(w.path(journal));
     assert.equal(okResultsByAddress(lines).size, writes(plan).length, 'every write done, none twice');
     for (const [address, ok] of okResultsByAddress(lines)) assert.equal(ok.length, 1, `${address} written once`);
+    await cli(w, ['verify'], 0);
+  });
+
+  it('killed (SIGKILL) mid-apply, resumed at once on the same host: the lease of the dead holder is taken over with a message, not waited out', async () => {
+    await resetDatastores();
+    await seedDataset('full');
+    const w = new Workdir();
+    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const plan = readPlan(w.path('plan.json'));
+    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
+    const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
+    await cli(w, ['apply', 'plan.json', '--auto-approve', '--parallelism', '2'], 137, { killWhen: () => results() >= 10 });
+    assert.equal((await kube('GET', LEASE_PATH)).status, 200, 'the killed apply left its lease');
+    const r = await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve'], 0);
+    assert.match(r.stderr, /took over the apply lease of \S+@\S+\/\d+\/sha256:\w+: that process no longer runs on this host, so its apply had stopped/);
     await cli(w, ['verify'], 0);
   });
 

@@ -67,6 +67,24 @@ describe('apply lease protocol (in-memory lease)', () => {
       assert.ok(!fake.calls.includes('update') && !fake.calls.includes('delete'));
     });
 
+    it('takes over an unexpired lease at once when its holder is known gone (its process no longer runs on this host), and says so', async () => {
+      const fake = new FakeLease();
+      fake.seed({ holderIdentity: 'dead@host/41/x', leaseDurationSeconds: 30, acquireTime: microTime(new Date(T0)), renewTime: microTime(new Date(T0)), leaseTransitions: 0 });
+      const told: string[] = [];
+      const asked: string[] = [];
+      await acquireLease(fake, 'me@host/42/y', {
+        clock: at('2030-01-01T00:00:02.000Z'),
+        holderGone: (h) => (asked.push(h), h === 'dead@host/41/x'),
+        onTakeOver: (h) => told.push(h),
+      });
+      assert.deepEqual([asked, told], [['dead@host/41/x'], ['dead@host/41/x']]);
+      assert.equal((await readLease(fake, at('2030-01-01T00:00:02.000Z')))?.holder, 'me@host/42/y');
+      // A holder not known gone is still refused.
+      const other = new FakeLease();
+      other.seed({ holderIdentity: 'alive@host/43/x', leaseDurationSeconds: 30, acquireTime: microTime(new Date(T0)), renewTime: microTime(new Date(T0)), leaseTransitions: 0 });
+      await assert.rejects(acquireLease(other, 'me@host/42/y', { clock: at('2030-01-01T00:00:02.000Z'), holderGone: () => false }), /held by alive@host\/43\/x/);
+    });
+
     it('takes over an expired lease (renewTime + duration < now), keeping the object and counting the transition', async () => {
       const fake = new FakeLease();
       const old = fake.seed({

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,15 @@ function body() {
 describe('readPlanFile (a plan kept on disk, bodies read back on demand)', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'plan-reader-'))));
+
+  it('refuses a FIFO at once (USAGE, not a regular file) instead of waiting for a writer', () => {
+    const fifo = path.join(dir, 'plan.fifo');
+    execFileSync('mkfifo', [fifo]);
+    assert.throws(
+      () => readPlanFile(fifo),
+      (e: unknown) => e instanceof MigrateError && e.exitName === 'USAGE' && /plan file .*plan\.fifo is not a regular file/.test(e.message),
+    );
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function written(): { file: string; text: string } {

@@ -52,6 +52,17 @@ describe('plan and verify workflows (over in-memory ports)', () => {
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
   describe('makePlan', () => {
+    it('warns for each --include pattern that selects nothing (a typo would otherwise make a silently empty plan)', async () => {
+      const ctx = fakeContext(smallSource(), smallTarget());
+      await makePlan({ ...OPTS, include: ['IPPool', 'NetworkPolcy/*'] }, ctx);
+      const warnings = ctx.io.messages.filter((m) => m.level === 'warn').map((m) => m.message);
+      assert.ok(
+        warnings.some((w) => w.startsWith('--include NetworkPolcy/* matches no object of the source')),
+        warnings.join('\n'),
+      );
+      assert.ok(!warnings.some((w) => w.startsWith('--include IPPool ')), warnings.join('\n'));
+    });
+
     it('plans lock first and identity last, creates the source objects and the implied tiers, and writes nothing', async () => {
       const source = smallSource();
       const target = smallTarget();
