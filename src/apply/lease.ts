@@ -80,7 +80,7 @@ function infoOf(record: LeaseRecord, now: Date): LeaseInfo {
   };
 }
 
-function heldError(info: LeaseInfo): MigrateError {
+export function heldError(info: LeaseInfo): MigrateError {
   const when = [
     info.acquireTime ? `acquired ${info.acquireTime}` : null,
     info.renewTime ? `last renewed ${info.renewTime}` : null,
@@ -90,6 +90,16 @@ function heldError(info: LeaseInfo): MigrateError {
     hint: unlockHint(info.holder),
     details: { lease: LEASE_LABEL, holder: info.holder, acquire_time: info.acquireTime, renew_time: info.renewTime, expires_at: info.expiresAt?.toISOString() ?? null },
   });
+}
+
+/**
+ * Before any guard: another apply that holds the lease is named as such (LEASE_HELD), not reported
+ * through the objects it is busy changing (which would read as STALE, "make a new plan").
+ * @throws MigrateError LEASE_HELD
+ */
+export async function assertLeaseFree(lease: LeasePort, clock: () => Date, holderGone?: (holder: string) => boolean): Promise<void> {
+  const info = await readLease(lease, clock);
+  if (info && !info.expired && !(info.holder && holderGone?.(info.holder))) throw heldError(info);
 }
 
 /** The lease as it is now, or null when there is none. */

@@ -6,6 +6,7 @@
  * exclusive lease with a journal and a reverse plan.
  */
 import { applyPlan } from '../apply/executor.js';
+import { assertLeaseFree } from '../apply/lease.js';
 import type { ApplyResult } from '../apply/types.js';
 import { MigrateError } from '../errors.js';
 import { displayName, objectAddress } from '../plan/address.js';
@@ -286,6 +287,7 @@ async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context)
     ctx.io.say('warn', 'this plan was made while the source was unlocked (a preview); it applies only if nothing changed since');
   }
   const target = await ctx.openTarget();
+  await assertLeaseFree(target, ctx.now, ctx.holderGone);
   await checkTarget(plan, target, opts);
   const etcd = sourceGuarded(plan, ctx) ? await ctx.openSource() : null;
   if (opts.precopy) await checkPrecopy(plan, etcd, opts);
