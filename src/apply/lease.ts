@@ -99,7 +99,12 @@ export function heldError(info: LeaseInfo): MigrateError {
  */
 export async function assertLeaseFree(lease: LeasePort, clock: () => Date, holderGone?: (holder: string) => boolean): Promise<void> {
   const info = await readLease(lease, clock);
-  if (info && !info.expired && !(info.holder && holderGone?.(info.holder))) throw heldError(info);
+  if (info && heldByLiveHolder(info, holderGone)) throw heldError(info);
+}
+
+/** Unexpired, and its holder not known gone: the one rule for "another apply runs". */
+function heldByLiveHolder(info: LeaseInfo, holderGone?: (holder: string) => boolean): boolean {
+  return !info.expired && !(info.holder && holderGone?.(info.holder));
 }
 
 /** The lease as it is now, or null when there is none. */
@@ -269,8 +274,9 @@ export async function acquireLease(lease: LeasePort, holder: string, opts: Lease
     const info = infoOf(existing, clock());
     // Our own holder identity (it names this process): a create retried after a lost response.
     if (info.holder === holder) return handle(existing);
-    const gone = !info.expired && !!info.holder && !!opts.holderGone?.(info.holder);
-    if (!info.expired && !gone) throw heldError(info);
+    if (heldByLiveHolder(info, opts.holderGone)) throw heldError(info);
+    // Past that rule an unexpired lease is one whose holder is gone: say so once it is ours.
+    const gone = !info.expired;
 
     // Expired: take it over, guarded by its resourceVersion so two takers cannot both win.
     const taken = await lease.updateLease(existing, {

@@ -1,10 +1,11 @@
 /** Flags shared by commands, grouped so --help shows the source and target settings apart. */
 import { Flags } from '@oclif/core';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../adapters/etcd/source.js';
 
 /** One deadline for every request to either datastore; listed under both groups (one flag). */
 const requestTimeout = Flags.integer({
   summary: 'Seconds one request to etcd or the Kubernetes API may take before it counts as lost (a timed-out request is tried once more).',
-  default: 15,
+  default: DEFAULT_REQUEST_TIMEOUT_MS / 1000,
   min: 1,
   max: 3600,
   helpGroup: 'CONNECTION',

@@ -16,11 +16,10 @@ import type { SourcePort } from '../ports/source.js';
 import type { TargetPort } from '../ports/target.js';
 import { readPlanFile, type FilePlan } from '../util/plan-file-reader.js';
 import type { Context } from './context.js';
-import { setEtcdLock, readEtcdLock } from './lock.js';
+import { setEtcdLock, readEtcdLock, readKubeLock } from './lock.js';
 import { assertCanRead, readStampsOf, readTargetStamps } from './target.js';
 import { sameContent } from '../apply/content.js';
-import { isLiveClusterInformation, LIVE_TARGET_FLAG } from '../checks/live-target.js';
-import { CRD_API_VERSION } from '../model/kinds.js';
+import { LIVE_TARGET_FLAG } from '../checks/live-target.js';
 import { writes } from '../plan/gates.js';
 import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
 import { assertUsableStateDir, ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
@@ -237,11 +236,11 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
  */
 async function checkNotLive(plan: Plan, target: TargetPort, opts: ApplyCommandOptions): Promise<void> {
   if (opts.allowLiveTarget || plan.summary.create + plan.summary.update + plan.summary.delete === 0) return;
-  const ci = await target.get({ apiVersion: CRD_API_VERSION, kind: 'ClusterInformation', namespace: null, name: 'default' });
-  if (!isLiveClusterInformation(ci)) return;
+  const lock = await readKubeLock(target);
+  if (!lock.exists || lock.locked) return;
   throw new MigrateError(
     'TARGET_LIVE',
-    `the target ${target.server} is live: its ClusterInformation default is unlocked (datastoreReady ${String((ci?.spec as { datastoreReady?: unknown } | undefined)?.datastoreReady ?? 'absent')}), so Calico may run from it; nothing was written`,
+    `the target ${target.server} is live: its ClusterInformation default is unlocked (datastoreReady ${lock.datastoreReady ?? 'absent'}), so Calico may run from it; nothing was written`,
     {
       hint: `if Calico must go back to etcd, lock the target first (\`calico-migrate lock --datastore kubernetes\`) and plan again; ${LIVE_TARGET_FLAG} writes into the live target anyway`,
     },

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { CRD_API_VERSION, WAVES } from '../../src/model/kinds.js';
+import type { Plan } from '../../src/plan/types.js';
 import { kube, resetDatastores } from './support/cluster.js';
 import { seedDataset } from './support/datasets.js';
 import {
@@ -28,6 +29,23 @@ import {
   writes,
   planFullOnPreSeededTarget,
 } from './support/e2e.js';
+
+/** The full dataset into an empty target, planned as `plan.json` in a new working directory. */
+async function planFull(): Promise<{ w: Workdir; plan: Plan }> {
+  await resetDatastores();
+  await seedDataset('full');
+  const w = new Workdir();
+  await cli(w, ['plan', '--out', 'plan.json'], 0);
+  return { w, plan: readPlan(w.path('plan.json')) };
+}
+
+/** A planned run's state-dir paths, and how many results its journal holds so far (for kill points). */
+function planned({ w, plan }: { w: Workdir; plan: Plan }) {
+  const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
+  const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+  const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
+  return { w, plan, journal, reverse, results };
+}
 
 describe('apply stopped part-way, resume and rollback (built CLI, real cluster)', function () {
   this.timeout(120_000);
@@ -147,14 +165,7 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
   });
 
   it('SIGINT mid-apply: no new write starts, those in flight settle, the journal ends, the lease is released, exit 130 with both next commands; status names them; --resume completes; a second signal exits at once, still resumable', async () => {
-    await resetDatastores();
-    await seedDataset('full');
-    const w = new Workdir();
-    await cli(w, ['plan', '--out', 'plan.json'], 0);
-    const plan = readPlan(w.path('plan.json'));
-    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
-    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
-    const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
+    const { w, plan, journal, reverse, results } = planned(await planFull());
     let r = await cli(w, ['apply', 'plan.json', '--auto-approve', '--parallelism', '2'], 130, { killWhen: () => results() >= 10, killSignal: 'SIGINT' });
     assert.match(r.stderr, /SIGINT: stopping; the writes in flight are settled and recorded/);
     assert.match(r.stdout, new RegExp(`^Apply stopped \\(interrupted by SIGINT\\): \\d+/${writes(plan).length} done, 0 failed, \\d+ not started\\.$`, 'm'));
@@ -197,10 +208,7 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
   });
 
   it('a second apply of a plan another apply is writing exits 10 naming that apply (not 11, though the objects have moved), writing nothing', async () => {
-    await resetDatastores();
-    await seedDataset('full');
-    const w = new Workdir();
-    await cli(w, ['plan', '--out', 'plan.json'], 0);
+    const { w } = await planFull();
     // The state while another apply runs: part of the plan written, and its lease held (renewed now).
     await cli(w, ['apply', 'plan.json', '--auto-approve', '--fail-after', '20'], 12);
     const holder = 'ops@ci-runner-7/4321/sha256:running';
@@ -215,13 +223,7 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
   });
 
   it('killed (SIGKILL) mid-apply, resumed at once on the same host: the lease of the dead holder is taken over with a message, not waited out', async () => {
-    await resetDatastores();
-    await seedDataset('full');
-    const w = new Workdir();
-    await cli(w, ['plan', '--out', 'plan.json'], 0);
-    const plan = readPlan(w.path('plan.json'));
-    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
-    const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
+    const { w, journal, results } = planned(await planFull());
     await cli(w, ['apply', 'plan.json', '--auto-approve', '--parallelism', '2'], 137, { killWhen: () => results() >= 10 });
     assert.equal((await kube('GET', LEASE_PATH)).status, 200, 'the killed apply left its lease');
     const r = await cli(w, ['apply', 'plan.json', '--resume', journal, '--auto-approve'], 0);
@@ -230,11 +232,8 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
   });
 
   it('killed (SIGKILL) mid-apply: no out-of-date reverse plan is left; `rollback` writes it from the journal, and it restores exactly the prior target', async () => {
-    const { w, plan } = await planFullOnPreSeededTarget();
-    const journal = `.calico-migrate/journal-${shortId(plan.plan_id)}.jsonl`;
-    const reverse = `.calico-migrate/reverse-${shortId(plan.plan_id)}.json`;
+    const { w, plan, journal, reverse, results } = planned(await planFullOnPreSeededTarget());
     const before = await targetSnapshot();
-    const results = () => (existsSync(w.path(journal)) ? readFileSync(w.path(journal), 'utf8').split('"type":"result"').length - 1 : 0);
     let r = await cli(w, ['apply', 'plan.json', '--auto-approve', '--parallelism', '2'], 137, { killWhen: () => results() >= 10 });
     const lines = readJournalLines(w.path(journal));
     assert.ok(!lines.some((l) => l.type === 'end'), 'the killed run has no end line');
