@@ -51,3 +51,9 @@ export function makeFilter(include: readonly string[], exclude: readonly string[
   const exc = exclude.map((p) => parsePattern(p, '--exclude'));
   return (t) => (inc.length === 0 || inc.some((p) => matches(p, t))) && !exc.some((p) => matches(p, t));
 }
+
+/** Whether an object matches any of `patterns` (given with `flag`, which error messages name). */
+export function makeMatcher(patterns: readonly string[], flag: string): (t: FilterTarget) => boolean {
+  const parsed = patterns.map((p) => parsePattern(p, flag));
+  return (t) => parsed.some((p) => matches(p, t));
+}

@@ -222,7 +222,9 @@ async function checkTarget(plan: Plan, target: TargetPort, opts: ApplyCommandOpt
   }
   if (stale.length) {
     throw new MigrateError('STALE', `${stale.length} target object(s) changed since the plan: ${stale.slice(0, 10).join('; ')}${stale.length > 10 ? '; …' : ''}`, {
-      hint: 'make a new plan; nothing was written',
+      hint: reverse
+        ? 'nothing was written; plan the rollback against the target as it is now, with a decision per drifted object: `calico-migrate rollback --against-target` (with --all for a reverse of several runs)'
+        : 'make a new plan; nothing was written',
       details: { stale: stale.slice(0, 1000) },
     });
   }

@@ -19,6 +19,7 @@ import { journalState } from '../apply/resume.js';
 import { writePlan } from '../plan/plan-file.js';
 import { AtomicFile } from '../util/atomic-file.js';
 import type { FilePlan } from '../util/plan-file-reader.js';
+import type { PlanBody } from '../plan/types.js';
 import path from 'node:path';
 
 export interface RollbackOptions {
@@ -90,11 +91,51 @@ export interface CompositeRollbackReport {
  * before the first of them (apply/reverse-composite.ts). Files only, like `rollback`.
  */
 export async function writeCompositeRollback(opts: { stateDir: string; out?: string }, ctx: Pick<Context, 'toolVersion'>): Promise<CompositeRollbackReport> {
-  const all = readRuns(opts.stateDir);
+  const loaded = loadRecordedRuns(opts.stateDir);
+  try {
+    const body = compositeReverseBody(loaded.reverses, ctx.toolVersion);
+    const out = opts.out ?? path.join(opts.stateDir, `reverse-all-${shortId(loaded.newest.plan_id)}.json`);
+    const planId = writePlanFile(body, out);
+    return { reverse_path: out, reverse_plan_id: planId, runs: describeRuns(loaded.runs), changes: body.resource_changes.length };
+  } finally {
+    loaded.close();
+  }
+}
+
+export function describeRuns(runs: readonly MigrationRun[]): CompositeRollbackReport['runs'] {
+  return runs.map((r) => ({ kind: r.kind, plan_id: r.plan_id, journal: r.journal }));
+}
+
+/** Writes a plan body to `out` atomically; returns its plan_id. */
+export function writePlanFile(body: PlanBody, out: string): string {
+  const file = new AtomicFile(out, '--out');
+  try {
+    const planId = writePlan(body, (line) => file.write(line)).plan_id;
+    file.commit();
+    return planId;
+  } finally {
+    file.abort();
+  }
+}
+
+/** Forward runs with their reverse changes; their plan files stay open (bodies are read lazily) until `close`. */
+export interface LoadedRuns {
+  runs: MigrationRun[];
+  newest: MigrationRun;
+  reverses: RunReverse[];
+  close(): void;
+}
+
+/** Every forward apply recorded in the state dir into the target of the newest one, oldest first. */
+export function loadRecordedRuns(stateDir: string): LoadedRuns {
+  const all = readRuns(stateDir);
   const newest = all[all.length - 1];
-  if (!newest) throw new MigrateError('USAGE', `no apply runs are recorded in ${opts.stateDir}/runs.json`, { hint: 'pass the --state-dir the applies used, or roll back one journal with --journal' });
+  if (!newest) throw new MigrateError('USAGE', `no apply runs are recorded in ${stateDir}/runs.json`, { hint: 'pass the --state-dir the applies used, or roll back one journal with --journal' });
   const runs = all.filter((r) => r.target_cluster_uid === newest.target_cluster_uid && r.source_cluster_id === newest.source_cluster_id && existsSync(r.journal));
   const plans: FilePlan[] = [];
+  const close = () => {
+    for (const p of plans) p.close();
+  };
   try {
     const reverses: RunReverse[] = runs.map((run) => {
       if (!existsSync(run.plan_path)) {
@@ -112,18 +153,33 @@ export async function writeCompositeRollback(opts: { stateDir: string; out?: str
       }
       return { plan, changes: reverseChanges(plan, journalOutcomes(journalState(contents))) };
     });
-    const body = compositeReverseBody(reverses, ctx.toolVersion);
-    const out = opts.out ?? path.join(opts.stateDir, `reverse-all-${shortId(newest.plan_id)}.json`);
-    const file = new AtomicFile(out, '--out');
-    let planId: string;
-    try {
-      planId = writePlan(body, (line) => file.write(line)).plan_id;
-      file.commit();
-    } finally {
-      file.abort();
-    }
-    return { reverse_path: out, reverse_plan_id: planId, runs: runs.map((r) => ({ kind: r.kind, plan_id: r.plan_id, journal: r.journal })), changes: body.resource_changes.length };
-  } finally {
-    for (const p of plans) p.close();
+    return { runs, newest, reverses, close };
+  } catch (e) {
+    close();
+    throw e;
   }
+}
+
+/** One journal and the plan it was written for, as a run (`rollback --journal`). */
+export function loadJournalRun(opts: Pick<RollbackOptions, 'stateDir' | 'journal' | 'planPath'>): { journal: string; plan: FilePlan; reverse: RunReverse; reversePath: string } {
+  const journal = opts.journal ?? latestJournal(opts.stateDir);
+  if (!journal) {
+    throw new MigrateError('USAGE', `no apply journal in ${opts.stateDir}`, { hint: 'pass the journal of the apply to roll back with --journal (or its --state-dir)' });
+  }
+  if (!existsSync(journal)) throw new MigrateError('USAGE', `apply journal ${journal} does not exist`, { hint: 'pass the journal apply wrote (see `calico-migrate status`)' });
+  const contents = readJournal(journal);
+  const planPath = opts.planPath ?? contents.header.plan_path;
+  if (!existsSync(planPath)) {
+    throw new MigrateError('USAGE', `plan file ${planPath}, which journal ${journal} was written for, does not exist`, {
+      hint: `pass that plan (${contents.header.plan_id}) with --plan`,
+    });
+  }
+  const plan = loadPlan(planPath);
+  if (contents.header.plan_id !== plan.plan_id) {
+    plan.close();
+    throw new MigrateError('PLAN_INVALID', `apply journal ${journal} is for plan ${contents.header.plan_id}, not for ${planPath} (${plan.plan_id})`, {
+      hint: 'pass the plan file that journal was written for (--plan)',
+    });
+  }
+  return { journal, plan, reverse: { plan, changes: reverseChanges(plan, journalOutcomes(journalState(contents))) }, reversePath: contents.header.reverse_path };
 }

@@ -184,18 +184,19 @@ export function calicoObjects(snap: Record<string, unknown>): string[] {
   return Object.keys(snap).filter((k) => !k.startsWith('Node/'));
 }
 
+/** The API path of the object at a plan address (`<apiVersion>/<Kind>/[ns/]name[#step]`). */
+export function apiPathOf(address: string): string {
+  const parts = address.split('#')[0]!.split('/');
+  if (parts[0] === 'v1' && parts[1] === 'Node') return `/api/v1/nodes/${parts[2]}`;
+  const [group, version, kind, a, b] = parts;
+  const info = kindInfo(kind!);
+  assert.ok(info, `unknown kind in ${address}`);
+  return b ? `/apis/${group}/${version}/namespaces/${a}/${info.plural}/${b}` : `/apis/${group}/${version}/${info.plural}/${a}`;
+}
+
 /** The live object at a plan address (`<apiVersion>/<Kind>/[ns/]name[#step]`), or null. */
 export async function getByAddress(address: string, req: KubeReq = kubeOf()): Promise<any | null> {
-  const base = address.split('#')[0]!;
-  const parts = base.split('/');
-  let p: string;
-  if (parts[0] === 'v1' && parts[1] === 'Node') p = `/api/v1/nodes/${parts[2]}`;
-  else {
-    const [group, version, kind, a, b] = parts;
-    const info = kindInfo(kind!);
-    assert.ok(info, `unknown kind in ${address}`);
-    p = b ? `/apis/${group}/${version}/namespaces/${a}/${info.plural}/${b}` : `/apis/${group}/${version}/${info.plural}/${a}`;
-  }
+  const p = apiPathOf(address);
   const r = await req('GET', p);
   if (r.status === 404) return null;
   assert.equal(r.status, 200, `GET ${p}: HTTP ${r.status}`);

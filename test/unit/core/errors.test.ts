@@ -31,6 +31,7 @@ describe('errors and exit codes', () => {
       ['VERIFY_FAILED', 14],
       ['TARGET_INVALID', 15],
       ['TARGET_LIVE', 16],
+      ['DRIFT', 17],
       ['USAGE', 64],
       ['INTERRUPTED', 130],
       ['TERMINATED', 143],
