@@ -213,39 +213,10 @@ export async function up(dir = DEFAULT_STATE_DIR): Promise<ClusterState> {
     ].join('\n') + '\n',
     { mode: 0o600 },
   );
-  const apiPid = startDetached(
-    bins.apiserver,
-    [
-      `--etcd-servers=${etcdEndpoint}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${path.join(dir, 'certs')}`,
-      '--service-cluster-ip-range=10.96.0.0/24',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
-      `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      // Without this the server tries to publish 127.0.0.1 as the `kubernetes` endpoint and fails validation.
-      '--endpoint-reconciler-type=none',
-      '--v=0',
-    ],
-    path.join(dir, 'apiserver.log'),
-  );
+  const apiPid = startDetached(bins.apiserver, apiserverArgs(dir, etcdEndpoint, apiPort), path.join(dir, 'apiserver.log'));
   const server = `https://127.0.0.1:${apiPort}`;
-  const partial = { dir, apiserver: { port: apiPort }, adminToken } as ClusterState;
   writePartialState(dir, { etcdPid, apiPid, bins });
-  await waitFor(
-    'kube-apiserver',
-    90000,
-    async () => {
-      if (!existsSync(path.join(dir, 'certs', 'apiserver.crt'))) return false;
-      const r = await kubeRequest(partial, { method: 'GET', path: '/readyz' });
-      return r.status === 200;
-    },
-    path.join(dir, 'apiserver.log'),
-  );
+  await waitForApiserver({ dir, apiserver: { port: apiPort }, adminToken });
 
   const caFile = path.join(dir, 'certs', 'apiserver.crt');
   const state: ClusterState = {
@@ -269,6 +240,58 @@ export async function up(dir = DEFAULT_STATE_DIR): Promise<ClusterState> {
   await applyRbac(state);
   log(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s: etcd ${etcdEndpoint}, apiserver ${server}`);
   return state;
+}
+
+function apiserverArgs(dir: string, etcdEndpoint: string, apiPort: number, extra: readonly string[] = []): string[] {
+  return [
+    `--etcd-servers=${etcdEndpoint}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${path.join(dir, 'certs')}`,
+    '--service-cluster-ip-range=10.96.0.0/24',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+    `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    // Without this the server tries to publish 127.0.0.1 as the `kubernetes` endpoint and fails validation.
+    '--endpoint-reconciler-type=none',
+    '--v=0',
+    ...extra,
+  ];
+}
+
+async function waitForApiserver(s: Pick<ClusterState, 'dir' | 'adminToken'> & { apiserver: Pick<ClusterState['apiserver'], 'port'> }): Promise<void> {
+  await waitFor(
+    'kube-apiserver',
+    90000,
+    async () => {
+      if (!existsSync(path.join(s.dir, 'certs', 'apiserver.crt'))) return false;
+      const r = await kubeRequest(s as ClusterState, { method: 'GET', path: '/readyz' });
+      return r.status === 200;
+    },
+    path.join(s.dir, 'apiserver.log'),
+  );
+}
+
+/** Kills the cluster's kube-apiserver (SIGKILL: a crash, not a shutdown); etcd keeps running. */
+export async function killApiserver(state: ClusterState): Promise<void> {
+  if (processAlive(state.apiserver.pid, state.apiserver.binary)) process.kill(state.apiserver.pid, 'SIGKILL');
+  for (let i = 0; i < 100 && processAlive(state.apiserver.pid, state.apiserver.binary); i++) await sleep(50);
+}
+
+/**
+ * Starts the cluster's kube-apiserver again on the same port, certificates and tokens, with
+ * `extra` flags (e.g. low in-flight limits); stops a running one first. Returns the new state.
+ */
+export async function restartApiserver(state: ClusterState, extra: readonly string[] = []): Promise<ClusterState> {
+  if (processAlive(state.apiserver.pid, state.apiserver.binary)) await stopPid(state.apiserver.pid, state.apiserver.binary, 'kube-apiserver');
+  const pid = startDetached(state.apiserver.binary, apiserverArgs(state.dir, state.etcd.endpoint, state.apiserver.port, extra), path.join(state.dir, 'apiserver.log'));
+  const next: ClusterState = { ...state, apiserver: { ...state.apiserver, pid } };
+  writeFileSync(path.join(state.dir, 'state.json'), JSON.stringify(next, null, 2));
+  await waitForApiserver(next);
+  return next;
 }
 
 function writePartialState(dir: string, s: { etcdPid: number; apiPid?: number; bins: { etcd: string; apiserver: string } }) {

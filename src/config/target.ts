@@ -29,12 +29,12 @@ export function resolveKubeConfig(flags: TargetFlags, env: NodeJS.ProcessEnv = p
     });
   }
   if (!existsSync(file)) {
-    throw new MigrateError('CONNECTION', `kubeconfig ${file} does not exist`, { hint: "pass --kubeconfig with the path of the target cluster's kubeconfig" });
+    throw new MigrateError('USAGE', `kubeconfig ${file} does not exist`, { hint: "pass --kubeconfig with the path of the target cluster's kubeconfig" });
   }
   try {
     kc.loadFromFile(file);
   } catch (e) {
-    throw new MigrateError('CONNECTION', `kubeconfig ${file} cannot be read: ${(e as Error).message}`, {
+    throw new MigrateError('USAGE', `kubeconfig ${file} cannot be read: ${(e as Error).message}`, {
       hint: 'check the file is a valid kubeconfig (kubectl --kubeconfig FILE config view)',
     });
   }

@@ -95,6 +95,34 @@ describe('rollback --against-target: the reverse planned against the target as i
     assert.deepEqual((await getByAddress(`v1/Node/${ANNOTATED_NODE}`)).metadata.annotations, PRIOR_NODE_ANNOTATIONS);
   });
 
+  it('--all --against-target (every recorded run) with --on-drift skip: the rollback restores everything but the drifted object, left as the other writer made it', async () => {
+    const { w, plan } = await planFullOnPreSeededTarget();
+    const before = await targetSnapshot();
+    await cli(w, ['apply', 'plan.json', '--auto-approve'], 0);
+    const policy = writes(plan).find((c) => c.kind === 'NetworkPolicy' && c.name === 'allow-web' && c.change.action === 'update');
+    assert.ok(policy);
+    await relabel(policy.address);
+    const r = await cli(w, ['rollback', '--all', '--against-target', '--on-drift', 'skip', '--json'], 0);
+    const report = finalJson(r.stdout);
+    assert.deepEqual(
+      report.runs.map((x: { kind: string }) => x.kind),
+      ['apply'],
+    );
+    assert.deepEqual(
+      report.drift.map((d: { display: string; decision: string }) => [d.display, d.decision]),
+      [['NetworkPolicy prod/allow-web', 'skip']],
+    );
+    await cli(w, ['apply', report.reverse_path, '--auto-approve'], 0);
+    const after = await targetSnapshot();
+    const key = 'NetworkPolicy/prod/allow-web';
+    assert.ok(key in after && key in before, Object.keys(after).join(' '));
+    const { [key]: policyNow, ...rest } = after;
+    const { [key]: policyBefore, ...restBefore } = before;
+    assert.deepEqual(rest, restBefore);
+    assert.notDeepEqual(policyNow, policyBefore, 'the drifted policy was skipped: still as the migration and the other writer left it');
+    assert.equal((await getByAddress(policy.address)).metadata.labels['example.com/edited-by'], 'someone-else');
+  });
+
   it('after an apply killed part-way and an edit of an object it created: --on-drift restore plans the way back, and it restores exactly the prior target', async () => {
     const { w, plan } = await planFullOnPreSeededTarget();
     const before = await targetSnapshot();
