@@ -195,7 +195,8 @@ function failed(step: string, m: Measured): Error {
 /** The CLI's default for a flag, from the private build's oclif manifest (the CLI's own --help). */
 async function cliDefault(entry: string, command: 'plan' | 'apply', flagName: string): Promise<number> {
   const help = await measure([entry, command, '--help'], { env: process.env, cwd: ROOT, timeoutMs: 60000 });
-  const m = new RegExp(`--${flagName}=<value>[^\\n]*\\[default: (\\d+)\\]`).exec(help.stdout.replace(/\n\s+/g, ' '));
+  // The default is printed right after the flag; a greedy match would take the last default of the help (e.g. --request-timeout's 15).
+  const m = new RegExp(`--${flagName}=<value>\\s+\\[default: (\\d+)\\]`).exec(help.stdout.replace(/\n\s+/g, ' '));
   if (!m) throw new Error(`could not read the default of ${command} --${flagName} from its --help; pass --parallelism`);
   return Number(m[1]);
 }
