@@ -160,7 +160,7 @@ describe('apply stopped part-way, resume and rollback (built CLI, real cluster)'
     assert.match(r.stderr, /^Error: 2 target object\(s\) changed since the plan: /m);
     assert.ok(r.stderr.includes(`NetworkPolicy prod/allow-web changed (resourceVersion ${policy.metadata.resourceVersion} → ${edited.body.metadata.resourceVersion})`), r.stderr);
     assert.ok(r.stderr.includes(`GlobalNetworkSet trusted-cidrs was replaced by another object (uid ${gns.metadata.uid} → ${remade.body.metadata.uid})`), r.stderr);
-    assert.match(r.stderr, /^Next step: make a new plan; nothing was written$/m);
+    assert.match(r.stderr, /^Next step: nothing was written; plan the rollback against the target as it is now, with a decision per drifted object: `calico-migrate rollback --against-target`/m);
     assert.deepEqual(await worldSnapshot(), world);
   });
 

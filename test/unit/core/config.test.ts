@@ -91,8 +91,12 @@ describe('connection settings', () => {
 });
 
 describe('retry backoff', () => {
-  it('honours Retry-After seconds', () => {
-    assert.equal(backoffDelay(1, { baseDelayMs: 200, maxDelayMs: 10000 }, '1'), 1000);
+  it('honours Retry-After seconds, spread over up to twice that so parallel workers do not return in lock-step', () => {
+    for (let i = 0; i < 50; i++) {
+      const d = backoffDelay(1, { baseDelayMs: 200, maxDelayMs: 10000 }, '1');
+      assert.ok(d >= 1000 && d <= 2000, String(d));
+    }
+    assert.equal(backoffDelay(1, { baseDelayMs: 200, maxDelayMs: 3000 }, '5'), 3000);
   });
   it('grows exponentially with jitter and is capped', () => {
     for (let a = 1; a < 12; a++) {
