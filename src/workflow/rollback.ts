@@ -45,7 +45,8 @@ export interface RollbackReport {
   journal_ended: boolean;
 }
 
-export async function writeRollbackPlan(opts: RollbackOptions, ctx: Pick<Context, 'toolVersion'>): Promise<RollbackReport> {
+/** The journal to roll back (default: the newest in the state dir), read, and the path of the plan it was written for. */
+function openJournal(opts: Pick<RollbackOptions, 'stateDir' | 'journal' | 'planPath'>): { journal: string; contents: ReturnType<typeof readJournal>; planPath: string } {
   const journal = opts.journal ?? latestJournal(opts.stateDir);
   if (!journal) {
     throw new MigrateError('USAGE', `no apply journal in ${opts.stateDir}`, { hint: 'pass the journal of the apply to roll back with --journal (or its --state-dir)' });
@@ -58,6 +59,11 @@ export async function writeRollbackPlan(opts: RollbackOptions, ctx: Pick<Context
       hint: `pass that plan (${contents.header.plan_id}) with --plan`,
     });
   }
+  return { journal, contents, planPath };
+}
+
+export async function writeRollbackPlan(opts: RollbackOptions, ctx: Pick<Context, 'toolVersion'>): Promise<RollbackReport> {
+  const { journal, contents, planPath } = openJournal(opts);
   const out = opts.out ?? contents.header.reverse_path;
   const plan = loadPlan(planPath);
   try {
@@ -162,18 +168,7 @@ export function loadRecordedRuns(stateDir: string): LoadedRuns {
 
 /** One journal and the plan it was written for, as a run (`rollback --journal`). */
 export function loadJournalRun(opts: Pick<RollbackOptions, 'stateDir' | 'journal' | 'planPath'>): { journal: string; plan: FilePlan; reverse: RunReverse; reversePath: string } {
-  const journal = opts.journal ?? latestJournal(opts.stateDir);
-  if (!journal) {
-    throw new MigrateError('USAGE', `no apply journal in ${opts.stateDir}`, { hint: 'pass the journal of the apply to roll back with --journal (or its --state-dir)' });
-  }
-  if (!existsSync(journal)) throw new MigrateError('USAGE', `apply journal ${journal} does not exist`, { hint: 'pass the journal apply wrote (see `calico-migrate status`)' });
-  const contents = readJournal(journal);
-  const planPath = opts.planPath ?? contents.header.plan_path;
-  if (!existsSync(planPath)) {
-    throw new MigrateError('USAGE', `plan file ${planPath}, which journal ${journal} was written for, does not exist`, {
-      hint: `pass that plan (${contents.header.plan_id}) with --plan`,
-    });
-  }
+  const { journal, contents, planPath } = openJournal(opts);
   const plan = loadPlan(planPath);
   if (contents.header.plan_id !== plan.plan_id) {
     plan.close();
