@@ -7,6 +7,7 @@
  */
 import type { KubeObject } from '../model/types.js';
 import { normalizeLive, normalizeLiveNode } from '../plan/normalize.js';
+import { alignOwnerUids } from '../plan/owner-references.js';
 import { jsonEqual } from '../plan/paths.js';
 import type { TargetWriter } from './types.js';
 
@@ -27,7 +28,7 @@ function managedAnnotations(obj: KubeObject): Record<string, string> {
 export async function sameContent(target: Pick<TargetWriter, 'replace'>, live: KubeObject, desired: KubeObject): Promise<boolean> {
   if (isNode(live)) return jsonEqual(managedAnnotations(live), managedAnnotations(desired));
   const a = normalizeLive(live);
-  const b = normalizeLive(desired);
+  const b = normalizeLive(alignOwnerUids(desired, live));
   if (jsonEqual(a, b)) return true;
   const rv = live.metadata.resourceVersion;
   if (typeof rv !== 'string') return false;

@@ -27,6 +27,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { MigrateError } from '../errors.js';
 import { displayName } from '../plan/address.js';
+import { calicoOwners, withOwnerUids } from '../plan/owner-references.js';
 import type { Plan, ResourceChange } from '../plan/types.js';
 import { isNode } from './content.js';
 import { sendChange, type Outcome } from './handlers.js';
@@ -430,13 +431,35 @@ class ApplyRun {
       this.sent++;
       const pre = effectivePreconditions(change, this.state.chain);
       try {
-        outcome = await sendChange(this.deps.target, change, pre, { restoring: this.plan.mode === 'reverse' });
+        outcome = await sendChange(this.deps.target, this.withOwnerUids(change), pre, { restoring: this.plan.mode === 'reverse' });
       } catch (e) {
         outcome = { status: 'unknown', reason: 'UNKNOWN', message: `${displayName(change)}: ${(e as Error).message}` };
       }
       this.writesThisRun++;
     }
     this.record(change, seq, outcome, true);
+  }
+
+  /**
+   * The change with its Calico owner references pointing at the uids their owners got from this
+   * plan's own writes (journaled, so a resume knows them too); owners the plan does not write kept
+   * the uid the plan resolved. The dependent's wave comes after its owner's, so the owner's write
+   * has a result.
+   */
+  private withOwnerUids(change: ResourceChange): ResourceChange {
+    const body = change.change;
+    if ((body.action !== 'create' && body.action !== 'update') || isNode(body.after)) return change;
+    const owners = calicoOwners(body.after);
+    if (owners.length === 0) return change;
+    const uids = new Map<number, string>();
+    for (const o of owners) {
+      const entry = this.state.byAddress.get(o.address);
+      // Not written by this plan, or (past the deepest owned wave) in the same step: the planned uid stands.
+      if (entry?.status !== 'ok' || !entry.uid) continue;
+      uids.set(o.index, entry.uid);
+    }
+    const after = withOwnerUids(body.after, uids);
+    return after === body.after ? change : { ...change, change: { ...body, after } };
   }
 
   private record(change: ResourceChange, seq: number, outcome: Outcome, report: boolean): void {

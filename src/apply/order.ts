@@ -8,7 +8,7 @@
  *  - Each (band, phase, wave) group is one step. Steps are barriers: a step starts only when every
  *    write of the previous step has finished. Writes inside a step run in parallel.
  *
- * Forward plans only use band 0 (kinds.ts waves 0-10), so for them the rule is simply "creates and
+ * Forward plans only use band 0 (kinds.ts waves 0-15), so for them the rule is simply "creates and
  * updates ascending, then deletes descending". Reverse plans use one band per forward step, in
  * reverse order (see reverse-plan.ts), which makes the reverse apply undo the forward apply step by
  * step in exactly the opposite order, e.g. ClusterInformation's `lock` step is restored last.

@@ -35,6 +35,10 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
     }),
     'auto-approve': Flags.boolean({ summary: 'Do not ask before locking the source (required without a terminal).' }),
     parallelism: Flags.integer({ summary: 'Concurrent requests of the plan and verify.', default: 16, min: 1, max: 256 }),
+    'accept-invalid': Flags.string({
+      summary: "Migrate objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable) as they are, although Calico's validator rejects them.",
+      multiple: true,
+    }),
     'apply-parallelism': Flags.integer({ summary: 'Concurrent writes of the apply.', default: DEFAULT_PARALLELISM, min: 1, max: 256 }),
   };
 
@@ -48,6 +52,7 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
         autoApprove: !!flags['auto-approve'],
         planParallelism: flags.parallelism,
         applyParallelism: flags['apply-parallelism'],
+        acceptInvalid: flags['accept-invalid'] ?? [],
       },
       ctx,
     );

@@ -41,6 +41,10 @@ export default class Plan extends BaseCommand<typeof Plan> {
     'allow-live-target': Flags.boolean({
       summary: 'Write into a target whose ClusterInformation is unlocked (Calico may run from it): after the point of no return, only if you mean it.',
     }),
+    'accept-invalid': Flags.string({
+      summary: "Migrate objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable) as they are, although Calico's validator rejects them: the calico-validation check warns instead of failing.",
+      multiple: true,
+    }),
     verbose: Flags.boolean({ char: 'v', summary: 'Show every object in full, including no-ops.' }),
   };
 
@@ -59,6 +63,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
           parallelism: flags.parallelism,
           stateDir: flags['state-dir'],
           allowLiveTarget: !!flags['allow-live-target'],
+          acceptInvalid: flags['accept-invalid'] ?? [],
         },
         ctx,
         (line) => output.write(line),

@@ -42,5 +42,6 @@ export function readClusterInfo(kv: SourceKV, diag: DiagnosticSink): SourceClust
     calicoVersion: str('calicoVersion'),
     clusterType: str('clusterType'),
     datastoreReady,
+    creationTimestamp: typeof env.meta.creationTimestamp === 'string' && env.meta.creationTimestamp !== '' ? env.meta.creationTimestamp : null,
   };
 }

@@ -16,7 +16,7 @@ import { diffV3IpamConfig, readV2Config, type IpamConfigValues } from './ipam-co
 import { buildNodeMap, type NodeSource } from './node-map.js';
 import { nodeToK8sNode } from './node.js';
 import { dropDuplicates, sortObjects } from './order.js';
-import { convertV3Resource, type ResourceKey } from './resource.js';
+import { convertV3Resource, type ResourceContext, type ResourceKey } from './resource.js';
 import { StringPool } from './string-pool.js';
 import { DEFAULT_NAMING_VERSION, parseCalicoVersion, type CalicoVersion } from './version.js';
 
@@ -195,6 +195,7 @@ function convert(snapshot: SourceSnapshot, options: ConvertOptions, consume: boo
     nodeMap: {},
     clusterInfo: null,
     namingVersion: DEFAULT_NAMING_VERSION,
+    datastoreCreatedAt: null,
   };
   const opts: ConvertOptions = options && typeof options === 'object' ? options : {};
   guarded(diag, undefined, () => run(snapshot, opts, diag, result, consume));
@@ -247,13 +248,14 @@ function run(snapshot: SourceSnapshot, options: ConvertOptions, diag: Diagnostic
   }
 
   const pools: PoolRef[] = [];
-  const rctx = { diag, nodeMap, renamedNodes, version, pools };
+  const rctx: ResourceContext = { diag, nodeMap, renamedNodes, version, pools, earliestCreation: null };
   for (const { kv, c } of b.resources) {
     const rk: ResourceKey = { info: c.info, namespace: c.namespace, name: c.name };
     push(convertOne(diag, kv.key, () => convertV3Resource(kv, rk, rctx)));
     release(kv);
   }
   checkPoolOverlaps(pools, diag);
+  result.datastoreCreatedAt = result.clusterInfo?.creationTimestamp ?? rctx.earliestCreation;
 
   const ictx: IpamConvertContext = { diag, nodeMap, version, strings: new StringPool() };
   let v2Config: IpamConfigValues | null = null;

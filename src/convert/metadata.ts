@@ -15,7 +15,8 @@
  *
  * Dropped like export/import does: uid, resourceVersion, generation, generateName, selfLink,
  * managedFields, finalizers, deletion*. Kept (an improvement over calicoctl): ownerReferences,
- * with projectcalico.org/v3 owners rewritten to crd.projectcalico.org/v1 and their UID converted.
+ * with projectcalico.org/v3 owners rewritten to crd.projectcalico.org/v1 and their UID converted;
+ * the plan then points them at the owners' uids in the target (plan/owner-references.ts).
  */
 import type { KubeObject } from '../model/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -142,16 +143,8 @@ function convertOwnerReferences(raw: unknown, ctx: MetadataContext, translate: b
     if (typeof ref.blockOwnerDeletion === 'boolean') o.blockOwnerDeletion = ref.blockOwnerDeletion;
     out.push(o);
   });
-  if (out.length > 0) {
-    ctx.diag.warn({
-      code: 'owner-reference-uid',
-      key: ctx.key,
-      object: ctx.address,
-      path: pointer('metadata', 'ownerReferences'),
-      message: 'ownerReferences are kept in the projectcalico.org/metadata annotation, but owners get new UIDs in the Kubernetes datastore, so the references will not resolve',
-      hint: 'Recreate the owner references after migration if a controller depends on them.',
-    });
-  }
+  // The converted uid names the owner as it was in etcd; the plan rewrites it to the owner's uid in
+  // the target (plan/owner-references.ts).
   return out;
 }
 

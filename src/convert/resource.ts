@@ -8,6 +8,7 @@ import { CRD_API_VERSION, type KindInfo } from '../model/kinds.js';
 import type { DesiredObject, SourceKV } from '../model/types.js';
 import { objectAddress, type DiagnosticSink } from './diagnostics.js';
 import { readEnvelope } from './envelope.js';
+import { applyCreateDefaults } from './create-defaults.js';
 import { convertIptablesFields } from './felix.js';
 import { defaultAndValidateIPPool, type PoolRef } from './ippool.js';
 import { pointer } from './json.js';
@@ -25,6 +26,8 @@ export interface ResourceContext {
   version: CalicoVersion;
   /** Collects IPPools for the overlap check that needs all of them. */
   pools: PoolRef[];
+  /** The earliest creationTimestamp seen (RFC 3339 in UTC compares as text): when the datastore existed by. */
+  earliestCreation: string | null;
 }
 
 export interface ResourceKey {
@@ -54,6 +57,8 @@ export function convertV3Resource(kv: SourceKV, k: ResourceKey, ctx: ResourceCon
   if (!env) return null;
   const { meta } = env;
   const spec = env.spec;
+  const created = meta.creationTimestamp;
+  if (typeof created === 'string' && created !== '' && (ctx.earliestCreation === null || created < ctx.earliestCreation)) ctx.earliestCreation = created;
   const labels = readStringMap(meta, 'labels', { key, address: key, diag: ctx.diag });
   let annotations = readStringMap(meta, 'annotations', { key, address: key, diag: ctx.diag });
 
@@ -130,6 +135,15 @@ export function convertV3Resource(kv: SourceKV, k: ResourceKey, ctx: ResourceCon
       break;
     default:
       break;
+  }
+  const defaulted = applyCreateDefaults(info.kind, spec);
+  if (defaulted.length > 0) {
+    ctx.diag.info({
+      code: 'create-defaults',
+      key,
+      object: address,
+      message: `set as Calico's client does when calicoctl imports it: ${defaulted.join(', ')}`,
+    });
   }
 
   // 3. Names must be valid Kubernetes object names.

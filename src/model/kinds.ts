@@ -27,7 +27,10 @@ export const WAVES = {
   blocks: 7,
   handles: 8,
   ipamConfig: 9,
-  clusterIdentity: 10,
+  /** Objects whose Calico owner this plan creates, after every kind (owner-references.ts); one wave per level. */
+  owned: 10,
+  ownedLast: 14,
+  clusterIdentity: 15,
 } as const;
 
 /** v3 kinds migrated as `crd.projectcalico.org/v1` custom resources. */

@@ -77,6 +77,8 @@ export interface DesiredObject {
   name: string;
   body: KubeObject;
   sources: SourceRef[];
+  /** Set when the object must be written after its owners (plan/owner-references.ts); else its kind's wave. */
+  wave?: number;
 }
 
 /** What the source ClusterInformation says (carried to the target, not migrated as a plain CR). */
@@ -88,6 +90,8 @@ export interface SourceClusterInfo {
   clusterType: string | null;
   /** null when the field is absent (treated as ready, i.e. unlocked). */
   datastoreReady: boolean | null;
+  /** When Calico initialised the datastore (the object's metadata.creationTimestamp); null when unset. */
+  creationTimestamp: string | null;
 }
 
 export interface ConversionResult {
@@ -99,6 +103,12 @@ export interface ConversionResult {
   clusterInfo: SourceClusterInfo | null;
   /** The Calico version whose naming rules were applied (e.g. `v3.31.2`). */
   namingVersion: string;
+  /**
+   * When the source datastore was initialised: its ClusterInformation's creationTimestamp, else the
+   * earliest creationTimestamp of a source resource; null when none has one. The objects Calico
+   * creates when it initialises a datastore (ClusterInformation, protected tiers) get this time.
+   */
+  datastoreCreatedAt: string | null;
 }
 
 export interface ConvertOptions {

@@ -3,16 +3,19 @@
  * I/O, no clock): the plan workflow gathers the inputs, including the access review results that
  * need the target, and this decides what the plan says.
  */
+import { calicoValidation } from '../checks/calico-validation/index.js';
 import { ipamConsistency } from '../checks/ipam.js';
 import { liveTargetCheck } from '../checks/live-target.js';
 import { namesValid } from '../checks/names.js';
 import { rbacCheck, type Permission } from '../checks/rbac.js';
 import { namespacesExist, nodesExist, tiersExist } from '../checks/references.js';
 import { schemaCheck, type SchemaFindings } from '../checks/schema.js';
+import { makeMatcher } from '../model/filters.js';
 import type { ConversionResult, ConversionSettings, DesiredObject, KubeObject } from '../model/types.js';
 import { sortChanges } from './address.js';
 import type { ClusterInformationSteps } from './cluster-information.js';
 import type { SourceSummary } from './source-digest.js';
+import { ownerReferencesCheck, type OwnerRewrite } from './owner-references.js';
 import { summarize } from './summary.js';
 import { FORMAT_VERSION, type Check, type PlanBody, type ResourceChange } from './types.js';
 
@@ -28,6 +31,8 @@ export interface PlanInputs {
     precopy?: PlanBody['options']['precopy'];
     /** --allow-live-target: a live (unlocked) target is a warning, not a failed check. */
     allowLiveTarget?: boolean;
+    /** --accept-invalid: objects written although Calico's validator rejects them (a warning, not a failed check). */
+    acceptInvalid?: readonly string[];
   };
   /** The desired objects this plan covers (after --include / --exclude). */
   desired: readonly DesiredObject[];
@@ -46,6 +51,8 @@ export interface PlanInputs {
     namespaces: readonly string[];
   };
   schema: SchemaFindings;
+  /** The Calico owner references of `desired` and how they are resolved (owner-references.ts). */
+  ownerReferences?: readonly OwnerRewrite[];
   /** The server-dry-run check; null when the dry run was skipped (--no-server-dry-run). */
   serverDryRun: Check | null;
   /** Access review of `requiredPermissions(planChanges(...))` for `identity`. */
@@ -59,6 +66,11 @@ export interface PlanInputs {
  */
 export function planChanges(changes: readonly ResourceChange[], ci: ClusterInformationSteps): ResourceChange[] {
   return [ci.lock, ...sortChanges(changes), ...(ci.identity ? [ci.identity] : [])];
+}
+
+/** BGPFilters a BGPPeer may name: those migrated and those the target already has. */
+function bgpFilterNames(desired: readonly DesiredObject[], live: readonly KubeObject[]): Set<string> {
+  return new Set([...desired.filter((d) => d.kind === 'BGPFilter').map((d) => d.name), ...live.filter((o) => o.kind === 'BGPFilter').map((o) => o.metadata.name)]);
 }
 
 export const DRY_RUN_SKIPPED: Check = {
@@ -81,6 +93,8 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
     nodesExist(desired, new Set(t.nodes.map((n) => n.metadata.name))),
     namespacesExist(desired, new Set(t.namespaces)),
     tiersExist(desired, liveTiers),
+    ownerReferencesCheck(inputs.ownerReferences ?? []),
+    calicoValidation(desired, { bgpFilterNames: bgpFilterNames(inputs.allDesired ?? desired, t.live) }, makeMatcher(options.acceptInvalid ?? [], '--accept-invalid')),
     ipamConsistency(
       desired,
       t.live.filter((o) => o.kind === 'IPPool'),

@@ -13,6 +13,8 @@
  * step's `after`). When the lock step writes, apply takes the identity step's precondition from
  * the lock step's result rather than from `target.resource_version`.
  */
+import { goJson } from '../convert/json.js';
+import { METADATA_ANNOTATION } from '../convert/metadata.js';
 import { CLUSTER_INFORMATION, CRD_API_VERSION, WAVES } from '../model/kinds.js';
 import type { KubeObject, SourceClusterInfo, SourceRef } from '../model/types.js';
 import { addressOf } from './address.js';
@@ -38,6 +40,12 @@ export interface ClusterInformationInput {
    * same inputs give the same plan; see `deriveClusterGUID`.
    */
   newClusterGUID: string;
+  /**
+   * The creationTimestamp a missing target ClusterInformation gets in its `projectcalico.org/metadata`
+   * annotation, as Calico's client writes one: the source datastore's (`datastoreCreatedAt`), not
+   * the clock, so the same inputs give the same plan.
+   */
+  createdAt?: string | null;
 }
 
 /**
@@ -64,7 +72,7 @@ export function clusterInformationChanges(input: ClusterInformationInput): [Reso
   const base: KubeObject = live ?? {
     apiVersion: CRD_API_VERSION,
     kind: CLUSTER_INFORMATION.kind,
-    metadata: { name: CLUSTER_INFORMATION_NAME },
+    metadata: { name: CLUSTER_INFORMATION_NAME, annotations: { [METADATA_ANNOTATION]: goJson({ creationTimestamp: input.createdAt ?? null }) } },
   };
   const baseSpec = isRecord(base.spec) ? base.spec : {};
 

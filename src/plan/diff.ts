@@ -158,7 +158,7 @@ function removal(address: string, object: KubeObject, prune: boolean): ResourceC
 function change(d: DesiredObject, address: string, action: Action, before: KubeObject | null, after: KubeObject | null, changedPathList: string[], live?: KubeObject): ResourceChange {
   return {
     address,
-    wave: waveOf(d.kind, d.name, address),
+    wave: d.wave ?? waveOf(d.kind, d.name, address),
     api_version: d.apiVersion,
     kind: d.kind,
     namespace: d.namespace,

@@ -21,6 +21,7 @@ import { CLUSTER_INFORMATION, CRD_API_VERSION } from '../model/kinds.js';
 import type { ConversionResult, ConversionSettings, DesiredObject, KubeObject } from '../model/types.js';
 import { assemblePlan, planChanges } from '../plan/assemble.js';
 import { desiredAddress } from '../plan/diff.js';
+import { calicoOwners, resolveOwnerReferences } from '../plan/owner-references.js';
 import { summarizeSource, type SourceSummary } from '../plan/source-digest.js';
 import type { PlanBody } from '../plan/types.js';
 import type { ObjectRef, TargetPort } from '../ports/target.js';
@@ -56,6 +57,7 @@ export interface LockedDelta {
 export interface DeltaOptions {
   conversion: ConversionSettings;
   parallelism: number;
+  acceptInvalid?: string[];
 }
 
 export async function planLockedDelta(
@@ -94,19 +96,23 @@ export async function planLockedDelta(
     snapshot = { ...snapshot, kvs: [] };
     const errors = conversionErrors(conversion);
     if (errors.length) throw sourceInvalidError(errors, summary.endpoints.join(','));
-    desired = withImpliedTiers(conversion.objects, liveTierNames(from.target), conversion.namingVersion);
+    desired = withImpliedTiers(conversion.objects, liveTierNames(from.target), conversion.namingVersion, conversion.datastoreCreatedAt);
     touched = changedAddresses(from.desired, desired, sameContext(from.conversion, conversion));
   }
 
   const before = new Map(from.desired.map((d) => [desiredAddress(d), d]));
-  const now = desired.filter((d) => touched.has(desiredAddress(d)));
-  const nowByAddress = new Map(now.map((d) => [desiredAddress(d), d]));
-  const refs = [...touched].map((a) => refOf(nowByAddress.get(a) ?? before.get(a)));
-  const [live, liveClusterInfo, namespaces] = await Promise.all([
+  const changed = desired.filter((d) => touched.has(desiredAddress(d)));
+  const changedByAddress = new Map(changed.map((d) => [desiredAddress(d), d]));
+  const refs = [...touched].map((a) => refOf(changedByAddress.get(a) ?? before.get(a)));
+  const [live, owners, liveClusterInfo, namespaces] = await Promise.all([
     readObjects(target, refs, opts.parallelism),
+    // Their owners too, wherever they are: a reference takes the owner's uid in the target.
+    readObjects(target, ownerRefsOf(changed), opts.parallelism),
     target.get({ apiVersion: CRD_API_VERSION, kind: CLUSTER_INFORMATION.kind, namespace: null, name: 'default' }),
     target.listNamespaces(),
   ]);
+  const resolved = resolveOwnerReferences(desired, [...live, ...owners], touched);
+  const now = resolved.desired.filter((d) => touched.has(desiredAddress(d)));
   const t = from.target;
   const diffed = await serverDiff(
     {
@@ -127,13 +133,14 @@ export async function planLockedDelta(
     toolVersion: ctx.toolVersion,
     source: summary,
     conversion,
-    options: { include: [], exclude: [], prune: false, conversion: opts.conversion, precopy: base.precopy },
+    options: { include: [], exclude: [], prune: false, conversion: opts.conversion, precopy: base.precopy, acceptInvalid: opts.acceptInvalid },
     desired,
     changes: diffed.changes,
     clusterInformation: ci,
     target: { server: t.server, clusterUid: t.clusterUid, apiGroup: t.apiGroup, crdCheck: t.crdCheck, live: t.live, nodes: nodesNow(t.nodes, refs, live), namespaces },
     // The catch-up checked every other object against the same CRDs.
     schema: validateObjects(t.crds, now),
+    ownerReferences: resolved.rewrites,
     serverDryRun: diffed.dryRun?.check ?? null,
     rbac: { identity: target.userName, results: await accessResults(target, perms) },
   });
@@ -172,6 +179,11 @@ export function changedAddresses(before: readonly DesiredObject[], after: readon
   }
   for (const a of old.keys()) out.add(a);
   return out;
+}
+
+/** The Calico owners of these objects, as refs to read. */
+function ownerRefsOf(objects: readonly DesiredObject[]): ObjectRef[] {
+  return objects.flatMap((d) => calicoOwners(d.body).map((o) => ({ apiVersion: CRD_API_VERSION, kind: o.kind, namespace: o.namespace, name: o.name })));
 }
 
 function refOf(d: DesiredObject | undefined): ObjectRef {

@@ -45,6 +45,8 @@ export interface CutoverOptions {
   autoApprove: boolean;
   planParallelism: number;
   applyParallelism: number;
+  /** --accept-invalid patterns, as for plan. */
+  acceptInvalid?: string[];
 }
 
 export type CutoverStop = 'checks-failed' | 'gate-refused' | 'apply-stopped' | 'verify-failed';
@@ -175,7 +177,17 @@ async function catchUp(opts: CutoverOptions, ctx: Context, newest: MigrationRun 
   let made: Awaited<ReturnType<typeof makePlan>> | null = null;
   try {
     made = await makePlan(
-      { conversion: opts.conversion, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: opts.planParallelism, stateDir: opts.stateDir, keepState: true },
+      {
+        conversion: opts.conversion,
+        include: [],
+        exclude: [],
+        prune: false,
+        serverDryRun: true,
+        parallelism: opts.planParallelism,
+        stateDir: opts.stateDir,
+        keepState: true,
+        acceptInvalid: opts.acceptInvalid,
+      },
       ctx,
       (line) => output.write(line),
     );
@@ -243,7 +255,7 @@ async function deltaUnderLock(opts: CutoverOptions, ctx: Context, round: CatchUp
   const source = await ctx.openSource();
   const target = await ctx.openTarget();
   const out = opts.out ?? path.join(opts.stateDir, `delta-${stamp(ctx)}.plan.json`);
-  const delta = await planLockedDelta(round.base, { conversion: opts.conversion, parallelism: opts.planParallelism }, { source, target }, ctx);
+  const delta = await planLockedDelta(round.base, { conversion: opts.conversion, parallelism: opts.planParallelism, acceptInvalid: opts.acceptInvalid }, { source, target }, ctx);
   const output = openPlanOutput(out);
   let plan: Plan;
   try {
@@ -319,8 +331,10 @@ async function underLock(opts: CutoverOptions, ctx: Context, newest: MigrationRu
   let plan: Plan;
   try {
     plan = (
-      await makePlan({ conversion: opts.conversion, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: opts.planParallelism, stateDir: opts.stateDir }, ctx, (line) =>
-        output.write(line),
+      await makePlan(
+        { conversion: opts.conversion, include: [], exclude: [], prune: false, serverDryRun: true, parallelism: opts.planParallelism, stateDir: opts.stateDir, acceptInvalid: opts.acceptInvalid },
+        ctx,
+        (line) => output.write(line),
       )
     ).plan;
     savePlan({ plan, output, stateDir: opts.stateDir }, ctx);

@@ -12,7 +12,8 @@ import type { FilterTarget } from '../model/filters.js';
 import { CLUSTER_INFORMATION } from '../model/kinds.js';
 import type { ConversionResult, ConversionSettings, Diagnostic, DesiredObject, SourceSnapshot } from '../model/types.js';
 import { CLUSTER_INFORMATION_NAME, clusterInformationChanges, deriveClusterGUID, type ClusterInformationSteps } from '../plan/cluster-information.js';
-import type { LiveObject } from '../plan/diff.js';
+import { desiredAddress, type LiveObject } from '../plan/diff.js';
+import { resolveOwnerReferences, type OwnerRewrite } from '../plan/owner-references.js';
 import type { ResourceChange } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
@@ -58,6 +59,8 @@ export interface DesiredState {
   clusterInformation: ClusterInformationSteps;
   /** Null when no dry run was asked for (or, for `updates`, there was no update to try). */
   dryRun: DryRunOutcome | null;
+  /** The Calico owner references of the selected objects, and how each was resolved. */
+  ownerReferences: OwnerRewrite[];
 }
 
 /** The pipeline. @throws MigrateError SOURCE_INVALID when an entry cannot be converted (nothing written). */
@@ -73,9 +76,12 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   snapshot = null;
   const errors = conversionErrors(conversion);
   if (errors.length) throw sourceInvalidError(errors, source.endpoints.join(','));
-  const desired = withImpliedTiers(conversion.objects, liveTierNames(t), conversion.namingVersion);
+  const owners = resolveOwnerReferences(withImpliedTiers(conversion.objects, liveTierNames(t), conversion.namingVersion, conversion.datastoreCreatedAt), t.live);
+  const desired = owners.desired;
   const { filter } = opts;
   const selected = filter ? desired.filter((d) => filter({ kind: d.kind, namespace: d.namespace, name: d.name })) : desired;
+  const selectedAddresses = filter && owners.rewrites.length > 0 ? new Set(selected.map(desiredAddress)) : null;
+  const ownerReferences = selectedAddresses ? owners.rewrites.filter((r) => selectedAddresses.has(r.address)) : owners.rewrites;
   const schema = validateObjects(t.crds, desired);
 
   const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
@@ -86,7 +92,7 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   );
   const { changes, dryRun } = diffed;
   const clusterInformation = diffed.clusterInformation ?? clusterInformationSteps(conversion, t, filter);
-  return { source, conversion, desired, selected, target: t, schema, changes, clusterInformation, dryRun };
+  return { source, conversion, desired, selected, target: t, schema, changes, clusterInformation, dryRun, ownerReferences };
 }
 
 /** Reads the source snapshot, saying what is read and how long it took. */
@@ -100,7 +106,7 @@ export async function readSnapshot(source: Pick<SourcePort, 'origin' | 'endpoint
 
 /** The ClusterInformation steps: lock always, identity only when the filter keeps the ClusterInformation. */
 export function clusterInformationSteps(
-  conversion: Pick<ConversionResult, 'clusterInfo'>,
+  conversion: Pick<ConversionResult, 'clusterInfo' | 'datastoreCreatedAt'>,
   t: Pick<TargetState, 'liveClusterInfo' | 'clusterUid'>,
   filter: DesiredStateOptions['filter'],
 ): ClusterInformationSteps {
@@ -108,6 +114,7 @@ export function clusterInformationSteps(
     source: conversion.clusterInfo,
     live: t.liveClusterInfo,
     newClusterGUID: deriveClusterGUID(t.clusterUid, conversion.clusterInfo?.clusterGUID ?? ''),
+    createdAt: conversion.datastoreCreatedAt,
   });
   const keepIdentity = !filter || filter({ kind: CLUSTER_INFORMATION.kind, namespace: null, name: CLUSTER_INFORMATION_NAME });
   return { lock, identity: keepIdentity ? identity : null };

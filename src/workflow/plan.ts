@@ -3,7 +3,7 @@
  * apply will need, and the plan body assembled from both. Writes nothing to either datastore.
  */
 import { requiredPermissions } from '../checks/rbac.js';
-import { makeFilter } from '../model/filters.js';
+import { makeFilter, makeMatcher } from '../model/filters.js';
 import type { ConversionSettings, DesiredObject, Diagnostic } from '../model/types.js';
 import { assemblePlan, planChanges } from '../plan/assemble.js';
 import { writePlan } from '../plan/plan-file.js';
@@ -32,6 +32,8 @@ export interface PlanOptions {
   keepState?: boolean;
   /** Plan into a live (unlocked) target anyway: its check warns instead of failing. */
   allowLiveTarget?: boolean;
+  /** --accept-invalid patterns: objects migrated as they are although Calico's validator rejects them. */
+  acceptInvalid?: string[];
 }
 
 export interface PlanOutcome {
@@ -52,6 +54,7 @@ export interface PlanOutcome {
 export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: string) => void): Promise<PlanOutcome> {
   // A malformed pattern is a USAGE error before anything is read.
   const filter = makeFilter(opts.include, opts.exclude);
+  makeMatcher(opts.acceptInvalid ?? [], '--accept-invalid');
   const source = await ctx.openSource();
   const target = await ctx.openTarget();
   const delta = await precopyBase(opts.stateDir, source, target);
@@ -69,13 +72,22 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     toolVersion: ctx.toolVersion,
     source: state.source,
     conversion: state.conversion,
-    options: { include: opts.include, exclude: opts.exclude, prune: opts.prune, conversion: opts.conversion, precopy: delta?.precopy ?? null, allowLiveTarget: opts.allowLiveTarget },
+    options: {
+      include: opts.include,
+      exclude: opts.exclude,
+      prune: opts.prune,
+      conversion: opts.conversion,
+      precopy: delta?.precopy ?? null,
+      allowLiveTarget: opts.allowLiveTarget,
+      acceptInvalid: opts.acceptInvalid,
+    },
     desired: state.selected,
     allDesired: state.desired,
     changes: state.changes,
     clusterInformation: state.clusterInformation,
     target: state.target,
     schema: state.schema,
+    ownerReferences: state.ownerReferences,
     serverDryRun: state.dryRun?.check ?? null,
     rbac: { identity: target.userName, results: await accessResults(target, perms) },
   });

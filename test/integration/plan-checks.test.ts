@@ -160,10 +160,10 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
     }
   });
 
-  it('schema violation only the CRD schema catches (GlobalNetworkSet nets: [123]): schema fails naming the key and field', async () => {
+  it("schema violation (GlobalNetworkSet nets: [123]): schema fails naming the key and field, and Calico's validator and the server agree", async () => {
     const key = `${V3}globalnetworksets/bad-nets`;
     await seed([...miniDataset(), kv(key, v3('GlobalNetworkSet', 'bad-nets', { nets: [123] }))]);
-    const { plan } = await planFailing(w, ['schema', 'server-dry-run']);
+    const { plan } = await planFailing(w, ['schema', 'calico-validation', 'server-dry-run']);
     const items = checkOf(plan, 'schema').items;
     assert.equal(items.length, 1);
     assert.ok(items[0]!.startsWith(`${key}: /spec/nets/0 must be string`), items[0]);
@@ -171,6 +171,43 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
     const dry = checkOf(plan, 'server-dry-run').items;
     assert.equal(dry.length, 1);
     assert.match(dry[0]!, /^GlobalNetworkSet bad-nets: HTTP 422: .*spec\.nets\[0\]/);
+  });
+
+  it("values Calico's validator rejects (test/fixtures/calico-invalid): calico-validation fails naming every object and rule, apply refuses the plan, nothing is written; --accept-invalid migrates them with a warning", async () => {
+    const kvs = JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'calico-invalid', 'etcd.json'), 'utf8')) as KV[];
+    await resetDatastores();
+    await seedDataset(kvs);
+    const { plan, r } = await planFailing(w, ['calico-validation']);
+    const expected = [
+      ['IPPool loadbalancer-pool: spec.nodeSelector:', 'ippool-loadbalancer-node-selector'],
+      ['BGPPeer peer-missing-filter: spec.filters[1]:', 'bgppeer-filters-exist'],
+      ['GlobalNetworkPolicy bad-selector: spec.selector:', 'selector-syntax'],
+      ['NetworkPolicy dev/icmp-with-ports: spec.ingress[0].destination.ports:', 'rule-ports-protocol'],
+      ['Node cm-invalid-node-1: metadata.annotations["projectcalico.org/WireguardPublicKey"]:', 'node-wireguard-public-key'],
+    ];
+    const items = checkOf(plan, 'calico-validation').items;
+    assert.equal(items.length, expected.length, items.join('\n'));
+    for (const [start, rule] of expected) {
+      assert.ok(
+        items.some((i) => i.startsWith(start!) && i.endsWith(`[${rule}]`)),
+        `${start} [${rule}] in ${items.join('\n')}`,
+      );
+      assert.ok(r.stdout.includes(`[${rule}]`), `the text output names rule ${rule}`);
+    }
+    assert.match(checkOf(plan, 'calico-validation').message, /--accept-invalid/);
+
+    const target = await targetSnapshot();
+    const file = w.path('plan-calico-validation.json');
+    const applied = await cli(w, ['apply', file, '--auto-approve'], EXIT_CODES.CHECK_FAILED);
+    assert.match(applied.stderr, /1 failed check\(s\) \(calico-validation\); it cannot be applied/);
+    assert.deepEqual(await targetSnapshot(), target, 'nothing was written');
+
+    const accept = ['IPPool/loadbalancer-pool', 'BGPPeer/peer-missing-filter', 'GlobalNetworkPolicy/bad-selector', 'NetworkPolicy/dev/icmp-with-ports', 'Node/cm-invalid-node-1'];
+    await cli(w, ['plan', '--out', 'accepted.json', ...accept.flatMap((a) => ['--accept-invalid', a])], 0);
+    const accepted = checkOf(readPlan(w.path('accepted.json')), 'calico-validation');
+    assert.equal(accepted.status, 'warn');
+    assert.equal(accepted.items.length, expected.length);
+    assert.ok(accepted.items.every((i) => i.startsWith('accepted with --accept-invalid: ')));
   });
 
   it('node missing in the target (dataset seeded without its Nodes): nodes-exist fails naming each Node', async () => {

@@ -92,7 +92,7 @@ describe('reverse plan', () => {
       const steps = executionSteps(rev).map((s) => `${s.phase}:${s.wave}:${s.changes.map((c) => c.address.split('/').slice(-2).join('/')).join(',')}`);
       assert.deepEqual(steps, [
         'apply:2:GlobalNetworkSet/s', // undo the last forward step (the delete) first
-        'apply:110:ClusterInformation/default#identity',
+        'apply:115:ClusterInformation/default#identity',
         'delete:203:GlobalNetworkPolicy/g',
         'delete:301:Tier/t',
         'delete:400:ClusterInformation/default#lock', // the lock is undone last

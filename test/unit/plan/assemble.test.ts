@@ -40,7 +40,15 @@ function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
     toolVersion: '9.9.9',
     source: summarizeSource(SNAPSHOT),
     conversion: {
-      clusterInfo: { key: `${KEY}clusterinformations/default`, modRevision: 3, clusterGUID: 'f'.repeat(32), calicoVersion: 'v3.31.2', clusterType: 'k8s', datastoreReady: false },
+      clusterInfo: {
+        key: `${KEY}clusterinformations/default`,
+        modRevision: 3,
+        clusterGUID: 'f'.repeat(32),
+        calicoVersion: 'v3.31.2',
+        clusterType: 'k8s',
+        datastoreReady: false,
+        creationTimestamp: null,
+      },
       skipped: [{ key: '/calico/felix/v1/host/x/status', category: 'felix-status', reason: 'Felix rewrites it' }],
       diagnostics: [warning(`${KEY}tiers/security`, 'converted with care'), { severity: 'info', code: 'i', message: 'not a warning' }],
     },
@@ -92,6 +100,8 @@ describe('assemblePlan (pure)', () => {
         ['nodes-exist', 'pass'],
         ['namespaces-exist', 'pass'],
         ['tiers-exist', 'pass'],
+        ['owner-references', 'pass'],
+        ['calico-validation', 'pass'],
         ['ipam-consistency', 'pass'],
         ['rbac', 'pass'],
         ['source-locked', 'pass'],
@@ -125,7 +135,7 @@ describe('assemblePlan (pure)', () => {
     assert.equal(body.source.locked, false);
     assert.equal(byId.get('server-dry-run')?.status, 'warn');
     assert.match(byId.get('server-dry-run')?.message ?? '', /--no-server-dry-run/);
-    assert.deepEqual(body.summary.checks, { pass: 9, warn: 2, fail: 0 });
+    assert.deepEqual(body.summary.checks, { pass: 11, warn: 2, fail: 0 });
   });
 
   it('records conversion warnings, then the schema warnings, as `KEY: message`', () => {

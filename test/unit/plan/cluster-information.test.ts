@@ -41,14 +41,14 @@ describe('clusterInformationChanges', () => {
     assert.deepEqual(identity.source_keys, [{ key: SOURCE.key, mod_revision: 12 }]);
   });
 
-  it('creates a missing ClusterInformation like EnsureInitialized, locked, with the GUID given', () => {
-    const [lock, identity] = clusterInformationChanges({ source: SOURCE, live: null, newClusterGUID: 'fresh-guid' });
+  it('creates a missing ClusterInformation like EnsureInitialized, locked, with the GUID given and the metadata annotation Calico writes', () => {
+    const [lock, identity] = clusterInformationChanges({ source: SOURCE, live: null, newClusterGUID: 'fresh-guid', createdAt: '2024-03-01T10:00:00Z' });
     assert.equal(lock.change.action, 'create');
     assert.equal(lock.change.before, null);
     assert.deepEqual(lock.change.after, {
       apiVersion: 'crd.projectcalico.org/v1',
       kind: 'ClusterInformation',
-      metadata: { name: 'default' },
+      metadata: { name: 'default', annotations: { 'projectcalico.org/metadata': '{"creationTimestamp":"2024-03-01T10:00:00Z"}' } },
       spec: { clusterGUID: 'fresh-guid', clusterType: 'kdd', datastoreReady: false },
     });
     assert.deepEqual(lock.target, { uid: null, resource_version: null });

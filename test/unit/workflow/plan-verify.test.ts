@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { calicoOwners, withOwnerUids } from '../../../src/plan/owner-references.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,11 +25,16 @@ const checkOf = (plan: Plan, id: string) => {
   return c;
 };
 
-/** Writes every change's `after` the way apply would (creates, guarded replaces, Node patches): enough for verify. */
+/**
+ * Writes every change's `after` the way apply would (creates, guarded replaces, Node patches, Calico
+ * owner references pointing at the uids their owners got): enough for verify.
+ */
 async function applyAll(target: FakeTarget, plan: Plan): Promise<void> {
+  const uids = new Map<string, string>();
   for (const c of plan.resource_changes) {
     const a = c.change.action;
-    const after = c.change.after;
+    const planned = c.change.after;
+    const after = planned && withOwnerUids(planned, new Map(calicoOwners(planned).flatMap((o) => (uids.has(o.address) ? [[o.index, uids.get(o.address)!] as [number, string]] : []))));
     if (!after || (a !== 'create' && a !== 'update')) continue;
     let r;
     if (c.kind === 'Node') {
@@ -41,6 +47,7 @@ async function applyAll(target: FakeTarget, plan: Plan): Promise<void> {
       r = await target.replace(after, String(cur?.metadata.resourceVersion ?? ''));
     }
     assert.ok(r.ok, `${c.address}: ${r.ok ? '' : r.message}`);
+    if (typeof r.object.metadata.uid === 'string') uids.set(c.address, r.object.metadata.uid);
   }
 }
 
