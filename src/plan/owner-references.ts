@@ -207,3 +207,8 @@ export function alignOwnerUids(desired: KubeObject, live: KubeObject): KubeObjec
   }
   return withOwnerUids(desired, uids);
 }
+
+/** The Calico owners of these objects, as refs to read from the target. */
+export function ownerRefsOf(objects: readonly DesiredObject[]): Array<{ apiVersion: string; kind: string; namespace: string | null; name: string }> {
+  return objects.flatMap((d) => calicoOwners(d.body).map((o) => ({ apiVersion: CRD_API_VERSION, kind: o.kind, namespace: o.namespace, name: o.name })));
+}

@@ -21,7 +21,7 @@ import { CLUSTER_INFORMATION, CRD_API_VERSION } from '../model/kinds.js';
 import type { ConversionResult, ConversionSettings, DesiredObject, KubeObject } from '../model/types.js';
 import { assemblePlan, planChanges } from '../plan/assemble.js';
 import { desiredAddress } from '../plan/diff.js';
-import { calicoOwners, resolveOwnerReferences } from '../plan/owner-references.js';
+import { ownerRefsOf, resolveOwnerReferences } from '../plan/owner-references.js';
 import { summarizeSource, type SourceSummary } from '../plan/source-digest.js';
 import type { PlanBody } from '../plan/types.js';
 import type { ObjectRef, TargetPort } from '../ports/target.js';
@@ -179,11 +179,6 @@ export function changedAddresses(before: readonly DesiredObject[], after: readon
   }
   for (const a of old.keys()) out.add(a);
   return out;
-}
-
-/** The Calico owners of these objects, as refs to read. */
-function ownerRefsOf(objects: readonly DesiredObject[]): ObjectRef[] {
-  return objects.flatMap((d) => calicoOwners(d.body).map((o) => ({ apiVersion: CRD_API_VERSION, kind: o.kind, namespace: o.namespace, name: o.name })));
 }
 
 function refOf(d: DesiredObject | undefined): ObjectRef {

@@ -10,6 +10,7 @@
 import { CLUSTER_INFORMATION, CRD_API_VERSION } from '../model/kinds.js';
 import type { ConversionResult, DesiredObject } from '../model/types.js';
 import { desiredAddress } from '../plan/diff.js';
+import { ownerRefsOf, resolveOwnerReferences } from '../plan/owner-references.js';
 import type { ObjectRef, TargetPort } from '../ports/target.js';
 import type { SourcePort } from '../ports/source.js';
 import type { Context } from './context.js';
@@ -38,12 +39,15 @@ export interface WrittenVerifyResult {
 
 export async function verifyWritten(input: WrittenVerifyInput, ports: { source: SourcePort; target: TargetPort }, ctx: Pick<Context, 'io'>): Promise<WrittenVerifyResult> {
   const { written } = input;
-  const desired = input.desired.filter((d) => written.has(desiredAddress(d)));
-  const [live, liveClusterInfo, sourceSame] = await Promise.all([
+  const writtenDesired = input.desired.filter((d) => written.has(desiredAddress(d)));
+  const [live, owners, liveClusterInfo, sourceSame] = await Promise.all([
     readObjects(ports.target, [...written.values()], input.parallelism),
+    // Their Calico owners too: a reference is right when it carries the owner's uid in the target.
+    readObjects(ports.target, ownerRefsOf(writtenDesired), input.parallelism),
     ports.target.get({ apiVersion: CRD_API_VERSION, kind: CLUSTER_INFORMATION.kind, namespace: null, name: 'default' }),
     unchangedSince(ports.source, input.sourceRevision),
   ]);
+  const desired = resolveOwnerReferences(input.desired, [...live, ...owners], new Set(written.keys())).desired.filter((d) => written.has(desiredAddress(d)));
   const diffed = await serverDiff(
     { desired, live: live.map((object) => ({ object })), clusterInformation: null, prune: false, owned: input.owned, dryRun: 'updates', parallelism: input.parallelism },
     ports.target,

@@ -115,7 +115,7 @@ describe('apply engine (real kube-apiserver)', function () {
     assert.equal(types.at(-1), 'apply_complete');
     assert.deepEqual(
       io.events.filter((e) => e.type === 'wave_start').map((e) => `${e.phase}:${e.wave}`),
-      ['apply:0', 'apply:1', 'apply:2', 'apply:3', 'apply:4', 'apply:8', 'apply:10', 'delete:2'],
+      ['apply:0', 'apply:1', 'apply:2', 'apply:3', 'apply:4', 'apply:8', 'apply:15', 'delete:2'],
     );
 
     // The reverse plan is a valid plan file; applying it restores exactly the prior state.

@@ -151,9 +151,21 @@ export function kubeOf(state: ClusterState = testCluster()): KubeReq {
 
 const VOLATILE_META = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation'];
 
-function normalise(o: any): any {
+function normalise(o: any, uidName: ReadonlyMap<string, string>): any {
   const metadata = { ...o.metadata };
   for (const k of VOLATILE_META) delete metadata[k];
+  const meta = metadata.annotations?.['projectcalico.org/metadata'];
+  if (typeof meta === 'string' && meta.includes('"ownerReferences"')) {
+    // uids are the server's: a Calico owner reference is compared by what it names, which must be
+    // the owner as it is in this target (else it shows as dangling).
+    const parsed = JSON.parse(meta);
+    const names = (r: any) => {
+      const n = uidName.get(r.uid);
+      return n !== undefined && n.startsWith(`${r.kind}/`) && n.endsWith(`/${r.name}`);
+    };
+    parsed.ownerReferences = parsed.ownerReferences.map((r: any) => (r.apiVersion === CRD_API_VERSION ? { ...r, uid: names(r) ? `uid of ${r.kind} ${r.name}` : `dangling ${r.uid}` } : r));
+    metadata.annotations = { ...metadata.annotations, 'projectcalico.org/metadata': JSON.stringify(parsed) };
+  }
   return { ...o, metadata };
 }
 
@@ -170,8 +182,10 @@ export async function targetSnapshot(req: KubeReq = kubeOf()): Promise<Record<st
       return { k, items: r.body.items as any[] };
     }),
   );
+  const name = (kind: string, o: any) => `${kind}/${o.metadata.namespace ? o.metadata.namespace + '/' : ''}${o.metadata.name}`;
+  const uidName = new Map(lists.flatMap(({ k, items }) => items.map((o): [string, string] => [o.metadata.uid, name(k.kind, o)])));
   for (const { k, items } of lists) {
-    for (const o of items) out[`${k.kind}/${o.metadata.namespace ? o.metadata.namespace + '/' : ''}${o.metadata.name}`] = normalise(o);
+    for (const o of items) out[name(k.kind, o)] = normalise(o, uidName);
   }
   const nodes = await req('GET', '/api/v1/nodes');
   assert.equal(nodes.status, 200);
