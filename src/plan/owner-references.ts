@@ -115,7 +115,10 @@ export function withOwnerUids(body: KubeObject, uidFor: ReadonlyMap<number, stri
  */
 export function resolveOwnerReferences(desired: readonly DesiredObject[], live: readonly KubeObject[], only?: ReadonlySet<string>): { desired: DesiredObject[]; rewrites: OwnerRewrite[] } {
   const inScope = (d: DesiredObject) => !only || only.has(addressOf(d.apiVersion, d.kind, d.namespace, d.name));
-  const owned = desired.filter((d) => d.apiVersion === CRD_API_VERSION && inScope(d) && calicoOwners(d.body).length > 0);
+  const owned = desired.flatMap((d) => {
+    const owners = d.apiVersion === CRD_API_VERSION && inScope(d) ? calicoOwners(d.body) : [];
+    return owners.length > 0 ? [{ d, owners }] : [];
+  });
   if (owned.length === 0) return { desired: [...desired], rewrites: [] };
   const liveUid = new Map<string, string>();
   for (const o of live) if (typeof o.metadata.uid === 'string') liveUid.set(addressOf(o.apiVersion, o.kind, o.metadata.namespace ?? null, o.metadata.name), o.metadata.uid);
@@ -123,11 +126,11 @@ export function resolveOwnerReferences(desired: readonly DesiredObject[], live: 
   const rewrites: OwnerRewrite[] = [];
   const pendingOwners = new Map<DesiredObject, string[]>();
   const replaced = new Map<DesiredObject, DesiredObject>();
-  for (const d of owned) {
+  for (const { d, owners } of owned) {
     const uids = new Map<number, string>();
     const drop = new Set<number>();
     const pending: string[] = [];
-    for (const o of calicoOwners(d.body)) {
+    for (const o of owners) {
       const uid = liveUid.get(o.address);
       const how: OwnerResolution = uid !== undefined ? 'live' : byAddress.has(o.address) ? 'at-apply' : 'dropped';
       if (how === 'live' && uid !== undefined) uids.set(o.index, uid);

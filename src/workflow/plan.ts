@@ -54,7 +54,7 @@ export interface PlanOutcome {
 export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: string) => void): Promise<PlanOutcome> {
   // A malformed pattern is a USAGE error before anything is read.
   const filter = makeFilter(opts.include, opts.exclude);
-  makeMatcher(opts.acceptInvalid ?? [], '--accept-invalid');
+  makeMatcher(opts.acceptInvalid ?? [], '--accept-invalid'); // parsed here only to refuse a malformed pattern early
   const source = await ctx.openSource();
   const target = await ctx.openTarget();
   const delta = await precopyBase(opts.stateDir, source, target);

@@ -1,5 +1,6 @@
 /** Rules that span kinds: selector syntax, Go durations, and the `name` format of references. */
 import { join, list, nonEmpty, present, rec, show, type JsonRecord } from '../access.js';
+import { DURATION_FIELDS } from '../../../convert/create-defaults.js';
 import { parseGoDuration } from '../go.js';
 import { isName } from '../names.js';
 import { selectorError } from '../selector.js';
@@ -51,51 +52,14 @@ export function selectorFields(s: Subject): Field[] {
 
 const SELECTOR_KINDS = [...POLICY_KINDS, 'IPPool', 'BGPPeer', 'FelixConfiguration', 'KubeControllersConfiguration'];
 
-/** Fields decoded into a Go `metav1.Duration` (`time.ParseDuration`), by kind. */
-const DURATIONS: Record<string, readonly string[]> = {
-  FelixConfiguration: [
-    'bpfKubeProxyMinSyncPeriod',
-    'dataplaneWatchdogTimeout',
-    'debugSimulateCalcGraphHangAfter',
-    'debugSimulateDataplaneApplyDelay',
-    'debugSimulateDataplaneHangAfter',
-    'endpointReportingDelay',
-    'flowLogsFlushInterval',
-    'interfaceRefreshInterval',
-    'ipsetsRefreshInterval',
-    'iptablesLockProbeInterval',
-    'iptablesPostWriteCheckInterval',
-    'iptablesRefreshInterval',
-    'liveMigrationRouteConvergenceTime',
-    'netlinkTimeout',
-    'nftablesRefreshInterval',
-    'reportingInterval',
-    'reportingTTL',
-    'routeRefreshInterval',
-    'usageReportingInitialDelay',
-    'usageReportingInterval',
-    'wireguardKeepAlive',
-    'xdpRefreshInterval',
-  ],
-  KubeControllersConfiguration: [
-    'etcdV3CompactionPeriod',
-    'controllers.node.reconcilerPeriod',
-    'controllers.node.leakGracePeriod',
-    'controllers.policy.reconcilerPeriod',
-    'controllers.workloadEndpoint.reconcilerPeriod',
-    'controllers.serviceAccount.reconcilerPeriod',
-    'controllers.namespace.reconcilerPeriod',
-  ],
-  BGPConfiguration: ['nodeMeshMaxRestartTime'],
-  BGPPeer: ['maxRestartTime', 'keepaliveTime'],
-};
-
+/** The `metav1.Duration` fields conversion normalises (`listField[].item` for each item of a list). */
 function durationFields(s: Subject): Field[] {
-  const out = (DURATIONS[s.kind] ?? []).map((d) => at(s.spec, d));
-  if (s.kind === 'FelixConfiguration') {
-    list(s.spec.healthTimeoutOverrides).forEach((o, i) => out.push({ value: rec(o).timeout, path: join(join(join('spec', 'healthTimeoutOverrides'), i), 'timeout') }));
-  }
-  return out;
+  return (DURATION_FIELDS[s.kind] ?? []).flatMap((d): Field[] => {
+    const [listPath = d, item] = d.split('[].');
+    if (item === undefined) return [at(s.spec, d)];
+    const l = at(s.spec, listPath);
+    return list(l.value).map((o, i) => ({ value: rec(o)[item], path: join(join(l.path, i), item) }));
+  });
 }
 
 /** References whose struct tag is `name`: a DNS-1123 subdomain. */
@@ -144,7 +108,7 @@ export const COMMON_RULES: readonly Rule[] = [
   },
   {
     id: 'duration-format',
-    kinds: Object.keys(DURATIONS),
+    kinds: Object.keys(DURATION_FIELDS),
     description: 'Duration fields are strings Go\'s time.ParseDuration accepts (e.g. "90s", "1m30s"); anything else fails to decode',
     source: 'metav1.Duration UnmarshalJSON',
     check: (s) =>
