@@ -105,56 +105,100 @@ function toAjvSchema(s: Schema): Schema {
   return out;
 }
 
-function childPath(path: string, seg: string | number): string {
-  return path + pointer(seg);
+/** A JSON pointer from a path kept as a stack; only formatted when something is pruned. */
+function pathText(path: ReadonlyArray<string | number>): string {
+  return path.length === 0 ? '' : pointer(...path);
+}
+
+function setOwn(out: JsonRecord, k: string, v: unknown): void {
+  // defineProperty, not assignment: a `__proto__` key must stay an own data property.
+  Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /**
- * API-server pruning and defaulting: returns a copy without fields the schema does not know (and
+ * API-server pruning and defaulting: returns the value without fields the schema does not know (and
  * without nulls in non-nullable fields), with `default`s filled in; `pruned` gets the dropped paths.
+ *
+ * Hot: plan runs every object through here. Almost every object is unchanged by it, so nothing is
+ * copied until a field is dropped or defaulted (the value itself is returned otherwise), and the
+ * path is a stack that becomes text only for a dropped field.
  */
-function pruneAndDefault(value: unknown, schema: Schema, path: string, pruned: string[], root = false): unknown {
+function pruneAndDefault(value: unknown, schema: Schema, path: Array<string | number>, pruned: string[], root = false): unknown {
   if (Array.isArray(value)) {
     const items = schema.items;
-    return isRecord(items) ? value.map((v, i) => (v === null ? v : pruneAndDefault(v, items, childPath(path, i), pruned))) : value;
+    if (!isRecord(items)) return value;
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v === null) {
+        if (out) out.push(v);
+        continue;
+      }
+      path.push(i);
+      const nv = pruneAndDefault(v, items, path, pruned);
+      path.pop();
+      if (nv !== v && out === null) out = value.slice(0, i);
+      if (out) out.push(nv);
+    }
+    return out ?? value;
   }
   if (!isRecord(value)) return value;
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const props = isRecord(schema.properties) ? schema.properties : null;
   const addl = schema.additionalProperties;
   if (!props && !isRecord(addl) && (preserve || addl === true)) return value;
-  const out: JsonRecord = {};
-  for (const [k, v] of Object.entries(value)) {
-    const p = childPath(path, k);
+  // Built only once the first field differs: the fields before it are copied then.
+  let out: JsonRecord | null = null;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = value[k];
+    // ObjectMeta is validated by the API server itself, never pruned by the CRD schema.
     if (root && k === 'metadata') {
-      // ObjectMeta is validated by the API server itself, never pruned by the CRD schema.
-      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (out) setOwn(out, k, v);
       continue;
     }
     let child: Schema | null = null;
     if (props && Object.prototype.hasOwnProperty.call(props, k) && isRecord(props[k])) child = props[k];
     else if (!props && isRecord(addl)) child = addl;
     else if (preserve || addl === true) {
-      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (out) setOwn(out, k, v);
       continue;
     }
-    if (!child) {
-      pruned.push(p);
-      continue;
+    let nv: unknown;
+    if (!child || (v === null && child.nullable !== true)) {
+      path.push(k);
+      pruned.push(pathText(path));
+      path.pop();
+      nv = DROPPED;
+    } else {
+      path.push(k);
+      nv = pruneAndDefault(v, child, path, pruned);
+      path.pop();
     }
-    if (v === null && child.nullable !== true) {
-      pruned.push(p);
-      continue;
+    if (nv !== v && out === null) {
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j] as string, value[keys[j] as string]);
     }
-    Object.defineProperty(out, k, { value: pruneAndDefault(v, child, p, pruned), enumerable: true, writable: true, configurable: true });
+    if (out && nv !== DROPPED) setOwn(out, k, nv);
   }
   if (props) {
-    for (const [k, s] of Object.entries(props)) {
-      if (!Object.prototype.hasOwnProperty.call(out, k) && isRecord(s) && s.default !== undefined) {
-        Object.defineProperty(out, k, { value: deepClone(s.default), enumerable: true, writable: true, configurable: true });
+    for (const k in props) {
+      const s = props[k];
+      if (isRecord(s) && s.default !== undefined && !Object.prototype.hasOwnProperty.call(out ?? value, k)) {
+        out ??= copyOf(value);
+        setOwn(out, k, deepClone(s.default));
       }
     }
   }
+  return out ?? value;
+}
+
+const DROPPED = Symbol('dropped');
+
+function copyOf(value: JsonRecord): JsonRecord {
+  const out: JsonRecord = {};
+  for (const k of Object.keys(value)) setOwn(out, k, value[k]);
   return out;
 }
 
@@ -229,7 +273,7 @@ export class CrdSchemaValidator {
     const e = this.entries.get(`${obj.apiVersion}|${obj.kind}`);
     if (!e) return { object: obj, pruned: [] };
     const pruned: string[] = [];
-    const object = pruneAndDefault(obj, e.schema, '', pruned, true) as KubeObject;
+    const object = pruneAndDefault(obj, e.schema, [], pruned, true) as KubeObject;
     return { object, pruned };
   }
 

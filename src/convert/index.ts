@@ -59,7 +59,10 @@ function normaliseInput(snapshot: SourceSnapshot, diag: DiagnosticSink): SourceK
     const modRevision = typeof kv.modRevision === 'number' && Number.isFinite(kv.modRevision) ? kv.modRevision : 0;
     out.push({ key: kv.key, value: kv.value, modRevision });
   });
-  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // etcd returns keys sorted; only another reader's list needs the sort.
+  let sorted = true;
+  for (let i = 1; i < out.length && sorted; i++) sorted = (out[i - 1] as SourceKV).key <= (out[i] as SourceKV).key;
+  if (!sorted) out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const unique: SourceKV[] = [];
   for (const kv of out) {
     const last = unique[unique.length - 1];

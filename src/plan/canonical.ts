@@ -57,6 +57,12 @@ class Raw {
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
+/** A key JSON.stringify would not write in canonical order; the regex runs only on keys that start with a digit. */
+function needsRaw(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return (c >= 48 && c <= 57 && ARRAY_INDEX.test(k)) || k === '__proto__';
+}
+
 function textOf(v: unknown): string {
   return v instanceof Raw ? v.text : JSON.stringify(v);
 }
@@ -116,7 +122,7 @@ function sortedCopy(value: unknown, path: Array<string | number>): unknown {
   let raw = false;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
-    if (k === '__proto__' || ARRAY_INDEX.test(k)) raw = true;
+    if (needsRaw(k)) raw = true;
     path.push(k);
     const item = record[k];
     const v = sortedCopy(item, path);

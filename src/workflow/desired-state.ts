@@ -66,10 +66,11 @@ export interface DesiredState {
 /** The pipeline. @throws MigrateError SOURCE_INVALID when an entry cannot be converted (nothing written). */
 export async function desiredState(opts: DesiredStateOptions, ports: DesiredStatePorts, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<DesiredState> {
   const { target } = ports;
-  let snapshot: SourceSnapshot | null = await readSnapshot(ports.source, ctx);
-  const source = summarizeSource(snapshot);
+  // Both reads at once: each waits mostly on its server, and neither depends on the other.
   ctx.io.say('info', `Reading the target ${target.server}`);
-  const t = await readTarget(target, opts.parallelism);
+  const [read, t] = await Promise.all([readSnapshot(ports.source, ctx), readTarget(target, opts.parallelism)]);
+  let snapshot: SourceSnapshot | null = read;
+  const source = summarizeSource(snapshot);
 
   // Taken over: each value is dropped as it is converted, so the data is never held twice.
   const conversion = convertSnapshotConsuming(snapshot, opts.conversion);

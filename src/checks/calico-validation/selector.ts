@@ -174,6 +174,19 @@ function parseOr(t: readonly Token[], start: number): number {
 
 /** `selector.Validate`: null when the selector parses (the empty selector does), else why not. */
 export function selectorError(selector: string): string | null {
+  // Clusters repeat a few selectors across thousands of policies; each is parsed once.
+  const known = parsed.get(selector);
+  if (known !== undefined) return known;
+  const error = parseError(selector);
+  if (parsed.size >= MAX_REMEMBERED) parsed.clear();
+  parsed.set(selector, error);
+  return error;
+}
+
+const MAX_REMEMBERED = 10000;
+const parsed = new Map<string, string | null>();
+
+function parseError(selector: string): string | null {
   try {
     const tokens = tokenize(selector);
     if (tokens[0]?.kind === 'eof') return null;

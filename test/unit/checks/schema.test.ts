@@ -90,6 +90,26 @@ describe('checks/schema', () => {
     );
   });
 
+  it('normalizing leaves its input alone: an object with nothing to prune or default is returned as it is, any other is copied', () => {
+    const kept = { apiVersion: CRD_API_VERSION, kind: 'Tier', metadata: { name: 't' }, spec: { order: 1, defaultAction: 'Pass' } };
+    const same = validator.normalize(kept);
+    assert.equal(same.object, kept);
+    assert.deepEqual(same.pruned, []);
+    const input = { apiVersion: CRD_API_VERSION, kind: 'Tier', metadata: { name: 't' }, spec: { colour: 'red', order: 1 } };
+    const before = structuredClone(input);
+    const { object, pruned } = validator.normalize(input);
+    assert.deepEqual(input, before);
+    assert.notEqual(object.spec, input.spec);
+    assert.deepEqual(object.spec, { order: 1, defaultAction: 'Deny' });
+    assert.deepEqual(pruned, ['/spec/colour']);
+    // A key JSON would read as the prototype stays an own field of the copy, and is pruned like any other.
+    const proto = JSON.parse(`{"apiVersion":"${CRD_API_VERSION}","kind":"Tier","metadata":{"name":"t"},"spec":{"__proto__":{"x":1},"order":2}}`);
+    const p = validator.normalize(proto);
+    assert.deepEqual(p.pruned, ['/spec/__proto__']);
+    assert.equal(Object.getPrototypeOf(p.object.spec), Object.prototype);
+    assert.deepEqual(Object.keys(p.object.spec as object), ['order', 'defaultAction']);
+  });
+
   it('checks scope and unknown kinds; core Nodes are not validated', () => {
     assert.deepEqual(
       validator.validate({ apiVersion: CRD_API_VERSION, kind: 'NetworkSet', metadata: { name: 'n' }, spec: {} }).map((d) => d.path),

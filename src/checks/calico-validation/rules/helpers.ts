@@ -46,13 +46,19 @@ export interface RuleAt {
 }
 
 /** The ingress and egress rules of a Calico policy spec. */
-export function policyRules(spec: JsonRecord): RuleAt[] {
+export function policyRules(spec: JsonRecord): readonly RuleAt[] {
+  // A dozen rules walk the same policy's rules; they are listed once per spec.
+  const known = listed.get(spec);
+  if (known) return known;
   const out: RuleAt[] = [];
   for (const direction of ['ingress', 'egress'] as const) {
     list(spec[direction]).forEach((r, i) => out.push({ rule: rec(r), path: join(join('spec', direction), i), direction }));
   }
+  listed.set(spec, out);
   return out;
 }
+
+const listed = new WeakMap<JsonRecord, readonly RuleAt[]>();
 
 export const SIDES = ['source', 'destination'] as const;
 
