@@ -27,7 +27,7 @@ const EXIT_CODE_ROWS = [
   { code: 15, name: 'TARGET_INVALID', meaning: 'The target cluster is not usable (missing CRD, v3-only API group, missing permission).' },
   { code: 16, name: 'TARGET_LIVE', meaning: 'The target datastore is live (its ClusterInformation is unlocked): writing to it needs --allow-live-target.' },
   { code: 17, name: 'DRIFT', meaning: 'rollback --against-target found objects others changed since the apply; decide for them with --restore, --skip or --on-drift.' },
-  { code: 64, name: 'USAGE', meaning: 'Bad command line: unknown flag, missing argument, conflicting options.' },
+  { code: 64, name: 'USAGE', meaning: 'Bad command line: unknown command or flag, extra or missing argument, bad flag value, conflicting options. Never 2.' },
   { code: 130, name: 'INTERRUPTED', meaning: 'Stopped by SIGINT (Ctrl-C): apply settled the writes in flight and prints the resume and rollback commands.' },
   { code: 143, name: 'TERMINATED', meaning: 'Stopped by SIGTERM: as for SIGINT.' },
 ] as const;

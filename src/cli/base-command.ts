@@ -14,6 +14,7 @@ import type { Context } from '../workflow/context.js';
 import { createContext, type ClosableContext } from './composition.js';
 import { resolveSettings, type SettingsFlags } from './settings.js';
 import { TerminalIo, type TerminalIoOptions } from './terminal-io.js';
+import { isParseError, usageErrorFromParse } from './usage.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -149,31 +150,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // A parse error arrives before run() made its Io, so the flags are read off argv.
     const io = this.io ?? this.makeTerminalIo({ json: this.jsonEnabled(), debug: this.argv.includes('--debug') });
     const me = this.toMigrateError(err);
-    this.show(io, me.toJSON(), (out) => {
-      out.say('error', me.message);
-      if (me.hint) out.say('info', `Next step: ${me.hint}`);
-    });
-    if (err.stack) io.trace(err.stack);
+    io.error(me, err.stack);
     this.exitWith(me.exitCode);
   }
 
   private toMigrateError(err: Error): MigrateError {
     if (err instanceof MigrateError) return err;
-    if (isParseError(err)) {
-      const message = err.message
-        .replace(/^Error: /, '')
-        .replace(/\s*\n\t/g, ': ')
-        .replace(/\s*\nSee more help with --help\s*$/, '');
-      return new MigrateError('USAGE', message, { hint: `see \`${this.config.bin} ${this.id ?? ''} --help\``.replace(/\s+--help/, ' --help') });
-    }
+    if (isParseError(err)) return usageErrorFromParse(err, { bin: this.config.bin, id: this.id, flags: [...Object.keys({ ...this.ctor.baseFlags, ...this.ctor.flags }), 'json'] });
     return new MigrateError('ERROR', err.message || String(err), { hint: 'this is unexpected; re-run with --debug and report the output' });
   }
-}
-
-function isParseError(err: Error): boolean {
-  const name = err.constructor?.name ?? '';
-  // A flag's own parser (an integer out of range, not a number) throws a plain CLIError that oclif prefixes with `Parsing --flag`.
-  return /Flag|Arg|Parse|Invalid|Required|Unexpected|NonExistent/.test(name) || (err as { parse?: unknown }).parse !== undefined || /^Parsing --/.test(err.message);
 }
 
 export { EXIT_CODES };

@@ -3,6 +3,7 @@
  * --json, stdout carries only the events (one JSON line each) and the command's one final document.
  */
 import { createInterface } from 'node:readline/promises';
+import type { MigrateError } from '../errors.js';
 import type { Io, Level, MigrateEvent } from '../io.js';
 import { ProgressPresenter } from './progress-presenter.js';
 
@@ -66,6 +67,19 @@ export class TerminalIo implements Io {
   /** The one `--json` document of a command (its result or its error); written by the base command only. */
   document(value: unknown): void {
     this.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /**
+   * The one way an error is shown, by the base command and by the hooks that run before any
+   * command (an unknown command): under --json its error document, else the message and its next step.
+   */
+  error(err: MigrateError, stack?: string): void {
+    if (this.opts.json) this.document(err.toJSON());
+    else {
+      this.say('error', err.message);
+      if (err.hint) this.say('info', `Next step: ${err.hint}`);
+    }
+    if (stack) this.trace(stack);
   }
 
   /** A stack trace for --debug: stderr in every mode, since it is for whoever debugs, not for a pipeline. */

@@ -1,0 +1,89 @@
+/**
+ * The built CLI's command line, end to end: every kind of usage error exits 64 (USAGE), never 2
+ * (which means "the plan has changes"), with one line naming what was wrong and the help to read;
+ * `-h` is `--help`.
+ */
+import assert from 'node:assert/strict';
+import { EXIT_CODES } from '../../src/errors.js';
+import { cli, Workdir } from './support/e2e.js';
+
+const USAGE = EXIT_CODES.USAGE;
+
+/** The error line and the next-step line, and nothing else, on stderr; nothing on stdout. */
+function usageLines(r: { stdout: string; stderr: string }): [string, string] {
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(lines[0]!, /^Error: /);
+  assert.match(lines[1]!, /^Next step: see `calico-migrate .*--help`/);
+  return [lines[0]!, lines[1]!];
+}
+
+describe('the command line: usage errors exit 64, and -h', function () {
+  Workdir.cleanUpAfterSuite();
+  const w = new Workdir();
+
+  it('an unknown command exits 64 with a "Did you mean" for a near miss, even with --detailed-exitcode', async () => {
+    const [error, next] = usageLines(await cli(w, ['pln', '--detailed-exitcode'], USAGE));
+    assert.equal(error, 'Error: Unknown command: pln. Did you mean plan?');
+    assert.match(next, /calico-migrate plan --help/);
+    const far = usageLines(await cli(w, ['xyzzy'], USAGE));
+    assert.equal(far[0], 'Error: Unknown command: xyzzy.');
+    assert.equal(far[1], 'Next step: see `calico-migrate --help` for the commands');
+  });
+
+  it('help for an unknown command is the same usage error', async () => {
+    for (const args of [
+      ['help', 'pln'],
+      ['pln', '--help'],
+    ])
+      assert.equal(usageLines(await cli(w, args, USAGE))[0], 'Error: Unknown command: pln. Did you mean plan?');
+  });
+
+  it('an extra argument exits 64, for a command without arguments and one with', async () => {
+    const [error, next] = usageLines(await cli(w, ['plan', 'out.json'], USAGE));
+    assert.equal(error, 'Error: Unexpected argument: out.json (plan takes no arguments)');
+    assert.equal(next, 'Next step: see `calico-migrate plan --help`');
+    assert.equal(usageLines(await cli(w, ['show', 'a.plan.json', 'b.plan.json'], USAGE))[0], 'Error: Unexpected argument: b.plan.json');
+  });
+
+  it('an unknown flag exits 64, with the flag meant', async () => {
+    assert.equal(usageLines(await cli(w, ['plan', '--nope'], USAGE))[0], 'Error: Nonexistent flag: --nope');
+    assert.equal(usageLines(await cli(w, ['plan', '--paralelism', '4'], USAGE))[0], 'Error: Nonexistent flag: --paralelism. Did you mean --parallelism?');
+    assert.equal(usageLines(await cli(w, ['--nope'], USAGE))[0], 'Error: Nonexistent flag: --nope (name a command first)');
+  });
+
+  it('a bad flag value, a missing argument and flags that exclude each other exit 64 on one line', async () => {
+    assert.equal(usageLines(await cli(w, ['plan', '--parallelism', 'abc'], USAGE))[0], 'Error: Parsing --parallelism: Expected an integer but received: abc');
+    assert.equal(usageLines(await cli(w, ['plan', '--parallelism', '0'], USAGE))[0], 'Error: Parsing --parallelism: Expected an integer greater than or equal to 1 but received: 0');
+    assert.equal(usageLines(await cli(w, ['show', 'x.plan.json', '--format', 'yaml'], USAGE))[0], 'Error: Expected --format=yaml to be one of: text, markdown, json');
+    assert.equal(usageLines(await cli(w, ['show'], USAGE))[0], 'Error: Missing required argument: plan');
+    assert.equal(usageLines(await cli(w, ['unlock', '--datastore', 'etcd', '--lease'], USAGE))[0], 'Error: --lease=true cannot also be provided when using --datastore');
+    assert.equal(usageLines(await cli(w, ['rollback', '--skip', 'IPPool/x'], USAGE))[0], 'Error: All of the following must be provided when using --skip: --against-target');
+  });
+
+  it('under --json a usage error is the error document on stdout', async () => {
+    for (const args of [
+      ['pln', '--json'],
+      ['plan', 'out.json', '--json'],
+      ['plan', '--nope', '--json'],
+    ]) {
+      const r = await cli(w, args, USAGE);
+      const doc = JSON.parse(r.stdout) as { error: string; exit_code: number; message: string; hint: string };
+      assert.equal(doc.error, 'USAGE', args.join(' '));
+      assert.equal(doc.exit_code, 64);
+      assert.match(doc.hint, /--help/);
+    }
+  });
+
+  it('-h is --help, on every command and at the top level', async () => {
+    const top = await cli(w, ['-h'], 0);
+    assert.match(top.stdout, /^USAGE\n {2}\$ calico-migrate \[COMMAND\]/m);
+    assert.equal(top.stdout, (await cli(w, ['--help'], 0)).stdout);
+    for (const id of ['plan', 'apply', 'show', 'status']) {
+      const r = await cli(w, [id, '-h'], 0);
+      assert.match(r.stdout, new RegExp(`^USAGE\\n {2}\\$ calico-migrate ${id}`, 'm'), id);
+      assert.equal(r.stdout, (await cli(w, [id, '--help'], 0)).stdout, id);
+    }
+  });
+});
