@@ -1,10 +1,11 @@
 /**
  * The built CLI's command line, end to end: every kind of usage error exits 64 (USAGE), never 2
  * (which means "the plan has changes"), with one line naming what was wrong and the help to read;
- * `-h` is `--help`.
+ * `-h` is `--help`; `version` and `--version` print the versions, as JSON under --json.
  */
 import assert from 'node:assert/strict';
 import { EXIT_CODES } from '../../src/errors.js';
+import { FORMAT_VERSION } from '../../src/plan/types.js';
 import { cli, Workdir } from './support/e2e.js';
 
 const USAGE = EXIT_CODES.USAGE;
@@ -19,7 +20,7 @@ function usageLines(r: { stdout: string; stderr: string }): [string, string] {
   return [lines[0]!, lines[1]!];
 }
 
-describe('the command line: usage errors exit 64, and -h', function () {
+describe('the command line: usage errors exit 64, help and version', function () {
   Workdir.cleanUpAfterSuite();
   const w = new Workdir();
 
@@ -80,10 +81,37 @@ describe('the command line: usage errors exit 64, and -h', function () {
     const top = await cli(w, ['-h'], 0);
     assert.match(top.stdout, /^USAGE\n {2}\$ calico-migrate \[COMMAND\]/m);
     assert.equal(top.stdout, (await cli(w, ['--help'], 0)).stdout);
-    for (const id of ['plan', 'apply', 'show', 'status']) {
+    for (const id of ['plan', 'apply', 'show', 'version']) {
       const r = await cli(w, [id, '-h'], 0);
       assert.match(r.stdout, new RegExp(`^USAGE\\n {2}\\$ calico-migrate ${id}`, 'm'), id);
       assert.equal(r.stdout, (await cli(w, [id, '--help'], 0)).stdout, id);
     }
+  });
+
+  it('version and --version print the tool, Node, plan format and schema, Calico and platform', async () => {
+    const text = await cli(w, ['version'], 0);
+    assert.match(text.stdout, /^calico-migrate \d+\.\d+\.\d+\n/);
+    assert.match(text.stdout, new RegExp(`^node: ${process.version.replaceAll('.', '\\.')}$`, 'm'));
+    assert.match(text.stdout, new RegExp(`^platform: ${process.platform}-${process.arch}$`, 'm'));
+    assert.match(text.stdout, new RegExp(`^plan format: ${FORMAT_VERSION} \\(reads ${FORMAT_VERSION}\\)$`, 'm'));
+    assert.match(text.stdout, /^plan schema: \S+plan\.schema\.json \(JSON Schema draft-07\)$/m);
+    assert.match(text.stdout, /^calico: v3\.32\.1 /m);
+    assert.equal((await cli(w, ['--version'], 0)).stdout, text.stdout);
+  });
+
+  it('version --json (and --version --json) is one JSON document', async () => {
+    const r = await cli(w, ['version', '--json'], 0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(doc), ['name', 'version', 'node', 'platform', 'arch', 'plan', 'calico_version']);
+    assert.equal(doc.name, 'calico-migrate');
+    assert.equal(doc.node, process.version);
+    assert.equal(doc.platform, process.platform);
+    assert.deepEqual(doc.plan, {
+      format_version: FORMAT_VERSION,
+      readable_format_versions: [FORMAT_VERSION],
+      schema: { id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan.schema.json', draft: 'draft-07' },
+    });
+    assert.equal(doc.calico_version, 'v3.32.1');
+    assert.deepEqual(JSON.parse((await cli(w, ['--version', '--json'], 0)).stdout), doc);
   });
 });

@@ -10,7 +10,7 @@ describe('README', () => {
   });
 
   it('has a reference section for every command', () => {
-    for (const cmd of ['plan', 'show', 'apply', 'lock', 'unlock', 'status', 'verify', 'export']) {
+    for (const cmd of ['plan', 'show', 'apply', 'lock', 'unlock', 'status', 'verify', 'export', 'version']) {
       assert.match(readme, new RegExp(`^## \`calico-migrate ${cmd}( [A-Z]+)?\`$`, 'm'), cmd);
     }
   });
