@@ -1,9 +1,11 @@
 /**
  * The built CLI's command line, end to end: every kind of usage error exits 64 (USAGE), never 2
  * (which means "the plan has changes"), with one line naming what was wrong and the help to read;
- * `-h` is `--help`; `version` and `--version` print the versions, as JSON under --json.
+ * `-h` is `--help`; `version` and `--version` print the versions, as JSON under --json; `completion`
+ * prints a shell script.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { EXIT_CODES } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/plan/types.js';
 import { cli, Workdir } from './support/e2e.js';
@@ -113,5 +115,14 @@ describe('the command line: usage errors exit 64, help and version', function ()
     });
     assert.equal(doc.calico_version, 'v3.32.1');
     assert.deepEqual(JSON.parse((await cli(w, ['--version', '--json'], 0)).stdout), doc);
+  });
+
+  it('completion prints a bash (default) or zsh script naming every command; another shell is a usage error', async () => {
+    const bash = await cli(w, ['completion'], 0);
+    assert.equal(bash.stdout, (await cli(w, ['completion', 'bash'], 0)).stdout);
+    assert.equal(spawnSync('bash', ['-n'], { input: bash.stdout }).status, 0, 'the script parses');
+    for (const id of ['plan', 'apply', 'show', 'version', 'completion']) assert.match(bash.stdout, new RegExp(`^ {4}${id}\\) words="`, 'm'), id);
+    assert.match((await cli(w, ['completion', 'zsh'], 0)).stdout, /bashcompinit/);
+    assert.equal(usageLines(await cli(w, ['completion', 'fish'], USAGE))[0], 'Error: Expected fish to be one of: bash, zsh');
   });
 });
