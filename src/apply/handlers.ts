@@ -17,7 +17,7 @@ import { displayName } from '../plan/address.js';
 import type { Action, ChangeBody, ResourceChange } from '../plan/types.js';
 import { nodeAnnotationPatch } from '../model/node-annotations.js';
 import { isNode, resourceVersionOf, sameContent, uidOf } from './content.js';
-import type { FailureReason, TargetWriter } from './types.js';
+import { canCreateText, type FailureReason, type TargetWriter } from './types.js';
 
 /** The preconditions a write carries, after the chain rule (see executor) has been applied. */
 export interface Preconditions {
@@ -37,6 +37,8 @@ export type ChangeOf<A extends Action> = ResourceChange & { change: Extract<Chan
 /** How a change is sent: `restoring` for a reverse plan (a rollback). */
 export interface SendOptions {
   restoring: boolean;
+  /** A create's `after` as JSON text already (see executor ownerlessCreateText), for a target that sends text. */
+  createdText?: string;
 }
 
 export type Handler<A extends Action = Action> = (target: TargetWriter, change: ChangeOf<A>, pre: Preconditions, opts: SendOptions) => Promise<Outcome>;
@@ -146,9 +148,9 @@ async function send(write: () => Promise<WriteOutcome>): Promise<WriteOutcome | 
   }
 }
 
-const create: Handler<'create'> = async (target, change, pre) => {
-  const after = change.change.after;
-  const out = await send(() => target.create(after));
+const create: Handler<'create'> = async (target, change, pre, opts) => {
+  const text = opts.createdText;
+  const out = await send(() => (text !== undefined && canCreateText(target) ? target.createText(refOfChange(change), text) : target.create(change.change.after)));
   if ('thrown' in out) return settle(target, change, pre, `create failed (${errorText(out.thrown)})`);
   if (out.ok) return ok('created', out.object);
   // 409 AlreadyExists is stale unless the object is exactly what we meant to create: a create

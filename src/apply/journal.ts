@@ -235,6 +235,8 @@ export class JournalWriter {
   private buffer: string[] = [];
   private nextSeq: number;
   private closed = false;
+  private stampMs = NaN;
+  private stamp = '';
 
   private constructor(
     readonly file: string,
@@ -289,8 +291,15 @@ export class JournalWriter {
     return w;
   }
 
+  /** Lines written within one millisecond share the text: a bulk apply stamps two lines per write. */
   private now(): string {
-    return this.clock().toISOString();
+    const d = this.clock();
+    const ms = d.getTime();
+    if (ms !== this.stampMs) {
+      this.stampMs = ms;
+      this.stamp = d.toISOString();
+    }
+    return this.stamp;
   }
 
   private append(entry: JournalEntry): void {

@@ -3,10 +3,19 @@
  * result it returns. The engine never prints; it reports through `Io.event` and its result.
  */
 import type { Io } from '../io.js';
-import type { LeasePort, TargetWriter } from '../ports/target.js';
+import type { LeasePort, ObjectRef, TargetWriter, WriteOutcome } from '../ports/target.js';
 
 /** What apply writes and reads through (an in-memory fake implements it in unit tests). */
 export type { TargetWriter } from '../ports/target.js';
+
+/** A target that can send a create as JSON text (KubeTarget): see KubeTarget.createText. */
+export interface TextCreator {
+  createText(ref: ObjectRef, json: string): Promise<WriteOutcome>;
+}
+
+export function canCreateText(target: TargetWriter): target is TargetWriter & TextCreator {
+  return typeof (target as Partial<TextCreator>).createText === 'function';
+}
 
 export interface ApplyDeps {
   target: TargetWriter;

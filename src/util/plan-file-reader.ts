@@ -169,6 +169,8 @@ class PlanBodies {
   private readonly blocks = new Map<number, Buffer>();
   private readonly cache = new Map<number, ResourceChange['change']>();
   private readonly strings = new Map<string, string>();
+  /** Changes whose `before` or `after` is not the change's own object (see bodiesNameChange). */
+  private readonly misnamed = new Set<number>();
   private open = true;
 
   constructor(
@@ -184,10 +186,15 @@ class PlanBodies {
   stub(c: ResourceChange, index: number, offset: number, bytes: Buffer): ResourceChange {
     this.offsets.push(offset);
     this.lengths.push(bytes.length);
+    if (!namesItself(c)) this.misnamed.add(index);
     const body = new LazyChangeBody(this, index, c.change.action) as unknown as ResourceChange['change'];
     const t = c.target.uid === null && c.target.resource_version === null ? NO_TARGET : c.target;
     const dry = c.dry_run && c.dry_run.status === 'ok' && c.dry_run.message === null ? DRY_RUN_OK : c.dry_run;
     return new LazyChange(c.address, c.wave, this.intern(c.api_version), this.intern(c.kind), c.namespace === null ? null : this.intern(c.namespace), c.name, c.step, body, c.source_keys, t, dry);
+  }
+
+  namesItself(index: number): boolean {
+    return !this.misnamed.has(index);
   }
 
   /** The change's `change` member, read back from the file. */
@@ -277,6 +284,25 @@ export function createdBodyText(c: ResourceChange): (() => string) | null {
   };
 }
 
+/** Whether the change's `before` and `after` are the object the change names (apiVersion, kind, namespace, name). */
+function namesItself(c: ResourceChange): boolean {
+  for (const obj of [c.change.before, c.change.after]) {
+    if (!obj) continue;
+    if (obj.apiVersion !== c.api_version || obj.kind !== c.kind || obj.metadata.name !== c.name || (obj.metadata.namespace ?? null) !== c.namespace) return false;
+  }
+  return true;
+}
+
+/**
+ * For a change of a plan read by readPlanFile: whether its `before` and `after` are the object
+ * the change names, as found while the file was read (so asking reads no body back); for any
+ * other change, undefined.
+ */
+export function bodiesNameChange(c: ResourceChange): boolean | undefined {
+  if (!(c instanceof LazyChange)) return undefined;
+  return (c.change as unknown as LazyChangeBody).namesItself();
+}
+
 class LazyChangeBody {
   constructor(
     private readonly bodies: PlanBodies,
@@ -302,6 +328,10 @@ class LazyChangeBody {
 
   lineText(): string {
     return this.bodies.lineText(this.index);
+  }
+
+  namesItself(): boolean {
+    return this.bodies.namesItself(this.index);
   }
 }
 

@@ -16,6 +16,8 @@ export interface KubeResponse<T = unknown> {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /** The body as JSON text already (a plan's canonical object), sent as it is instead of `body`. */
+  bodyText?: string;
   contentType?: string;
   /** Retry 429/5xx/timeouts with backoff; off for requests whose retry is not idempotent. */
   retry?: boolean;
@@ -41,6 +43,12 @@ const THROTTLED_ATTEMPTS = 40;
 
 export class KubeConnection {
   private readonly agent: https.Agent;
+  /**
+   * What every request shares, built once: a bulk apply sends one request per object, and
+   * re-parsing the server URL and re-spreading the TLS options and headers each time cost a
+   * measurable share of apply's CPU, which the API server on the same cores needs.
+   */
+  private readonly target: { base: https.RequestOptions; pathPrefix: string; headers: Record<string, string> };
   /** Count of retried requests, reported by apply. */
   retries = 0;
 
@@ -48,11 +56,12 @@ export class KubeConnection {
     readonly server: string,
     readonly contextName: string,
     readonly userName: string,
-    private readonly baseOptions: https.RequestOptions,
+    baseOptions: https.RequestOptions,
     private readonly retryPolicy: RetryPolicy,
     maxSockets: number,
   ) {
     this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: baseOptions.ca, cert: baseOptions.cert, key: baseOptions.key });
+    this.target = requestTarget(server, baseOptions, this.agent);
   }
 
   static async fromKubeConfig(kc: KubeConfig, opts: { maxSockets?: number; retry?: Partial<RetryPolicy> } = {}): Promise<KubeConnection> {
@@ -98,50 +107,43 @@ export class KubeConnection {
   }
 
   private once<T>(method: string, path: string, opts: RequestOptions): Promise<KubeResponse<T>> {
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const data = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string | number> = {
-      ...(this.baseOptions.headers as Record<string, string>),
-      accept: 'application/json',
-      'user-agent': 'calico-migrate',
-    };
+    const { base, pathPrefix } = this.target;
+    const data = opts.bodyText !== undefined ? Buffer.from(opts.bodyText) : opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: Record<string, string | number> = { ...this.target.headers };
     if (data) {
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = data.length;
     }
     return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        {
-          ...this.baseOptions,
-          method,
-          headers,
-          agent: this.agent,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => {
-            clearTimeout(timer);
-            reject(e);
-          });
-          res.on('end', () => {
-            clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown = text;
-            if (text && (res.headers['content-type'] ?? '').includes('json')) {
-              try {
-                body = JSON.parse(text);
-              } catch {
-                /* leave as text */
-              }
+      const req = https.request({ ...base, method, path: pathPrefix + path + queryString(opts.query), headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          if (text && isJson(res.rawHeaders)) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              /* leave as text */
             }
-            // The caller names the body type it expects for the status it checks; JSON is not validated here.
-            resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
+          }
+          // The caller names the body type it expects for the status it checks; JSON is not validated here.
+          // `headers` is read only for a retry's Retry-After: Node builds that object on first use.
+          resolve({
+            status: res.statusCode ?? 0,
+            body: body as T,
+            get headers() {
+              return res.headers;
+            },
           });
-        },
-      );
+        });
+      });
       // A deadline for the whole exchange (connect, TLS, headers, body), not an idle timer: a
       // server that trickles bytes or completes TCP and then says nothing is cut off alike.
       const timer = setTimeout(
@@ -154,8 +156,8 @@ export class KubeConnection {
         settle();
         reject(e);
       });
-      if (data) req.write(data);
-      req.end();
+      // One write for headers and body (Node sends them in one TLS record then).
+      req.end(data);
     });
   }
 
@@ -167,6 +169,35 @@ export class KubeConnection {
       cause: e,
     });
   }
+}
+
+/** The request options every request to `server` shares: host, port and TLS from the kubeconfig, over the pool. */
+function requestTarget(server: string, baseOptions: https.RequestOptions, agent: https.Agent): { base: https.RequestOptions; pathPrefix: string; headers: Record<string, string> } {
+  const url = new URL(server);
+  // What https.request(url) would take from the URL; a bracketed IPv6 host loses its brackets.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const { headers, ...tls } = baseOptions;
+  return {
+    base: { ...tls, protocol: url.protocol, hostname, port: url.port || undefined, agent },
+    pathPrefix: url.pathname.replace(/\/+$/, ''),
+    headers: { ...(headers as Record<string, string> | undefined), accept: 'application/json', 'user-agent': 'calico-migrate' },
+  };
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Whether the response says its body is JSON, from the raw header list (no header object is built). */
+function isJson(rawHeaders: string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.length === 12 && rawHeaders[i]!.toLowerCase() === 'content-type') return rawHeaders[i + 1]!.includes('json');
+  }
+  return false;
 }
 
 function isRetriableNetError(e: Error): boolean {

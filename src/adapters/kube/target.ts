@@ -217,6 +217,15 @@ export class KubeTarget implements TargetPort {
     return this.outcome(await this.conn.request('POST', path, { body: obj, query: dryRunQuery(opts) }));
   }
 
+  /**
+   * A create whose body is JSON text already (a plan's canonical `after`): sent as it is, so a
+   * bulk apply neither parses nor re-serialises the object it read from the plan file.
+   */
+  async createText(ref: ObjectRef, json: string): Promise<WriteOutcome> {
+    const path = objectPath({ ...ref, name: undefined });
+    return this.outcome(await this.conn.request('POST', path, { bodyText: json }));
+  }
+
   async replace(obj: KubeObject, resourceVersion: string, opts: WriteOptions = {}): Promise<WriteOutcome> {
     const body = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
     return this.outcome(await this.conn.request('PUT', objectPath(refOf(obj)), { body, query: dryRunQuery(opts) }));

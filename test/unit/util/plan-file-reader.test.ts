@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ReversePlanWriter, type OutcomeLookup } from '../../../src/apply/reverse-plan.js';
 import { MigrateError } from '../../../src/errors.js';
 import { parsePlan, serializePlan } from '../../../src/plan/plan-file.js';
-import { readPlanFile } from '../../../src/util/plan-file-reader.js';
+import { validateExecutable } from '../../../src/apply/executor.js';
+import { bodiesNameChange, createdBodyText, readPlanFile } from '../../../src/util/plan-file-reader.js';
 import { clusterInformationCreate, cr, createChange, deleteChange, nodeChange, planBody, updateChange } from '../apply/plan-builders.js';
 
 function body() {
@@ -76,6 +77,37 @@ describe('readPlanFile (a plan kept on disk, bodies read back on demand)', () =>
       assert.equal(parsePlan(readFileSync(path.join(dir, 'r2.json'), 'utf8'), 'r2.json').plan_id, fromFile.lastPlanId);
     } finally {
       lazy.close();
+    }
+  });
+
+  it("says whether each change's bodies are its own object as it reads the file, and apply's check relies on that", () => {
+    const { file } = written();
+    const lazy = readPlanFile(file);
+    try {
+      assert.ok(lazy.resource_changes.every((c) => bodiesNameChange(c) === true));
+      validateExecutable(lazy);
+      // A create's text (what apply sends) is its `after` as JSON: the same value, whatever its key order.
+      for (const c of lazy.resource_changes) {
+        const text = createdBodyText(c)?.();
+        if (text !== undefined) assert.deepEqual(JSON.parse(text), c.change.after);
+      }
+    } finally {
+      lazy.close();
+    }
+    const misnamed = body();
+    const tier = misnamed.resource_changes.find((c) => c.kind === 'Tier')!;
+    tier.change = { ...tier.change, after: cr('Tier', 'elsewhere', { order: 100 }) } as typeof tier.change;
+    const other = path.join(dir, 'misnamed.plan');
+    writeFileSync(other, serializePlan(misnamed).text);
+    const read = readPlanFile(other);
+    try {
+      assert.equal(bodiesNameChange(read.resource_changes.find((c) => c.kind === 'Tier')!), false);
+      assert.throws(
+        () => validateExecutable(read),
+        (e: unknown) => e instanceof MigrateError && e.exitName === 'PLAN_INVALID' && /its `after` object is .*Tier elsewhere/.test(e.message),
+      );
+    } finally {
+      read.close();
     }
   });
 
