@@ -63,7 +63,7 @@ try {
   const planId = /^Plan (sha256:[0-9a-f]{64})/m.exec(planOut)?.[1];
 
   narrate('Review', 'The same plan as a pull-request comment (what a CI gate would post), capped at 4 KB.');
-  cli(['show', 'migration.plan.json', '--format', 'markdown', '--max-bytes', '4000'], { head: 30 });
+  cli(['show', 'migration.plan.json', '-o', 'markdown', '--max-bytes', '4000'], { head: 30 });
 
   narrate(
     'Apply exactly the approved plan',

@@ -35,3 +35,19 @@ export const conversionFlags = {
   'calico-version': Flags.string({ summary: 'Calico version whose naming rules to apply (default: the source ClusterInformation calicoVersion).', helpGroup: 'CONVERSION' }),
   'skip-unknown': Flags.boolean({ summary: 'Skip (and report) unknown keys under /calico/ instead of failing.', helpGroup: 'CONVERSION' }),
 };
+
+/**
+ * -o/--output FORMAT, as kubectl has it: -o names a format, never a file (files are --out). Its
+ * former name --format still parses (an alias, so scripts keep working) and oclif warns that it
+ * is deprecated; the summary says so, since a hidden alias is not otherwise in the help.
+ */
+export function outputFlag<const V extends string>(formats: readonly V[], defaultFormat: V, summary: string) {
+  return Flags.string({
+    char: 'o',
+    summary: `${summary} (--format, its former name, still works but is deprecated.)`,
+    options: [...formats],
+    default: defaultFormat,
+    aliases: ['format'],
+    deprecateAliases: true,
+  });
+}

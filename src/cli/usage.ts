@@ -76,6 +76,8 @@ export function usageErrorFromParse(err: Error & { args?: unknown; flags?: unkno
     const message = `Nonexistent flag${typed.length === 1 ? '' : 's'}: ${typed.join(', ')}${meant ? `. Did you mean --${meant}?` : ''}`;
     return new MigrateError('USAGE', message, { hint, cause: err });
   }
+  const invalid = name === 'FlagInvalidOptionError' ? /^(?:Error: )?Expected --([\w-]+)=(.*) to be one of: (.*)$/m.exec(err.message.replace(ANSI, '')) : null;
+  if (invalid) return invalidOptionError(invalid[1]!, invalid[2]!, invalid[3]!.split(', '), cmd, err);
   const lines = err.message
     .replace(ANSI, '')
     .replace(/^Error: /, '')
@@ -86,6 +88,26 @@ export function usageErrorFromParse(err: Error & { args?: unknown; flags?: unkno
     .filter((l) => l && l !== 'See more help with --help');
   const message = lines.reduce((acc, l) => (acc ? `${acc}${/:$/.test(acc) ? ' ' : '; '}${l}` : l), '').replace(/\s+/g, ' ');
   return new MigrateError('USAGE', message, { hint, cause: err });
+}
+
+/** Anything with a dot or a slash in it is more likely a file than a format. */
+export function looksLikeFileName(value: string): boolean {
+  return /[./\\]/.test(value);
+}
+
+/**
+ * A flag value outside the flag's options, in one line naming the allowed values. -o/--output
+ * gets more: it named the plan (or export) file before it named a format, so a command with
+ * --out says that a file is --out FILE, and one without says where its output goes.
+ */
+export function invalidOptionError(flag: string, value: string, allowed: readonly string[], cmd: CommandShape, cause?: unknown): MigrateError {
+  const help = helpHint(cmd.bin, cmd.id);
+  if (flag !== 'output') return new MigrateError('USAGE', `Invalid --${flag} value ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`, { hint: help, cause });
+  const message = `Invalid -o/--output format ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`;
+  let hint = help;
+  if (cmd.flags?.includes('out')) hint = `${help}; -o names an output format now, the file is --out ${looksLikeFileName(value) ? value : 'FILE'}`;
+  else if (looksLikeFileName(value)) hint = `${help}; -o names an output format, and the output goes to standard output: redirect it (> ${value})`;
+  return new MigrateError('USAGE', message, { hint, cause });
 }
 
 /**

@@ -1,15 +1,18 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
-import { conversionFlags, sourceFlags, targetFlags } from '../cli/flags.js';
+import { conversionFlags, outputFlag, sourceFlags, targetFlags } from '../cli/flags.js';
 import { EXIT_CODES } from '../errors.js';
 import { FAIL_ON_VALUES, detailedExitCode, evaluateGates } from '../plan/gates.js';
 import { outLines } from '../io.js';
+import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { planTextLines } from '../plan/render-text.js';
 import type { Context } from '../workflow/context.js';
 import { makePlan } from '../workflow/plan.js';
 import { openPlanOutput, savePlan } from '../workflow/plan-output.js';
 import { assertUsableStateDir, DEFAULT_STATE_DIR } from '../workflow/state-dir.js';
+
+const PLAN_OUTPUT_FORMATS = ['text', 'markdown', 'json'] as const;
 
 export default class Plan extends BaseCommand<typeof Plan> {
   static override summary = 'Compute what apply would write: convert the etcd data, diff it with the target, run every check, write a plan file.';
@@ -17,6 +20,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
   static override examples = [
     '<%= config.bin %> <%= command.id %> --etcd-endpoints http://10.0.0.1:2379 --kubeconfig ~/.kube/target --out migration.plan.json',
     '<%= config.bin %> <%= command.id %> --detailed-exitcode --fail-on update,extra',
+    '<%= config.bin %> <%= command.id %> -o markdown > plan-comment.md',
     '<%= config.bin %> <%= command.id %> --include "NetworkPolicy/prod/*" --exclude IPAMHandle',
   ];
 
@@ -24,7 +28,8 @@ export default class Plan extends BaseCommand<typeof Plan> {
     ...sourceFlags,
     ...targetFlags,
     ...conversionFlags,
-    out: Flags.string({ char: 'o', summary: 'Where to write the plan file.', default: 'calico-migrate.plan.json' }),
+    out: Flags.string({ summary: 'Where to write the plan file.', default: 'calico-migrate.plan.json' }),
+    output: outputFlag(PLAN_OUTPUT_FORMATS, 'text', 'How to print the plan: text, markdown (for a pull-request comment) or json (the document --json prints)'),
     'state-dir': Flags.string({ summary: 'Directory for journals, reverse plans and status records.', default: DEFAULT_STATE_DIR }),
     include: Flags.string({ summary: 'Only objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable).', multiple: true }),
     exclude: Flags.string({ summary: 'Leave out objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable).', multiple: true }),
@@ -80,11 +85,16 @@ export default class Plan extends BaseCommand<typeof Plan> {
     else if (gateFailures.length) exit = EXIT_CODES.GATE_REFUSED;
     else if (flags['detailed-exitcode']) exit = detailedExitCode(plan);
 
+    const data = { plan_file: flags.out, plan_id: plan.plan_id, mode: plan.mode, summary: plan.summary, checks: plan.checks, warnings: plan.warnings, gate_failures: gateFailures, exit_code: exit };
     return {
-      data: { plan_file: flags.out, plan_id: plan.plan_id, mode: plan.mode, summary: plan.summary, checks: plan.checks, warnings: plan.warnings, gate_failures: gateFailures, exit_code: exit },
+      data,
       exitCode: exit,
       render: (io) => {
-        outLines(io, planTextLines(plan, { verbose: flags.verbose }));
+        const format = flags.output as (typeof PLAN_OUTPUT_FORMATS)[number];
+        // The rendering is the output (stdout); the notes below are narration (stderr), so `-o markdown > comment.md` holds only the plan.
+        if (format === 'json') io.out(JSON.stringify(data, null, 2));
+        else if (format === 'markdown') io.out(renderPlanMarkdown(plan));
+        else outLines(io, planTextLines(plan, { verbose: flags.verbose }));
         io.say('info', `Plan written to ${flags.out} (${plan.plan_id}).`);
         for (const g of gateFailures) io.say('error', `gate: ${g}`);
         if (failedChecks.length) io.say('error', `${failedChecks.length} check(s) failed; apply will refuse this plan. Fix them and plan again.`);

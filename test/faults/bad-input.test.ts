@@ -300,6 +300,10 @@ const flagCases: Case[] = [
   ['rollback --restore without --against-target', ['rollback', '--restore', 'NetworkSet'], '--against-target'],
   ['rollback --on-drift with an unknown decision', ['rollback', '--against-target', '--on-drift', 'maybe'], 'maybe'],
   ['status with an unknown flag', ['status', '--everything'], '--everything'],
+  // -o named the plan file before it named a format: the file is --out now, and the hint says so.
+  ['plan -o yaml (a format plan has not)', ['plan', '-o', 'yaml', '--no-server-dry-run'], 'the file is --out FILE'],
+  ['plan -o FILE (the old meaning of -o)', ['plan', '-o', 'plan.json', '--no-server-dry-run'], 'the file is --out plan.json'],
+  ['show -o with a format show has not', ['show', 'plan.json', '-o', 'yaml'], 'expected one of text, markdown, json'],
 ].map(([name, args, names]) => ({ name: `flags: ${name as string}`, exit: EXIT_CODES.USAGE, names: names as string, args: () => args as string[] }));
 
 const stateDirCase: Case = {

@@ -6,11 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EXIT_CODES } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/plan/types.js';
 import { cli, Workdir } from './support/e2e.js';
 
 const USAGE = EXIT_CODES.USAGE;
+const SAMPLE_PLAN = path.resolve('test/fixtures/plans/sample.plan.json');
+const SAMPLE_MD = path.resolve('test/fixtures/plans/sample.md');
 
 /** The error line and the next-step line, and nothing else, on stderr; nothing on stdout. */
 function usageLines(r: { stdout: string; stderr: string }): [string, string] {
@@ -59,10 +63,30 @@ describe('the command line: usage errors exit 64, help and version', function ()
   it('a bad flag value, a missing argument and flags that exclude each other exit 64 on one line', async () => {
     assert.equal(usageLines(await cli(w, ['plan', '--parallelism', 'abc'], USAGE))[0], 'Error: Parsing --parallelism: Expected an integer but received: abc');
     assert.equal(usageLines(await cli(w, ['plan', '--parallelism', '0'], USAGE))[0], 'Error: Parsing --parallelism: Expected an integer greater than or equal to 1 but received: 0');
-    assert.equal(usageLines(await cli(w, ['show', 'x.plan.json', '--format', 'yaml'], USAGE))[0], 'Error: Expected --format=yaml to be one of: text, markdown, json');
+    assert.equal(usageLines(await cli(w, ['show', 'x.plan.json', '-o', 'yaml'], USAGE))[0], 'Error: Invalid -o/--output format "yaml": expected one of text, markdown, json');
     assert.equal(usageLines(await cli(w, ['show'], USAGE))[0], 'Error: Missing required argument: plan');
     assert.equal(usageLines(await cli(w, ['unlock', '--datastore', 'etcd', '--lease'], USAGE))[0], 'Error: --lease=true cannot also be provided when using --datastore');
     assert.equal(usageLines(await cli(w, ['rollback', '--skip', 'IPPool/x'], USAGE))[0], 'Error: All of the following must be provided when using --skip: --against-target');
+  });
+
+  it('-o/--output is a format, as in kubectl: plan -o yaml and plan -o FILE exit 64 naming the formats and --out FILE; nothing is written', async () => {
+    const [error, next] = usageLines(await cli(w, ['plan', '-o', 'yaml'], USAGE));
+    assert.equal(error, 'Error: Invalid -o/--output format "yaml": expected one of text, markdown, json');
+    assert.equal(next, 'Next step: see `calico-migrate plan --help`; -o names an output format now, the file is --out FILE');
+    assert.equal(usageLines(await cli(w, ['plan', '-o', 'x.plan.json'], USAGE))[1], 'Next step: see `calico-migrate plan --help`; -o names an output format now, the file is --out x.plan.json');
+    assert.equal(usageLines(await cli(w, ['export', '--output', 'yaml'], USAGE))[0], 'Error: Invalid -o/--output format "yaml": expected one of kubernetes, calicoctl');
+    assert.equal(existsSync(w.path('yaml')), false, 'no file named yaml');
+    assert.equal(existsSync(w.path('x.plan.json')), false);
+  });
+
+  it('show PLAN -o json prints the plan; --format, the old name, still works with a deprecation warning', async () => {
+    const json = await cli(w, ['show', SAMPLE_PLAN, '-o', 'json'], 0);
+    assert.equal(json.stderr, '');
+    assert.equal((JSON.parse(json.stdout) as { kind: string }).kind, 'CalicoMigrationPlan');
+    assert.equal((await cli(w, ['show', SAMPLE_PLAN, '--output', 'markdown'], 0)).stdout, readFileSync(SAMPLE_MD, 'utf8'));
+    const old = await cli(w, ['show', SAMPLE_PLAN, '--format', 'json'], 0);
+    assert.equal(old.stdout, json.stdout);
+    assert.match(old.stderr.replace(/\s+/g, ' '), /The "--format" flag has been deprecated\. Use "--output \| -o"/);
   });
 
   it('under --json a usage error is the error document on stdout', async () => {

@@ -80,25 +80,25 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
         await ensureNodes(testCluster(), nodes);
       });
 
-      it('export --format kubernetes from live etcd equals expected.k8s.yaml byte for byte', async () => {
+      it('export -o kubernetes from live etcd equals expected.k8s.yaml byte for byte', async () => {
         assert.ok(golden.split('\n---\n').length > 20, 'the golden is a real multi-object file');
-        const r = await cli(w, ['export', '--format', 'kubernetes', ...conversionFlags(w, opts)], EXIT_CODES.OK);
+        const r = await cli(w, ['export', '-o', 'kubernetes', ...conversionFlags(w, opts)], EXIT_CODES.OK);
         live = r.stdout;
         assert.equal(live, golden);
         // Warnings go to stderr, never into the YAML.
         if (opts.skipUnknown) assert.match(r.stderr, /skipped \(--skip-unknown\)/);
       });
 
-      it('export --format calicoctl, then --from-export that file, gives the identical Kubernetes YAML', async () => {
+      it('export -o calicoctl, then --from-export that file, gives the identical Kubernetes YAML', async () => {
         assert.ok(live, 'needs the live export of the previous test');
         const file = w.path('etcd-data.calicoctl');
-        const r1 = await cli(w, ['export', '--format', 'calicoctl', '--out', file, ...conversionFlags(w, opts)], EXIT_CODES.OK);
+        const r1 = await cli(w, ['export', '-o', 'calicoctl', '--out', file, ...conversionFlags(w, opts)], EXIT_CODES.OK);
         assert.match(r1.stderr, /Wrote \d+ object\(s\) to /);
         const text = readFileSync(file, 'utf8');
         assert.equal(text.split('===\n').length, 3, 'three calicoctl sections');
         // The export file already carries the mapped node names and no skipped keys: read it with no
         // node map and no --skip-unknown, as `calicoctl datastore migrate import` would.
-        const r2 = await cli(w, ['export', '--from-export', file, '--format', 'kubernetes', ...(opts.calicoVersion ? ['--calico-version', opts.calicoVersion] : [])], EXIT_CODES.OK);
+        const r2 = await cli(w, ['export', '--from-export', file, '-o', 'kubernetes', ...(opts.calicoVersion ? ['--calico-version', opts.calicoVersion] : [])], EXIT_CODES.OK);
         assert.equal(r2.stdout, live);
       });
 
@@ -150,8 +150,8 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
 
       const out = w.path('bad.yaml');
       const [text, json] = await Promise.all([
-        cli(w, ['export', '--format', 'kubernetes', '--out', out], EXIT_CODES.SOURCE_INVALID),
-        cli(w, ['export', '--format', 'kubernetes', '--out', out, '--json'], EXIT_CODES.SOURCE_INVALID),
+        cli(w, ['export', '-o', 'kubernetes', '--out', out], EXIT_CODES.SOURCE_INVALID),
+        cli(w, ['export', '-o', 'kubernetes', '--out', out, '--json'], EXIT_CODES.SOURCE_INVALID),
       ]);
       assert.equal(existsSync(out), false, '--out file must not be created');
       assert.equal(text.stdout, '', 'nothing on stdout');

@@ -233,11 +233,11 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
     assert.deepEqual(await targetSnapshot(), before, 'apply wrote nothing');
   });
 
-  it('show --format markdown --max-bytes 3000 fits in 3000 bytes and keeps the summary; show --format json and plan --json print JSON', async () => {
+  it('show -o markdown --max-bytes 3000 fits in 3000 bytes and keeps the summary; show -o json and plan --json print JSON', async () => {
     const plan = readPlan(P1);
     const [md, json, planJson] = await Promise.all([
-      cli(w, ['show', P1, '--format', 'markdown', '--max-bytes', '3000'], EXIT_CODES.OK),
-      cli(w, ['show', P1, '--format', 'json'], EXIT_CODES.OK),
+      cli(w, ['show', P1, '-o', 'markdown', '--max-bytes', '3000'], EXIT_CODES.OK),
+      cli(w, ['show', P1, '-o', 'json'], EXIT_CODES.OK),
       cli(w, ['plan', '--out', w.path('json.plan.json'), '--json'], EXIT_CODES.OK),
     ]);
     assert.ok(Buffer.byteLength(md.stdout) <= 3000, `${Buffer.byteLength(md.stdout)} bytes`);

@@ -56,4 +56,24 @@ describe('usage errors', () => {
     const parsing = usageErrorFromParse(new Error('Parsing --parallelism \n\tExpected an integer but received: abc'), { bin: 'calico-migrate', id: 'plan' });
     assert.equal(parsing.message, 'Parsing --parallelism: Expected an integer but received: abc');
   });
+
+  it("a value outside a flag's options names the allowed values; -o/--output says a file is --out", () => {
+    class FlagInvalidOptionError extends Error {}
+    const bad = (flag: string, value: string, allowed: string, id: string, flags: string[]) =>
+      usageErrorFromParse(new FlagInvalidOptionError(`Expected --${flag}=${value} to be one of: ${allowed}\nSee more help with --help`), { bin: 'calico-migrate', id, flags });
+    const yaml = bad('output', 'yaml', 'text, markdown, json', 'plan', ['out', 'output']);
+    assert.equal(yaml.exitCode, 64);
+    assert.equal(yaml.message, 'Invalid -o/--output format "yaml": expected one of text, markdown, json');
+    assert.equal(yaml.hint, 'see `calico-migrate plan --help`; -o names an output format now, the file is --out FILE');
+    assert.equal(
+      bad('output', 'my.plan.json', 'text, markdown, json', 'plan', ['out', 'output']).hint,
+      'see `calico-migrate plan --help`; -o names an output format now, the file is --out my.plan.json',
+    );
+    // show has no --out: a file name is told where the output goes; a format name just gets the help.
+    assert.match(bad('output', 'p.json', 'text, markdown, json', 'show', ['output']).hint!, /redirect it \(> p\.json\)$/);
+    assert.equal(bad('output', 'yaml', 'text, markdown, json', 'show', ['output']).hint, 'see `calico-migrate show --help`');
+    const other = bad('datastore', 'foo', 'etcd, kubernetes', 'lock', ['datastore']);
+    assert.equal(other.message, 'Invalid --datastore value "foo": expected one of etcd, kubernetes');
+    assert.equal(other.hint, 'see `calico-migrate lock --help`');
+  });
 });
