@@ -156,7 +156,7 @@ async function freezeRun(
         if (m.code !== 0) throw failed(`${name} (cold)`, m);
         return m;
       };
-      const lock = await step('lock', ['lock']);
+      const lock = await step('lock', ['lock', '--auto-approve']);
       const plan = await step('plan', ['plan', '--out', 'cold.plan', '--node-map', nodeMap, ...parFlag(parallelism.plan)]);
       const apply = await step('apply', ['apply', 'cold.plan', '--auto-approve', '--json', ...parFlag(parallelism.apply)]);
       const verify = await step('verify', ['verify', '--node-map', nodeMap]);

@@ -56,7 +56,7 @@ try {
     'Freeze the source',
     'lock sets datastoreReady=false in etcd (compare-and-swap, stamped with who and when). From now on Calico CNI refuses new pods: nothing can change under the migration.',
   );
-  cli(['lock']);
+  cli(['lock', '--auto-approve']);
 
   narrate('Plan', 'Read every key at one etcd revision, convert, diff with the cluster, dry-run every write on the API server, run every check, write the plan file.');
   const planOut = cli(['plan', '--out', 'migration.plan.json'], { head: 45 });
@@ -124,7 +124,7 @@ try {
   cli(['cutover', '--auto-approve']);
 
   narrate('The point of no return', 'In a real cluster: roll calico-node to the Kubernetes datastore now. Then unlock the target; it runs the full verify first and refuses unless it passes.');
-  cli(['unlock', '--datastore', 'kubernetes']);
+  cli(['unlock', '--datastore', 'kubernetes', '--auto-approve']);
   cli(['status']);
   console.log(`\n${bold(`Demo finished in ${((Date.now() - t0) / 1000).toFixed(0)}s.`)} The etcd source stays locked: it is the frozen copy.`);
 } catch (e) {

@@ -154,20 +154,52 @@ export function describeLock(s: LockState): string {
   return `${where}: unlocked${s.datastoreReady === null ? ' (datastoreReady not set; Calico treats that as ready)' : ''}`;
 }
 
-/** `calico-migrate lock`: freeze one datastore, and say what that means. */
-export async function lockDatastore(datastore: Datastore, ctx: Context): Promise<LockResult> {
-  const result = await lockOne(datastore, ctx);
+export interface LockOptions {
+  /** Lock without asking (scripts); without it a terminal must be there to ask on. */
+  autoApprove: boolean;
+}
+
+/**
+ * `calico-migrate lock`: freeze one datastore, and say what that means. Locking the source stops
+ * every new pod of the cluster (and a live target, the same), so it is confirmed the way apply
+ * and cutover are: asked on a terminal, refused (ABORTED, nothing locked) without one unless
+ * --auto-approve. A datastore already locked changes nothing and is not asked about.
+ */
+export async function lockDatastore(datastore: Datastore, ctx: Context, opts: LockOptions): Promise<LockResult> {
+  if (!opts.autoApprove && !ctx.io.canConfirm()) {
+    const effect = datastore === 'etcd' ? 'stops new pods from starting while it lasts' : 'stops new pods from starting if Calico runs from the target';
+    throw new MigrateError('ABORTED', `lock --datastore ${datastore} ${effect} and needs confirmation; there is no terminal to ask on. Nothing was locked`, {
+      hint: 'pass --auto-approve',
+    });
+  }
+  const result = await lockOne(datastore, ctx, opts);
   ctx.io.say('info', `${result.changed ? 'Locked' : 'Already locked'}: ${describeLock(result)}`);
   if (datastore === 'etcd' && result.changed) ctx.io.say('warn', 'new pods cannot start on this cluster until it is unlocked or migrated (Calico CNI refuses them while the datastore is locked)');
   return result;
 }
 
-async function lockOne(datastore: Datastore, ctx: Context): Promise<LockResult> {
+/** Asks (unless approved) before a lock that changes something; a "no" leaves the datastore as it was. */
+async function approved(question: string, ctx: Context, opts: LockOptions): Promise<void> {
+  if (opts.autoApprove) return;
+  if (!(await ctx.io.confirm(question))) throw new MigrateError('ABORTED', 'lock cancelled; nothing was locked', { hint: 'run it again and answer yes, or pass --auto-approve' });
+}
+
+async function lockOne(datastore: Datastore, ctx: Context, opts: LockOptions): Promise<LockResult> {
   switch (datastore) {
-    case 'etcd':
-      return setEtcdLock(await ctx.openSource(), true, ctx);
-    case 'kubernetes':
-      return setKubeLock(await ctx.openTarget(), true, ctx);
+    case 'etcd': {
+      const etcd = await ctx.openSource();
+      if (!(await readEtcdLock(etcd)).locked) {
+        await approved(`Lock the source datastore (etcd ${etcd.endpoints.join(',')})? Calico's CNI refuses every new pod of the cluster until it is unlocked or migrated.`, ctx, opts);
+      }
+      return setEtcdLock(etcd, true, ctx);
+    }
+    case 'kubernetes': {
+      const target = await ctx.openTarget();
+      if (!(await readKubeLock(target)).locked) {
+        await approved(`Lock the target datastore (${target.server})? If Calico runs from it, no new pod can start until it is unlocked.`, ctx, opts);
+      }
+      return setKubeLock(target, true, ctx);
+    }
     default: {
       const never: never = datastore;
       throw new MigrateError('USAGE', `unknown datastore ${String(never)}`, { hint: 'pass --datastore etcd or --datastore kubernetes' });

@@ -20,6 +20,8 @@ export interface UnlockOptions {
   conversion: ConversionSettings;
   parallelism: number;
   stateDir: string;
+  /** unlock --datastore kubernetes: do not ask before the point of no return (scripts). */
+  autoApprove: boolean;
 }
 
 export type UnlockOutcome = LockResult;
@@ -44,6 +46,13 @@ export async function unlockDatastore(opts: UnlockOptions, ctx: Context): Promis
 }
 
 async function unlockTarget(opts: UnlockOptions, ctx: Context): Promise<UnlockOutcome> {
+  // Refused before the verify, so a script without --auto-approve learns it at once, not minutes later.
+  if (!opts.autoApprove && !ctx.io.canConfirm()) {
+    throw new MigrateError('ABORTED', 'unlock --datastore kubernetes is the point of no return and needs confirmation; there is no terminal to ask on. Nothing was unlocked', {
+      hint: 'pass --auto-approve',
+    });
+  }
+  const target = await ctx.openTarget();
   if (!opts.force) {
     // After a pre-copy the target may match a running source for a moment; unlocking it then would
     // leave two live datastores, and the source's later changes (new pods' IPs) would be lost.
@@ -66,7 +75,12 @@ async function unlockTarget(opts: UnlockOptions, ctx: Context): Promise<UnlockOu
       });
     }
   }
-  const r = await setKubeLock(await ctx.openTarget(), false, ctx);
+  if (!opts.autoApprove) {
+    // Asked after the verify, so the answer is given knowing the target holds what the source says.
+    const ok = await ctx.io.confirm(`Unlock the target datastore (${target.server})? Calico starts running from the Kubernetes datastore; this is the point of no return.`);
+    if (!ok) throw new MigrateError('ABORTED', 'unlock cancelled; nothing was unlocked', { hint: 'run it again and answer yes, or pass --auto-approve' });
+  }
+  const r = await setKubeLock(target, false, ctx);
   const record: UnlockedRecord = { at: ctx.now().toISOString(), by: ctx.who, forced: opts.force };
   writeRecord(opts.stateDir, 'unlocked.json', record);
   ctx.io.say('info', `${r.changed ? 'Unlocked' : 'Already unlocked'}: ${describeLock(r)}`);

@@ -313,7 +313,19 @@ const stateDirCase: Case = {
   args: (w) => (writeFileSync(w.path('state-file'), 'x'), [...plan(), '--state-dir', 'state-file']),
 };
 
-const CASES: Case[] = [...etcdCases, ...ipamCases, ...fileCases, ...connectionCases, ...flagCases, stateDirCase];
+/** Confirmations a script cannot give: refused (ABORTED) before anything is locked or unlocked. */
+const confirmationCases: Case[] = [
+  ['lock', ['lock']],
+  ['lock --datastore kubernetes', ['lock', '--datastore', 'kubernetes']],
+  ['unlock --datastore kubernetes', ['unlock', '--datastore', 'kubernetes']],
+].map(([name, args]) => ({
+  name: `no terminal, no --auto-approve: ${name as string}`,
+  exit: EXIT_CODES.ABORTED,
+  names: /needs confirmation.*\nNext step: pass --auto-approve/,
+  args: () => args as string[],
+}));
+
+const CASES: Case[] = [...etcdCases, ...ipamCases, ...fileCases, ...connectionCases, ...flagCases, stateDirCase, ...confirmationCases];
 
 function digest(world: unknown): string {
   return createHash('sha256').update(JSON.stringify(world)).digest('hex');

@@ -46,7 +46,7 @@ function kubeconfigAt(w: Workdir, port: number): string {
 
 const ETCD_COMMANDS: Array<[string, string[]]> = [
   ['plan', ['plan', '--out', 'p.json', '--no-server-dry-run']],
-  ['lock', ['lock']],
+  ['lock', ['lock', '--auto-approve']],
   ['unlock --datastore etcd', ['unlock', '--datastore', 'etcd']],
   ['verify', ['verify']],
   ['apply (its source guard)', ['apply', 'good.json', '--auto-approve']],
@@ -55,7 +55,7 @@ const KUBE_COMMANDS: Array<[string, string[]]> = [
   ['plan', ['plan', '--out', 'p.json', '--no-server-dry-run']],
   ['verify', ['verify']],
   ['apply (its target guard)', ['apply', 'good.json', '--auto-approve']],
-  ['lock --datastore kubernetes', ['lock', '--datastore', 'kubernetes']],
+  ['lock --datastore kubernetes', ['lock', '--datastore', 'kubernetes', '--auto-approve']],
 ];
 
 describe('etcd and Kubernetes unreachable or silent, per command (built CLI, real cluster)', function () {

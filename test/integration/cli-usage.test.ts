@@ -89,6 +89,16 @@ describe('the command line: usage errors exit 64, help and version', function ()
     assert.match(old.stderr.replace(/\s+/g, ' '), /The "--format" flag has been deprecated\. Use "--output \| -o"/);
   });
 
+  it('lock and unlock --datastore kubernetes without a terminal and without --auto-approve are refused (13) before any connection', async () => {
+    // Endpoints nothing listens on: the refusal comes first, so it is not a connection error.
+    const env = { ETCD_ENDPOINTS: 'http://127.0.0.1:9', KUBECONFIG: w.path('no-kubeconfig') };
+    for (const args of [['lock'], ['lock', '--datastore', 'kubernetes'], ['unlock', '--datastore', 'kubernetes']]) {
+      const r = await cli(w, args, EXIT_CODES.ABORTED, { env });
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^Error: .*needs confirmation; there is no terminal to ask on\. Nothing was (un)?locked\nNext step: pass --auto-approve\n$/, args.join(' '));
+    }
+  });
+
   it('under --json a usage error is the error document on stdout', async () => {
     for (const args of [
       ['pln', '--json'],

@@ -22,7 +22,7 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     let r = await cli(w, ['status'], 0);
     assert.match(r.stdout, /^ {2}source \(etcd\): unlocked \(datastoreReady not set; Calico treats that as ready\)$/m);
 
-    r = await cli(w, ['lock'], 0);
+    r = await cli(w, ['lock', '--auto-approve'], 0);
     assert.match(r.stderr, /^Locked: source \(etcd\): locked by \S+@\S+\/\d+ at /m);
     const locked = await etcdGet(CLUSTER_INFO_KEY);
     assert.equal(locked?.value.spec.datastoreReady, false, 'an explicit false');
@@ -32,7 +32,7 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     assert.deepEqual({ ...locked?.value.spec, datastoreReady: undefined }, { ...ciBefore!.value.spec, datastoreReady: undefined });
     assert.notEqual(locked?.modRevision, ciBefore?.modRevision);
 
-    r = await cli(w, ['lock'], 0);
+    r = await cli(w, ['lock', '--auto-approve'], 0);
     assert.match(r.stderr, /^Already locked: source \(etcd\): locked by /m);
     assert.doesNotMatch(r.stderr, /new pods cannot start/);
     const again = await etcdGet(CLUSTER_INFO_KEY);
@@ -52,12 +52,12 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     const targetCi = (await kube('GET', TARGET_CI)).body;
     assert.equal(targetCi.spec.datastoreReady, false);
 
-    let r = await cli(w, ['unlock', '--datastore', 'kubernetes'], 14);
+    let r = await cli(w, ['unlock', '--datastore', 'kubernetes', '--auto-approve'], 14);
     assert.match(r.stderr, /^Error: refusing to unlock the target: verify found 1 difference\(s\) between source and target \(first: IPPool loadbalancer-pool missing\)$/m);
     assert.match(r.stderr, /^Next step: run `calico-migrate verify` to see them, plan and apply again; --force unlocks anyway$/m);
     assert.equal((await kube('GET', TARGET_CI)).body.metadata.resourceVersion, targetCi.metadata.resourceVersion, 'the target stays locked, untouched');
 
-    r = await cli(w, ['unlock', '--datastore', 'kubernetes', '--force'], 0);
+    r = await cli(w, ['unlock', '--datastore', 'kubernetes', '--force', '--auto-approve'], 0);
     assert.match(r.stderr, /^Unlocked: target \(Kubernetes\): unlocked$/m);
     assert.equal((await kube('GET', TARGET_CI)).body.spec.datastoreReady, true);
 
@@ -68,7 +68,7 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     assert.deepEqual(await etcdGet(CLUSTER_INFO_KEY), source, 'the source stays locked, untouched');
 
     // Following the hint works: with the target locked again, the source may be unlocked.
-    r = await cli(w, ['lock', '--datastore', 'kubernetes'], 0);
+    r = await cli(w, ['lock', '--datastore', 'kubernetes', '--auto-approve'], 0);
     assert.match(r.stderr, /^Locked: target \(Kubernetes\): locked by \S+@\S+\/\d+ at /m);
     assert.equal((await kube('GET', TARGET_CI)).body.spec.datastoreReady, false);
     r = await cli(w, ['unlock', '--datastore', 'etcd'], 0);
@@ -82,7 +82,7 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     const w = new Workdir();
     await cli(w, ['plan', '--out', 'plan.json'], 0);
     const applied = finalJson((await cli(w, ['apply', 'plan.json', '--auto-approve', '--json'], 0)).stdout);
-    await cli(w, ['unlock', '--datastore', 'kubernetes'], 0);
+    await cli(w, ['unlock', '--datastore', 'kubernetes', '--auto-approve'], 0);
     // Calico now runs from the target: an IPAM block gets an allocation the frozen etcd never saw.
     const blocks = (await kube('GET', `/apis/${CRD_API_VERSION}/ipamblocks`)).body.items as any[];
     const block = blocks[0];
@@ -113,7 +113,7 @@ describe('lock and unlock (built CLI, real cluster)', function () {
     assert.deepEqual(await targetSnapshot(), live, 'nothing was written');
 
     // The documented way back: lock the target, then plan again.
-    await cli(w, ['lock', '--datastore', 'kubernetes'], 0);
+    await cli(w, ['lock', '--datastore', 'kubernetes', '--auto-approve'], 0);
     await cli(w, ['plan', '--out', 'relocked.json'], 0);
     assert.equal(readPlan(w.path('relocked.json')).checks.find((c) => c.id === 'target-not-live')?.status, 'pass');
   });

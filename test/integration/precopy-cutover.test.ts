@@ -59,7 +59,7 @@ describe('pre-copy, churn and cut-over (built CLI, real cluster)', function () {
     assert.equal(status.phase, 'pre-copied');
     assert.equal(status.precopy.source_revision, pre.source.revision);
     // The point of no return is refused while the source is live.
-    r = await cli(w, ['unlock', '--datastore', 'kubernetes'], 9);
+    r = await cli(w, ['unlock', '--datastore', 'kubernetes', '--auto-approve'], 9);
     assert.match(r.stderr, /the source datastore is not locked/);
 
     // The cluster lives on: pods come and go, a node joins and one leaves, policies change.

@@ -39,7 +39,7 @@ describe('workflow: lock, plan, show, apply, verify, status, rollback, re-apply,
     const w = new Workdir();
 
     // ---- lock the source (the migration freeze)
-    let r = await cli(w, ['lock'], 0);
+    let r = await cli(w, ['lock', '--auto-approve'], 0);
     assert.match(r.stderr, /^Locked: source \(etcd\): locked by \S+@\S+\/\d+ at \d{4}-\d\d-\d\dT/m);
     assert.match(r.stderr, /new pods cannot start/);
     const ci = await etcdGet(CLUSTER_INFO_KEY);
@@ -129,7 +129,7 @@ describe('workflow: lock, plan, show, apply, verify, status, rollback, re-apply,
     assert.match(r.stdout, /^Apply complete: /m);
     assert.deepEqual(calicoObjects(await targetSnapshot()), calicoObjects(applied));
 
-    r = await cli(w, ['unlock', '--datastore', 'kubernetes'], 0);
+    r = await cli(w, ['unlock', '--datastore', 'kubernetes', '--auto-approve'], 0);
     assert.match(r.stderr, /Verifying the target against the source/);
     assert.match(r.stderr, /^Unlocked: target \(Kubernetes\): unlocked$/m);
     const targetCi = await kube('GET', `/apis/${CRD_API_VERSION}/clusterinformations/default`);

@@ -124,7 +124,7 @@ describe('apply and unlock workflows (over in-memory ports)', () => {
   });
 
   describe('unlock policy', () => {
-    const unlockOpts = (stateDir: string, datastore: 'etcd' | 'kubernetes', force = false) => ({ datastore, force, conversion: { skipUnknown: false }, parallelism: 4, stateDir });
+    const unlockOpts = (stateDir: string, datastore: 'etcd' | 'kubernetes', force = false) => ({ datastore, force, conversion: { skipUnknown: false }, parallelism: 4, stateDir, autoApprove: true });
 
     it('kubernetes: refused while verify finds differences; unlocks once the target holds the source, and records it', async () => {
       const { source, target, applyOpts } = await planned();

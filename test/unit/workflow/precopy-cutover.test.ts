@@ -205,7 +205,7 @@ describe('pre-copy and cut-over under random churn (over in-memory ports)', func
       assert.equal(st.phase, 'pre-copied');
       assert.equal(st.precopy?.plan_id, out.plan.plan_id);
       await assert.rejects(
-        unlockDatastore({ datastore: 'kubernetes', force: false, conversion: { skipUnknown: false }, parallelism: 4, stateDir }, ctx),
+        unlockDatastore({ datastore: 'kubernetes', force: false, conversion: { skipUnknown: false }, parallelism: 4, stateDir, autoApprove: true }, ctx),
         refused('NOT_LOCKED', /the source datastore is not locked/),
       );
     });
