@@ -6,6 +6,8 @@
 import { canonicalCidr, cidrToName, parseCidr } from './cidr.js';
 import { MIGRATED_KINDS, type KindInfo } from './kinds.js';
 
+/** Every key of a Calico etcd datastore is under it. */
+export const CALICO_PREFIX = '/calico/';
 export const V3_PREFIX = '/calico/resources/v3/projectcalico.org/';
 /** Where Calico keeps its ClusterInformation (the lock flag, GUID and version). */
 export const CLUSTER_INFO_KEY = `${V3_PREFIX}clusterinformations/default`;

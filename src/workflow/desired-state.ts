@@ -10,6 +10,7 @@ import { withImpliedTiers } from '../convert/implied-tiers.js';
 import { MigrateError } from '../errors.js';
 import type { FilterTarget } from '../model/filters.js';
 import { CLUSTER_INFORMATION } from '../model/kinds.js';
+import { CALICO_PREFIX } from '../model/keys.js';
 import type { ConversionResult, ConversionSettings, Diagnostic, DesiredObject, SourceSnapshot } from '../model/types.js';
 import { CLUSTER_INFORMATION_NAME, clusterInformationChanges, deriveClusterGUID, type ClusterInformationSteps } from '../plan/cluster-information.js';
 import { desiredAddress, type LiveObject } from '../plan/diff.js';
@@ -102,7 +103,26 @@ export async function readSnapshot(source: Pick<SourcePort, 'origin' | 'endpoint
   const t0 = ctx.monotonic();
   const snap = await source.readSnapshot();
   if (source.origin === 'etcd') ctx.io.say('debug', `read ${snap.kvs.length} keys at revision ${snap.revision} in ${Math.round(ctx.monotonic() - t0)} ms`);
+  if (snap.kvs.length === 0) throw emptySourceError(source);
   return snap;
+}
+
+/**
+ * A source without a single Calico key is a wrong endpoint or prefix, not a datastore to migrate:
+ * read as one, plan would offer to leave the target as it is (every object "extra") and verify
+ * would compare against nothing. Every command that reads the whole source (plan, verify,
+ * cutover, export) refuses it, before anything is written.
+ */
+export function emptySourceError(source: Pick<SourcePort, 'origin' | 'endpoints'>): MigrateError {
+  const where = source.endpoints.join(',');
+  if (source.origin === 'export-file') {
+    return new MigrateError('SOURCE_INVALID', `the export file ${where} holds no Calico data (no key under ${CALICO_PREFIX}); nothing was written`, {
+      hint: 'check --from-export names the file `calicoctl datastore migrate export` wrote',
+    });
+  }
+  return new MigrateError('SOURCE_INVALID', `etcd at ${where} has no keys under ${CALICO_PREFIX}: it is not a Calico datastore, or not this one; nothing was written`, {
+    hint: `check --etcd-endpoints (and ETCD_ENDPOINTS) name the etcd Calico uses: \`etcdctl get ${CALICO_PREFIX} --prefix --keys-only --limit 1\` lists a key there`,
+  });
 }
 
 /** The ClusterInformation steps: lock always, identity only when the filter keeps the ClusterInformation. */

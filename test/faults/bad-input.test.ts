@@ -22,6 +22,8 @@ interface Case {
   names: string | RegExp;
   /** Etcd entries on top of the `full` dataset (the source is re-seeded for the case). */
   etcd?: KV[];
+  /** The whole source instead of the `full` dataset (e.g. none at all). */
+  source?: KV[];
   /** Prepares files in the working directory; returns the command line. */
   args: (w: Workdir) => string[] | Promise<string[]>;
   /** Text the output must not contain (credentials). */
@@ -313,6 +315,20 @@ const stateDirCase: Case = {
   args: (w) => (writeFileSync(w.path('state-file'), 'x'), [...plan(), '--state-dir', 'state-file']),
 };
 
+/** A source without a single key under /calico/ (a wrong endpoint or prefix) is refused by every command that reads it whole. */
+const emptySourceCases: Case[] = [
+  ['plan', plan()],
+  ['verify', ['verify']],
+  ['cutover', ['cutover', '--auto-approve']],
+  ['export', ['export', '--out', 'plan.json']],
+].map(([name, args]) => ({
+  name: `an etcd with no Calico keys: ${name as string}`,
+  exit: EXIT_CODES.SOURCE_INVALID,
+  names: /has no keys under \/calico\/.*\nNext step: check --etcd-endpoints/,
+  source: [],
+  args: () => args as string[],
+}));
+
 /** Confirmations a script cannot give: refused (ABORTED) before anything is locked or unlocked. */
 const confirmationCases: Case[] = [
   ['lock', ['lock']],
@@ -325,7 +341,7 @@ const confirmationCases: Case[] = [
   args: () => args as string[],
 }));
 
-const CASES: Case[] = [...etcdCases, ...ipamCases, ...fileCases, ...connectionCases, ...flagCases, stateDirCase, ...confirmationCases];
+const CASES: Case[] = [...etcdCases, ...ipamCases, ...fileCases, ...connectionCases, ...flagCases, stateDirCase, ...emptySourceCases, ...confirmationCases];
 
 function digest(world: unknown): string {
   return createHash('sha256').update(JSON.stringify(world)).digest('hex');
@@ -341,7 +357,7 @@ describe('bad-input corpus: exit code, a message naming the input, no stack trac
   for (const c of CASES) {
     it(c.name, async () => {
       // Re-seed only when the source must differ from the plain `full` dataset.
-      const kvs = c.etcd ? [...FULL.filter((k) => !c.etcd!.some((e) => e.key === k.key)), ...c.etcd] : FULL;
+      const kvs = c.source ?? (c.etcd ? [...FULL.filter((k) => !c.etcd!.some((e) => e.key === k.key)), ...c.etcd] : FULL);
       const id = digest(kvs);
       if (seeded !== id) {
         await seedDataset(kvs);

@@ -6,11 +6,11 @@ import { Etcd3, type IOptions } from 'etcd3';
 import type { EtcdSettings } from '../../config/source.js';
 import { redactUrl } from '../../config/source.js';
 import { MigrateError } from '../../errors.js';
-import { CLUSTER_INFO_KEY } from '../../model/keys.js';
+import { CALICO_PREFIX, CLUSTER_INFO_KEY } from '../../model/keys.js';
 import type { SourceKV, SourceSnapshot } from '../../model/types.js';
 import type { SourceChanges, SourceHeader, SourcePort, SourceValue } from '../../ports/source.js';
 
-export const CALICO_PREFIX = '/calico/';
+export { CALICO_PREFIX };
 
 export interface KeyRevision {
   key: string;
