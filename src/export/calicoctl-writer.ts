@@ -1,5 +1,5 @@
 /**
- * `export --format calicoctl`: a file in `calicoctl datastore migrate export` format, which
+ * `export -o calicoctl`: a file in `calicoctl datastore migrate export` format, which
  * `calicoctl datastore migrate import` and `--from-export` both read. The v3 resources are what
  * Calico's Kubernetes-datastore read path shows for each converted object (so node renames and
  * policy names are already applied, as calicoctl's export applies them); Nodes are the source Nodes

@@ -1,5 +1,5 @@
 /**
- * `export --format kubernetes`: the converted objects as multi-document YAML, in apply order.
+ * `export -o kubernetes`: the converted objects as multi-document YAML, in apply order.
  *
  * Keys keep the order the converter builds them in (apiVersion, kind, metadata, spec; Calico's own
  * field order), so the output reads like what `kubectl get -o yaml` shows and is byte-identical to

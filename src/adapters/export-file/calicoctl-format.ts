@@ -26,7 +26,7 @@ type IpamSection = Partial<Record<'block_affinities' | 'blocks' | 'handles', Arr
 
 function invalid(file: string, what: string): MigrateError {
   return new MigrateError('SOURCE_INVALID', `export file ${file} ${what}`, {
-    hint: 'recreate it with `calicoctl datastore migrate export` or `calico-migrate export --format calicoctl`',
+    hint: 'recreate it with `calicoctl datastore migrate export` or `calico-migrate export -o calicoctl`',
   });
 }
 
