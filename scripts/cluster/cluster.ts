@@ -1,5 +1,13 @@
-/** `npm run cluster -- up | down | env | status`: the local throwaway cluster. */
-import { down, envLines, isRunning, readState, up } from './local-cluster.js';
+/**
+ * `npm run cluster -- up | seed [DATASET] | env | status | down`: the local throwaway cluster.
+ * `seed` replaces etcd's Calico keys with a dataset (default `demo`, examples/datasets/demo) and
+ * creates the Kubernetes Nodes and namespaces it refers to, so `plan` can be tried by hand.
+ */
+import path from 'node:path';
+import { down, envLines, isRunning, readState, ROOT, up } from './local-cluster.js';
+import { datasetDir, readDataset, seedDataset } from './seed.js';
+
+const USAGE = 'usage: npm run cluster -- up | seed [DATASET] | env | status | down';
 
 const cmd = process.argv[2] ?? 'status';
 try {
@@ -13,6 +21,25 @@ try {
     case 'down':
       await down();
       break;
+    case 'seed': {
+      if (process.argv.length > 4) {
+        process.stderr.write(`${USAGE}\n`);
+        process.exit(64);
+      }
+      const s = readState();
+      if (!isRunning(s)) {
+        process.stderr.write('no local cluster is running; start one with `npm run cluster -- up`\n');
+        process.exit(1);
+      }
+      const dataset = readDataset(datasetDir(process.argv[3] ?? 'demo'));
+      await seedDataset(s!, dataset);
+      process.stdout.write(
+        `seeded ${path.relative(ROOT, dataset.dir) || '.'}: ${dataset.kvs.length} keys into etcd ${s!.etcd.endpoint} (its /calico/ keys replaced); ` +
+          `${dataset.nodes.length} Nodes and ${dataset.namespaces.length} namespaces in ${s!.apiserver.server}\n`,
+      );
+      process.stderr.write('[cluster] next: `eval "$(npm run -s cluster -- env)"`, then `calico-migrate status`, `calico-migrate plan --out migration.plan.json`\n');
+      break;
+    }
     case 'env': {
       const s = readState();
       if (!isRunning(s)) {
@@ -28,7 +55,7 @@ try {
       break;
     }
     default:
-      process.stderr.write('usage: npm run cluster -- up | down | env | status\n');
+      process.stderr.write(`${USAGE}\n`);
       process.exit(64);
   }
 } catch (e) {

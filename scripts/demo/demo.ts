@@ -7,12 +7,12 @@
  * (--keep leaves it running and prints how to reach it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { down, ROOT, up } from '../cluster/local-cluster.js';
 import { Etcd3 } from 'etcd3';
-import { ensureNamespaces, ensureNodes, readDatasetFile, seedEtcd } from '../cluster/seed.js';
+import { datasetDir, readDataset, seedDataset } from '../cluster/seed.js';
 
 const keep = process.argv.includes('--keep');
 const dir = path.join(ROOT, '.cache', 'demo-cluster');
@@ -40,11 +40,9 @@ try {
   const state = await up(dir);
   process.env.KUBECONFIG = state.kubeconfig;
   process.env.ETCD_ENDPOINTS = state.etcd.endpoint;
-  const kvs = readDatasetFile(path.join(ROOT, 'examples/datasets/demo/etcd.json'));
-  const pre = JSON.parse(readFileSync(path.join(ROOT, 'examples/datasets/demo/cluster.json'), 'utf8')) as { nodes: string[]; namespaces: string[] };
-  await seedEtcd(state.etcd.endpoint, kvs, { clear: true });
-  await ensureNamespaces(state, pre.namespaces);
-  await ensureNodes(state, pre.nodes);
+  const pre = readDataset(datasetDir('demo'));
+  const kvs = pre.kvs;
+  await seedDataset(state, pre); // what `npm run cluster -- seed` does
   console.log(
     `   etcd ${state.etcd.endpoint}: ${kvs.length} Calico keys; Kubernetes ${state.apiserver.server}: ${pre.nodes.length} Nodes, namespaces ${pre.namespaces.join(', ')}; working dir ${work}`,
   );
