@@ -2,7 +2,7 @@
  * `npm run golden:update`: regenerates every golden file of the unit tests (the conversion
  * datasets' expected.* and the plan renderings sample.*; the list is scripts/goldens.ts) and says,
  * file by file, which ones changed. Review every changed file with `git diff` before committing,
- * against ../shared/calico/migrate-reference.md for conversions: a golden is only worth what was checked.
+ * against Calico's own code (libcalico-go, calicoctl) for conversions: a golden is only worth what was checked.
  *
  *   npm run golden:update               # all goldens
  *   npm run golden:update -- full plan  # only the sets whose name contains one of the words
