@@ -6,16 +6,15 @@
  */
 import { readNodeMap } from '../config/node-map.js';
 import { resolveSourceSettings, type EtcdSettings, type SourceFlags } from '../config/source.js';
-import { resolveKubeConfig, type TargetFlags } from '../config/target.js';
+import { resolveTarget, type ResolvedTarget, type TargetFlags } from '../config/target.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../adapters/etcd/source.js';
 import { isMigrateError, MigrateError } from '../errors.js';
 import type { ConversionSettings } from '../model/types.js';
 
 export type SourceSettings = { type: 'etcd'; etcd: EtcdSettings } | { type: 'export-file'; file: string };
 
-export interface TargetSettings {
-  kubeConfig: ReturnType<typeof resolveKubeConfig>;
-}
+/** The kubeconfig, where it came from, and the proxy variables of the environment. */
+export type TargetSettings = ResolvedTarget;
 
 export type Resolved<T> = { ok: true; value: T } | { ok: false; error: MigrateError };
 
@@ -58,7 +57,7 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
   }
   return {
     source: attempt<SourceSettings>(() => (exportFile ? { type: 'export-file', file: exportFile } : { type: 'etcd', etcd: resolveSourceSettings(flags) })),
-    target: attempt<TargetSettings>(() => ({ kubeConfig: resolveKubeConfig(flags, env) })),
+    target: attempt<TargetSettings>(() => resolveTarget(flags, env)),
     // A bad --node-map is the operator's to fix before anything runs, whatever the command does.
     conversion: { nodeMap: readNodeMap(flags['node-map']), calicoVersion: flags['calico-version'], skipUnknown: !!flags['skip-unknown'] },
     requestTimeoutMs: (flags['request-timeout'] ?? DEFAULT_REQUEST_TIMEOUT_MS / 1000) * 1000,
