@@ -82,7 +82,8 @@ export function createContext(io: Io, toolVersion: string, settings: Settings, o
   });
   const target = once(async () => {
     if (!settings.target.ok) throw settings.target.error;
-    return new KubeTarget(await KubeConnection.fromKubeConfig(settings.target.value.kubeConfig, { maxSockets: opts.maxSockets, retry: { timeoutMs: settings.requestTimeoutMs } }));
+    const t = settings.target.value;
+    return new KubeTarget(await KubeConnection.fromKubeConfig(t.kubeConfig, { maxSockets: opts.maxSockets, retry: { timeoutMs: settings.requestTimeoutMs }, origin: t.origin }));
   });
   return {
     io,

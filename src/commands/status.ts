@@ -29,6 +29,7 @@ function renderStatus(r: StatusReport, io: Io): void {
   io.out(`Phase: ${r.phase}`);
   io.out(`  ${'error' in r.source ? `source (etcd): ${side(r.source)}` : side(r.source)}`);
   io.out(`  ${'error' in r.target ? `target (Kubernetes): ${side(r.target)}` : side(r.target)}`);
+  if (r.target_connection) io.out(`  target connection: ${r.target_connection}`);
   if (r.target_live)
     io.out(
       '  the target is LIVE (its ClusterInformation is unlocked, Calico may run from it): plan and apply refuse to write to it without --allow-live-target; to go back to etcd, lock it first (`calico-migrate lock --datastore kubernetes`)',

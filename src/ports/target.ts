@@ -66,6 +66,8 @@ export interface TargetReader {
   readonly server: string;
   /** The kubeconfig user, for messages about permissions. */
   readonly userName: string;
+  /** How the target is reached (context, user, kubeconfig files or in-cluster, proxy), for `status`; never a credential. */
+  readonly connection?: string;
   /** The kube-system namespace uid: stable for the cluster's life, different for every cluster. */
   clusterUid(): Promise<string>;
   /** API groups served, for choosing the backing group the way Calico's discovery.go does. */

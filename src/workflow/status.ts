@@ -29,6 +29,8 @@ export interface StatusReport {
   phase: Phase;
   source: LockState | { error: string };
   target: LockState | { error: string };
+  /** How the target is reached: context, user, where the kubeconfig came from (files, in-cluster), proxy; null when it could not be opened. */
+  target_connection: string | null;
   /** The target ClusterInformation exists and is unlocked: past the point of no return, plan and apply refuse to write to it (checks/live-target.ts). */
   target_live: boolean;
   lease: (Omit<LeaseInfo, 'expiresAt'> & { expiresAt: string | null }) | null | { error: string };
@@ -55,8 +57,10 @@ export async function migrationStatus(opts: { stateDir: string }, ctx: Context):
 
   let target: StatusReport['target'];
   let lease: StatusReport['lease'] = null;
+  let targetConnection: string | null = null;
   try {
     const kube = await ctx.openTarget();
+    targetConnection = kube.connection ?? null;
     target = await readKubeLock(kube);
     const l = await readLease(kube, ctx.now);
     lease = l ? { ...l, expiresAt: l.expiresAt?.toISOString() ?? null } : null;
@@ -100,6 +104,7 @@ export async function migrationStatus(opts: { stateDir: string }, ctx: Context):
     phase: phaseOf({ source, target, lease, journal, lastPlan, lastApply, verified, precopy }),
     source,
     target,
+    target_connection: targetConnection,
     target_live: isLock(target) && target.exists && !target.locked,
     lease,
     journal,

@@ -1,11 +1,13 @@
 /**
  * The one HTTPS connection pool to the Kubernetes API. @kubernetes/client-node 1.x builds a new
- * https.Agent (TCP + TLS handshake) per request; we take its kubeconfig handling (auth, TLS, exec
- * plugins) and send requests over one keep-alive agent, which is 3-4x faster for bulk writes.
+ * https.Agent (TCP + TLS handshake) per request; we take its kubeconfig handling (auth, TLS) and
+ * send requests over one keep-alive agent, which is 3-4x faster for bulk writes. Credentials that
+ * expire (exec plugins, token files) are fetched again when due or after a 401 (credentials.ts).
  */
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MigrateError } from '../../errors.js';
+import { loadCredentials, type Credentials } from './credentials.js';
 
 export interface KubeResponse<T = unknown> {
   status: number;
@@ -41,51 +43,129 @@ const TIMEOUT_ATTEMPTS = 2;
  */
 const THROTTLED_ATTEMPTS = 40;
 
+export interface ConnectionOptions {
+  maxSockets?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Where the kubeconfig came from, for `status` (e.g. "kubeconfig /root/.kube/config"). */
+  origin?: string;
+  /** Fetches the current user's credentials; injectable for tests. */
+  credentials?: (kc: KubeConfig) => Promise<Credentials>;
+  now?: () => number;
+}
+
 export class KubeConnection {
-  private readonly agent: https.Agent;
+  private agent: https.Agent;
+  /** Pools replaced by a new client certificate, closed with the connection. */
+  private readonly retired: https.Agent[] = [];
   /**
-   * What every request shares, built once: a bulk apply sends one request per object, and
-   * re-parsing the server URL and re-spreading the TLS options and headers each time cost a
-   * measurable share of apply's CPU, which the API server on the same cores needs.
+   * What every request shares, built once (and again only when the credentials change): a bulk
+   * apply sends one request per object, and re-parsing the server URL and re-spreading the TLS
+   * options and headers each time cost a measurable share of apply's CPU, which the API server
+   * on the same cores needs.
    */
-  private readonly target: { base: https.RequestOptions; pathPrefix: string; headers: Record<string, string> };
+  private target: { base: https.RequestOptions; pathPrefix: string; headers: Record<string, string> };
+  private creds: Credentials;
+  /** Bumped by every fetch of the credentials: a 401 to a request sent before the last fetch is retried without fetching again. */
+  private generation = 0;
+  private refreshing: Promise<void> | undefined;
   /** Count of retried requests, reported by apply. */
   retries = 0;
+  /** Count of credential fetches after the first (expiry or 401). */
+  credentialRefreshes = 0;
 
   private constructor(
     readonly server: string,
     readonly contextName: string,
     readonly userName: string,
-    baseOptions: https.RequestOptions,
+    private readonly kc: KubeConfig,
+    creds: Credentials,
     private readonly retryPolicy: RetryPolicy,
-    maxSockets: number,
+    private readonly maxSockets: number,
+    private readonly origin: string | undefined,
+    private readonly fetchCredentials: (kc: KubeConfig) => Promise<Credentials>,
+    private readonly now: () => number,
   ) {
-    this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: baseOptions.ca, cert: baseOptions.cert, key: baseOptions.key });
-    this.target = requestTarget(server, baseOptions, this.agent);
+    this.creds = creds;
+    this.agent = this.newAgent(creds);
+    this.target = requestTarget(server, creds, this.agent);
   }
 
-  static async fromKubeConfig(kc: KubeConfig, opts: { maxSockets?: number; retry?: Partial<RetryPolicy> } = {}): Promise<KubeConnection> {
+  static async fromKubeConfig(kc: KubeConfig, opts: ConnectionOptions = {}): Promise<KubeConnection> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) {
       throw new MigrateError('CONNECTION', `kubeconfig has no cluster for context "${kc.getCurrentContext()}"`, {
         hint: 'check --kubeconfig/--context (or KUBECONFIG) points at the target cluster',
       });
     }
-    const base: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(base);
+    const now = opts.now ?? Date.now;
+    const fetchCredentials = opts.credentials ?? ((k: KubeConfig) => loadCredentials(k, now));
+    const creds = await fetchCredentials(kc);
     const user = kc.getCurrentUser();
-    return new KubeConnection(cluster.server.replace(/\/+$/, ''), kc.getCurrentContext(), user?.name ?? 'unknown', base, { ...DEFAULT_RETRY, ...opts.retry }, opts.maxSockets ?? 64);
+    return new KubeConnection(
+      cluster.server.replace(/\/+$/, ''),
+      kc.getCurrentContext(),
+      user?.name ?? 'unknown',
+      kc,
+      creds,
+      { ...DEFAULT_RETRY, ...opts.retry },
+      opts.maxSockets ?? 64,
+      opts.origin,
+      fetchCredentials,
+      now,
+    );
+  }
+
+  /** How the target is reached, for `status`: context, user, where the kubeconfig came from. Never a credential. */
+  get description(): string {
+    return `context ${this.contextName}, user ${this.userName}${this.origin ? `, from ${this.origin}` : ''}`;
   }
 
   close(): void {
     this.agent.destroy();
+    for (const a of this.retired) a.destroy();
+  }
+
+  private newAgent(creds: Credentials): https.Agent {
+    return new https.Agent({ keepAlive: true, maxSockets: this.maxSockets, ...creds.tls });
+  }
+
+  /**
+   * Fetches the credentials again, once for all requests waiting: `seen` is the generation the
+   * caller's credentials came from; when a fetch happened since, the caller just uses its result.
+   */
+  private async refresh(seen: number): Promise<void> {
+    if (this.generation !== seen) return;
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        try {
+          const next = await this.fetchCredentials(this.kc);
+          if (!sameMaterial(next.tls.cert, this.creds.tls.cert) || !sameMaterial(next.tls.key, this.creds.tls.key)) {
+            // Pooled sockets carry the old client certificate; new requests need new sockets.
+            this.retired.push(this.agent);
+            this.agent = this.newAgent(next);
+          }
+          // A plugin that hands out an expired credential is not run again for every request.
+          this.creds = { ...next, refreshAt: Math.max(next.refreshAt, this.now() + 1000) };
+          this.target = requestTarget(this.server, next, this.agent);
+          this.generation++;
+          this.credentialRefreshes++;
+        } finally {
+          this.refreshing = undefined;
+        }
+      })();
+    }
+    await this.refreshing;
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
     const policy = this.retryPolicy;
     const canRetry = opts.retry ?? true;
     let timeouts = 0;
+    let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
+      // One comparison per request; the credentials are fetched only when due.
+      if (this.now() >= this.creds.refreshAt) await this.refresh(this.generation);
+      const generation = this.generation;
       let res: KubeResponse<T> | undefined;
       let netError: Error | undefined;
       try {
@@ -93,6 +173,14 @@ export class KubeConnection {
       } catch (e) {
         netError = e as Error;
         if ((netError as NodeJS.ErrnoException).code === 'ETIMEDOUT') timeouts++;
+      }
+      // A 401 is answered before the server does anything, so any request (a create too) may be
+      // sent again: once, with credentials fetched again. A 401 after that is a real refusal.
+      if (res?.status === 401 && this.creds.refreshable && !reauthenticated) {
+        reauthenticated = true;
+        await this.refresh(generation);
+        attempt--;
+        continue;
       }
       const throttled = res?.status === 429;
       const retriable = netError ? isRetriableNetError(netError) : throttled || res!.status >= 500;
@@ -174,17 +262,21 @@ export class KubeConnection {
   }
 }
 
-/** The request options every request to `server` shares: host, port and TLS from the kubeconfig, over the pool. */
-function requestTarget(server: string, baseOptions: https.RequestOptions, agent: https.Agent): { base: https.RequestOptions; pathPrefix: string; headers: Record<string, string> } {
+/** The request options every request to `server` shares: host, port and TLS from the kubeconfig, the credentials' headers, over the pool. */
+function requestTarget(server: string, creds: Credentials, agent: https.Agent): { base: https.RequestOptions; pathPrefix: string; headers: Record<string, string> } {
   const url = new URL(server);
   // What https.request(url) would take from the URL; a bracketed IPv6 host loses its brackets.
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const { headers, ...tls } = baseOptions;
   return {
-    base: { ...tls, protocol: url.protocol, hostname, port: url.port || undefined, agent },
+    base: { ...creds.tls, protocol: url.protocol, hostname, port: url.port || undefined, agent },
     pathPrefix: url.pathname.replace(/\/+$/, ''),
-    headers: { ...(headers as Record<string, string> | undefined), accept: 'application/json', 'user-agent': 'calico-migrate' },
+    headers: { ...creds.headers, accept: 'application/json', 'user-agent': 'calico-migrate' },
   };
+}
+
+/** Whether two PEMs (string, Buffer or a list) hold the same text: a file read again is a new Buffer with the same bytes. */
+function sameMaterial(a: unknown, b: unknown): boolean {
+  return a === b || (a != null && b != null && String(a) === String(b));
 }
 
 function queryString(query: RequestOptions['query']): string {

@@ -99,6 +99,10 @@ export class KubeTarget implements TargetPort {
     return this.conn.userName;
   }
 
+  get connection(): string {
+    return this.conn.description;
+  }
+
   get retries(): number {
     return this.conn.retries;
   }
