@@ -83,7 +83,7 @@ export function createContext(io: Io, toolVersion: string, settings: Settings, o
   const target = once(async () => {
     if (!settings.target.ok) throw settings.target.error;
     const t = settings.target.value;
-    return new KubeTarget(await KubeConnection.fromKubeConfig(t.kubeConfig, { maxSockets: opts.maxSockets, retry: { timeoutMs: settings.requestTimeoutMs }, origin: t.origin }));
+    return new KubeTarget(await KubeConnection.fromKubeConfig(t.kubeConfig, { maxSockets: opts.maxSockets, retry: { timeoutMs: settings.requestTimeoutMs }, origin: t.origin, env: t.proxyEnv }));
   });
   return {
     io,

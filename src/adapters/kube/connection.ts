@@ -2,12 +2,14 @@
  * The one HTTPS connection pool to the Kubernetes API. @kubernetes/client-node 1.x builds a new
  * https.Agent (TCP + TLS handshake) per request; we take its kubeconfig handling (auth, TLS) and
  * send requests over one keep-alive agent, which is 3-4x faster for bulk writes. Credentials that
- * expire (exec plugins, token files) are fetched again when due or after a 401 (credentials.ts).
+ * expire (exec plugins, token files) are fetched again when due or after a 401 (credentials.ts);
+ * a proxy is a CONNECT tunnel under the same pool (proxy.ts).
  */
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MigrateError } from '../../errors.js';
 import { loadCredentials, type Credentials } from './credentials.js';
+import { proxyFor, TunnelAgent } from './proxy.js';
 
 export interface KubeResponse<T = unknown> {
   status: number;
@@ -46,6 +48,9 @@ const THROTTLED_ATTEMPTS = 40;
 export interface ConnectionOptions {
   maxSockets?: number;
   retry?: Partial<RetryPolicy>;
+  /** The proxy to tunnel through, null for none; absent: chosen from the kubeconfig and `env` (proxy.ts). */
+  proxy?: URL | null;
+  env?: NodeJS.ProcessEnv;
   /** Where the kubeconfig came from, for `status` (e.g. "kubeconfig /root/.kube/config"). */
   origin?: string;
   /** Fetches the current user's credentials; injectable for tests. */
@@ -81,6 +86,7 @@ export class KubeConnection {
     creds: Credentials,
     private readonly retryPolicy: RetryPolicy,
     private readonly maxSockets: number,
+    private readonly proxy: URL | undefined,
     private readonly origin: string | undefined,
     private readonly fetchCredentials: (kc: KubeConfig) => Promise<Credentials>,
     private readonly now: () => number,
@@ -99,6 +105,8 @@ export class KubeConnection {
     }
     const now = opts.now ?? Date.now;
     const fetchCredentials = opts.credentials ?? ((k: KubeConfig) => loadCredentials(k, now));
+    // The proxy first: a bad proxy URL is reported before any exec plugin runs.
+    const proxy = opts.proxy === undefined ? proxyFor(cluster.server, cluster.proxyUrl, opts.env ?? process.env) : (opts.proxy ?? undefined);
     const creds = await fetchCredentials(kc);
     const user = kc.getCurrentUser();
     return new KubeConnection(
@@ -109,15 +117,17 @@ export class KubeConnection {
       creds,
       { ...DEFAULT_RETRY, ...opts.retry },
       opts.maxSockets ?? 64,
+      proxy,
       opts.origin,
       fetchCredentials,
       now,
     );
   }
 
-  /** How the target is reached, for `status`: context, user, where the kubeconfig came from. Never a credential. */
+  /** How the target is reached, for `status`: context, user, where the kubeconfig came from, proxy. Never a credential. */
   get description(): string {
-    return `context ${this.contextName}, user ${this.userName}${this.origin ? `, from ${this.origin}` : ''}`;
+    const via = this.proxy ? `through proxy ${this.proxy.protocol}//${this.proxy.host}` : 'direct';
+    return `context ${this.contextName}, user ${this.userName}${this.origin ? `, from ${this.origin}` : ''}, ${via}`;
   }
 
   close(): void {
@@ -126,7 +136,8 @@ export class KubeConnection {
   }
 
   private newAgent(creds: Credentials): https.Agent {
-    return new https.Agent({ keepAlive: true, maxSockets: this.maxSockets, ...creds.tls });
+    const options: https.AgentOptions = { keepAlive: true, maxSockets: this.maxSockets, ...creds.tls };
+    return this.proxy ? new TunnelAgent(this.proxy, options) : new https.Agent(options);
   }
 
   /**
@@ -256,7 +267,9 @@ export class KubeConnection {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : e.message;
     return new MigrateError('CONNECTION', `Kubernetes API ${this.server} (${method} ${path}): ${what}`, {
-      hint: 'check --kubeconfig/--context (or KUBECONFIG) points at a reachable target cluster',
+      hint: this.proxy
+        ? `check the proxy ${this.proxy.protocol}//${this.proxy.host} (the kubeconfig cluster's proxy-url, or HTTPS_PROXY/NO_PROXY) lets the target cluster be reached`
+        : 'check --kubeconfig/--context (or KUBECONFIG) points at a reachable target cluster',
       cause: e,
     });
   }
