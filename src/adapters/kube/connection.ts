@@ -234,14 +234,11 @@ export class KubeConnection {
           }
           // The caller names the body type it expects for the status it checks; JSON is not validated here.
           // `headers` is read only for a retry's Retry-After: Node builds that object on first use.
-          // Built from the raw list, not by keeping `res`: a response apply keeps would otherwise
-          // hold the whole message (and its buffers) alive.
-          const raw = res.rawHeaders;
           resolve({
             status: res.statusCode ?? 0,
             body: body as T,
             get headers() {
-              return headersOf(raw);
+              return res.headers;
             },
           });
         });
@@ -298,20 +295,6 @@ function queryString(query: RequestOptions['query']): string {
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-/** Node's header object (lower-case names, repeated ones joined or listed as IncomingMessage does for the ones we read). */
-function headersOf(raw: readonly string[]): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const k = raw[i]!.toLowerCase();
-    const v = raw[i + 1]!;
-    const had = out[k];
-    if (k === 'set-cookie') out[k] = [...(Array.isArray(had) ? had : []), v];
-    else if (had === undefined) out[k] = v;
-    else out[k] = `${had as string}, ${v}`;
-  }
-  return out;
 }
 
 /** Whether the response says its body is JSON, from the raw header list (no header object is built). */
