@@ -35,10 +35,31 @@ export class GoMap {
   }
 }
 
-/** Go compares strings byte-wise (UTF-8); for the ASCII keys Calico uses this equals code-unit order. */
+/**
+ * Go compares strings byte-wise (UTF-8). UTF-8 byte order equals UTF-16 code-unit order except
+ * where a surrogate (a character above U+FFFF) meets U+E000..U+FFFF, so only strings holding a
+ * surrogate are encoded to compare; every key of a sort used to be, twice per comparison.
+ */
 export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return a < b ? -1 : 1;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+const HTML_UNSAFE = /[<>&\u2028\u2029]/;
+
+/** No value is an object or array (so no GoMap), and the record is a plain object. */
+function flat(v: JsonRecord): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) {
+    const x = v[k];
+    if (typeof x === 'object' && x !== null) return false;
+    if (typeof x === 'function' || typeof x === 'symbol' || typeof x === 'bigint') return false;
+  }
+  return true;
 }
 
 function stringifyInner(v: unknown): string {
@@ -47,6 +68,8 @@ function stringifyInner(v: unknown): string {
   }
   if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : stringifyInner(x))).join(',')}]`;
   if (isRecord(v)) {
+    // A record of plain values is what JSON.stringify writes (same key order, undefined left out).
+    if (flat(v)) return JSON.stringify(v);
     const parts: string[] = [];
     for (const [k, val] of Object.entries(v)) {
       if (val === undefined) continue;
@@ -60,8 +83,10 @@ function stringifyInner(v: unknown): string {
 
 /** Serialise like Go's json.Marshal (HTML-safe escaping, GoMap keys sorted, objects in insertion order). */
 export function goJson(v: unknown): string {
+  const text = stringifyInner(v);
+  if (!HTML_UNSAFE.test(text)) return text;
   // These characters can only occur inside JSON strings, so a global replace is safe.
-  return stringifyInner(v)
+  return text
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -79,7 +104,14 @@ export function stringMap(v: unknown): Record<string, string> | null {
 
 /** Sorted copy of a string map, for stable output. */
 export function sortedStringMap(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => compareGoStrings(a, b)));
+  const entries = Object.entries(m);
+  for (let i = 1; i < entries.length; i++) {
+    if (compareGoStrings(entries[i - 1]![0], entries[i]![0]) > 0) {
+      entries.sort(([a], [b]) => compareGoStrings(a, b));
+      break;
+    }
+  }
+  return Object.fromEntries(entries);
 }
 
 export function deepClone<T>(v: T): T {

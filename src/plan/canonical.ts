@@ -110,14 +110,7 @@ function sortedCopy(value: unknown, path: Array<string | number>): unknown {
   // order or a child had to be copied. The default sort compares strings by UTF-16 code unit, the
   // canonical order, without a callback.
   const keys = Object.keys(record);
-  let changed = false;
-  for (let i = 1; i < keys.length; i++) {
-    if ((keys[i - 1] as string) > (keys[i] as string)) {
-      changed = true;
-      keys.sort();
-      break;
-    }
-  }
+  let changed = sortKeys(keys);
   const values: unknown[] = new Array<unknown>(keys.length);
   let raw = false;
   for (let i = 0; i < keys.length; i++) {
@@ -136,6 +129,38 @@ function sortedCopy(value: unknown, path: Array<string | number>): unknown {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) out[keys[i] as string] = values[i];
   return out;
+}
+
+/**
+ * Sorts `keys` in place by UTF-16 code unit and says whether any moved. Most objects have a handful
+ * of keys (metadata, a rule, an allocation's attributes), where an insertion sort with `>` is
+ * several times faster than Array.prototype.sort, which was the largest single cost of writing a
+ * plan; long key lists still go to the built-in sort.
+ */
+function sortKeys(keys: string[]): boolean {
+  const n = keys.length;
+  let moved = false;
+  if (n > 16) {
+    for (let i = 1; i < n; i++) {
+      if ((keys[i - 1] as string) > (keys[i] as string)) {
+        keys.sort();
+        return true;
+      }
+    }
+    return false;
+  }
+  for (let i = 1; i < n; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    if ((keys[j] as string) <= k) continue;
+    moved = true;
+    do {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    } while (j >= 0 && (keys[j] as string) > k);
+    keys[j + 1] = k;
+  }
+  return moved;
 }
 
 /** `$.a.b[3]["x/y"]`: where in the value a refused value sits. */
