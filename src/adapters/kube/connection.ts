@@ -9,6 +9,8 @@ import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MigrateError } from '../../errors.js';
 import { loadCredentials, type Credentials } from './credentials.js';
+import { objectHead } from './object-head.js';
+import { PoolAgent } from './pool-agent.js';
 import { proxyFor, TunnelAgent } from './proxy.js';
 
 export interface KubeResponse<T = unknown> {
@@ -25,6 +27,8 @@ export interface RequestOptions {
   contentType?: string;
   /** Retry 429/5xx/timeouts with backoff; off for requests whose retry is not idempotent. */
   retry?: boolean;
+  /** A 2xx answer's body is only the object's apiVersion, kind and metadata (see object-head.ts); any other answer is parsed whole. */
+  metadataOnly?: boolean;
 }
 
 export interface RetryPolicy {
@@ -137,7 +141,7 @@ export class KubeConnection {
 
   private newAgent(creds: Credentials): https.Agent {
     const options: https.AgentOptions = { keepAlive: true, maxSockets: this.maxSockets, ...creds.tls };
-    return this.proxy ? new TunnelAgent(this.proxy, options) : new https.Agent(options);
+    return this.proxy ? new TunnelAgent(this.proxy, options) : new PoolAgent(options);
   }
 
   /**
@@ -226,8 +230,9 @@ export class KubeConnection {
           const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
           let body: unknown = text;
           if (text && isJson(res.rawHeaders)) {
+            const status = res.statusCode ?? 0;
             try {
-              body = JSON.parse(text);
+              body = (opts.metadataOnly && status >= 200 && status < 300 ? objectHead(text) : null) ?? JSON.parse(text);
             } catch {
               /* leave as text */
             }

@@ -14,6 +14,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MigrateError } from '../../errors.js';
+import { PoolAgent } from './pool-agent.js';
 
 /**
  * The proxy for `server`, or undefined to connect directly. Pure: the environment is passed in.
@@ -106,7 +107,7 @@ function inCidr(ip: string, cidr: string): boolean {
  * opened each waiting request opens one; the pool is then at most the concurrency the callers had
  * (apply's parallelism, below maxSockets), and is reused from then on.
  */
-export class TunnelAgent extends https.Agent {
+export class TunnelAgent extends PoolAgent {
   private readonly proxyAuth?: string;
 
   constructor(

@@ -223,11 +223,13 @@ export class KubeTarget implements TargetPort {
 
   /**
    * A create whose body is JSON text already (a plan's canonical `after`): sent as it is, so a
-   * bulk apply neither parses nor re-serialises the object it read from the plan file.
+   * bulk apply neither parses nor re-serialises the object it read from the plan file. The
+   * created object it answers with carries only apiVersion, kind and metadata (its uid and
+   * resourceVersion are what apply records); the spec it sent is not parsed back.
    */
   async createText(ref: ObjectRef, json: string): Promise<WriteOutcome> {
     const path = objectPath({ ...ref, name: undefined });
-    return this.outcome(await this.conn.request('POST', path, { bodyText: json }));
+    return this.outcome(await this.conn.request('POST', path, { bodyText: json, metadataOnly: true }));
   }
 
   async replace(obj: KubeObject, resourceVersion: string, opts: WriteOptions = {}): Promise<WriteOutcome> {
