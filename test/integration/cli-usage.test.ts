@@ -174,6 +174,17 @@ describe('the command line: usage errors exit 64, help and version', function ()
     assert.equal(JSON.parse(ok.stdout).name, 'calico-migrate');
   });
 
+  it('a reader that closes the pipe early (| true) ends the command with its own exit code and no warning, not 13 (ABORTED)', () => {
+    const closed = (args: string) => spawnSync('bash', ['-c', `"${process.execPath}" "${path.resolve('bin/run.js')}" ${args} | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    for (const args of ['--help', 'version', `show "${SAMPLE_PLAN}" -o json`]) {
+      const r = closed(args);
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`);
+      assert.equal(r.stderr, '', args);
+    }
+    const usage = closed('pln');
+    assert.equal(usage.status, USAGE);
+  });
+
   it('completion prints a bash (default) or zsh script naming every command; another shell is a usage error', async () => {
     const bash = await cli(w, ['completion'], 0);
     assert.equal(bash.stdout, (await cli(w, ['completion', 'bash'], 0)).stdout);
