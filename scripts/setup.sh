@@ -51,14 +51,17 @@ install_node() {
   mv "$tmp/node" "$CALICO_MIGRATE_NODE_DIR"
   rm -rf "$tmp"
   source scripts/node-env.sh
+  hash -r
 }
 
-# A Node left in .cache/node by an older pin is replaced.
+# A Node left in .cache/node by another pin goes first, so that npm (run by the `node` on PATH)
+# does not run on it and the check below sees the machine's Node.
 if [ -x "$CALICO_MIGRATE_NODE_DIR/bin/node" ] && [ "$("$CALICO_MIGRATE_NODE_DIR/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
-  install_node
-elif [ "$(node_major)" -lt 24 ]; then
-  install_node
+  say "$CALICO_MIGRATE_NODE_DIR holds Node $("$CALICO_MIGRATE_NODE_DIR/bin/node" --version 2>&1 | head -1), not the pinned $NODE_VERSION; removing it"
+  rm -rf "$CALICO_MIGRATE_NODE_DIR"
+  hash -r
 fi
+if [ "$(node_major)" -lt 24 ]; then install_node; fi
 if ! command -v npm >/dev/null 2>&1; then
   say "npm not found; installing Debian's npm"
   apt_install npm
