@@ -4,5 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+# The Node setup.sh chose (.cache/node when the machine's is older than 24) runs everything below.
+source scripts/node-env.sh
+echo "[demo] Node $(node --version) ($(command -v node))" >&2
 npm run -s build
 exec node --import tsx scripts/demo/demo.ts "$@"

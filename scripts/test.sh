@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+# The Node setup.sh chose (.cache/node when the machine's is older than 24) runs everything below.
+source scripts/node-env.sh
+echo "[test] Node $(node --version) ($(command -v node))" >&2
 npm test
 # The benchmark at a smoke size: its whole flow (both clusters, the minimal client) stays runnable.
 npm run -s bench -- --smoke

@@ -151,6 +151,40 @@ describe('the command line: usage errors exit 64, help and version', function ()
     assert.deepEqual(JSON.parse((await cli(w, ['--version', '--json'], 0)).stdout), doc);
   });
 
+  it('a Node older than package.json engines.node (22.19.0) is refused on one line with exit 1 (ERROR), before oclif loads; 22.19.0 runs', () => {
+    // The Node running the tests, made to report another version before bin/run.js starts.
+    const as = (version: string) =>
+      spawnSync(
+        process.execPath,
+        ['--import', `data:text/javascript,Object.defineProperty(process,'versions',{value:{...process.versions,node:'${version}'}})`, path.resolve('bin/run.js'), 'version', '--json'],
+        { encoding: 'utf8' },
+      );
+    assert.equal(JSON.parse(readFileSync('package.json', 'utf8')).engines.node, '>=22.19.0');
+    for (const old of ['20.20.2', '22.18.9']) {
+      const r = as(old);
+      assert.equal(r.status, EXIT_CODES.ERROR, r.stderr);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, new RegExp(`^Error: calico-migrate needs Node\\.js 22\\.19\\.0 or newer .*; this is Node ${old.replaceAll('.', '\\.')} \\(`));
+      assert.match(lines[0]!, /Install Node 24/);
+    }
+    const ok = as('22.19.0');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).name, 'calico-migrate');
+  });
+
+  it('a reader that closes the pipe early (| true) ends the command with its own exit code and no warning, not 13 (ABORTED)', () => {
+    const closed = (args: string) => spawnSync('bash', ['-c', `"${process.execPath}" "${path.resolve('bin/run.js')}" ${args} | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    for (const args of ['--help', 'version', `show "${SAMPLE_PLAN}" -o json`]) {
+      const r = closed(args);
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`);
+      assert.equal(r.stderr, '', args);
+    }
+    const usage = closed('pln');
+    assert.equal(usage.status, USAGE);
+  });
+
   it('completion prints a bash (default) or zsh script naming every command; another shell is a usage error', async () => {
     const bash = await cli(w, ['completion'], 0);
     assert.equal(bash.stdout, (await cli(w, ['completion', 'bash'], 0)).stdout);

@@ -1,7 +1,8 @@
 /**
- * The one HTTPS connection pool to the Kubernetes API. @kubernetes/client-node 1.x builds a new
- * https.Agent (TCP + TLS handshake) per request; we take its kubeconfig handling (auth, TLS) and
- * send requests over one keep-alive agent, which is 3-4x faster for bulk writes. Credentials that
+ * The one HTTPS connection pool to the Kubernetes API. @kubernetes/client-node 1.x built a new
+ * https.Agent (TCP + TLS handshake) per request (2.x caches its agents, but its proxy and credential
+ * handling are not kubectl's); we take its kubeconfig handling (auth, TLS) and send requests over
+ * one keep-alive agent, which was 3-4x faster for bulk writes than 1.x. Credentials that
  * expire (exec plugins, token files) are fetched again when due or after a 401 (credentials.ts);
  * a proxy is a CONNECT tunnel under the same pool (proxy.ts).
  */
