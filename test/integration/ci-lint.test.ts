@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './support/cluster.js';
-import { tmpDir } from './support/cli.js';
+import { Workdir } from './support/e2e.js';
 
 const ACTIONLINT = path.join(process.env.CALICO_MIGRATE_CACHE ?? path.join(ROOT, '.cache'), 'bin', 'actionlint');
 
@@ -47,7 +47,7 @@ describe('actionlint on the CI workflows', () => {
   });
 
   it('is really checking: an undefined step output and (with shellcheck) an unquoted variable are findings', () => {
-    const dir = tmpDir('cm-actionlint-');
+    const dir = new Workdir().dir;
     const file = path.join(dir, 'bad.yml');
     writeFileSync(file, ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ steps.nope.outputs.x }}"', '      - run: rm -rf $DIR/build', ''].join('\n'));
     const r = actionlint([file], dir);

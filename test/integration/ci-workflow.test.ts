@@ -10,7 +10,6 @@ import path from 'node:path';
 import { datasetDir, readDataset, seedDataset } from '../../scripts/cluster/seed.js';
 import { CRD_API_VERSION } from '../../src/model/kinds.js';
 import { ROOT, createNode, ensureNamespace, kube, resetDatastores, testCluster } from './support/cluster.js';
-import { tmpDir } from './support/cli.js';
 import { CLUSTER_INFO_KEY, PRE_EXISTING_POLICY, Workdir, cli, etcdGet, etcdPut, readJournalLines, readPlan, shortId, worldSnapshot } from './support/e2e.js';
 import { describeJob, jobRuns, listFiles, readWorkflow, runJob, type JobResult, type Machine, type RunContext } from './support/workflow-runner.js';
 
@@ -24,7 +23,8 @@ interface TestMachine extends Machine {
 
 /** One workflow run's machine: its artifact store, the stand-ins on PATH, and the gh stub's comments (shared across runs when given). */
 function machine(ghDir?: string): TestMachine {
-  const root = tmpDir('cm-ci-');
+  // A Workdir, so the suite removes it when it passes (and keeps it, named, when it fails).
+  const root = new Workdir().dir;
   const bin = path.join(root, 'bin');
   const repository = path.join(root, 'repository');
   mkdirSync(bin);
