@@ -3,7 +3,8 @@
 # Node.js 24 (the pinned release below from the npm registry's official binaries into .cache/node
 # when the machine's Node is older than 24; Debian's nodejs/npm only to bootstrap npm when there is
 # none), Go (Debian's golang-go if missing; Go fetches a newer toolchain through its module proxy
-# when needed), npm dependencies, and etcd + kube-apiserver built from Go modules.
+# when needed), npm dependencies, shellcheck, and etcd, kube-apiserver and actionlint built from
+# Go modules.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -75,9 +76,21 @@ fi
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 command -v git >/dev/null 2>&1 || apt_install git
 
-# npm ci only when node_modules is missing or older than the lock file.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci only when node_modules is missing or older than the lock file. A linked node_modules (a
+# git worktree sharing another checkout's) is left alone: npm ci would empty the linked folder.
+if [ -L node_modules ]; then
+  say "node_modules is a link to $(readlink node_modules); not reinstalling it"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+# actionlint (built below) checks the CI examples' run: scripts with shellcheck when it is on PATH.
+if ! command -v shellcheck >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing Debian's shellcheck (actionlint runs it on the CI examples)"
+    apt_install shellcheck || say "shellcheck could not be installed; actionlint lints without it"
+  else
+    say "shellcheck not found: actionlint lints the CI examples without it (as root: apt-get install shellcheck)"
+  fi
 fi
 bash scripts/cluster/build.sh all

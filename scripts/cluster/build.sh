@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds etcd and kube-apiserver from Go modules into the project's git-ignored cache.
+# Builds etcd, kube-apiserver and actionlint (which lints the CI examples) from Go modules into
+# the project's git-ignored cache.
 # A warm cache (binary present and built from the same pinned versions) skips the build.
 set -euo pipefail
 
 ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
+ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-v1.7.12}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cache="${CALICO_MIGRATE_CACHE:-$root/.cache}"
@@ -110,9 +112,23 @@ SRC
   echo "$want" >"$stamp"
 }
 
+build_actionlint() {
+  local stamp="$bin/actionlint.version" want="actionlint $ACTIONLINT_VERSION"
+  if is_warm "$stamp" "$want" && [ -x "$bin/actionlint" ]; then log "actionlint $ACTIONLINT_VERSION: cached"; return; fi
+  need_go
+  log "actionlint $ACTIONLINT_VERSION: building from Go modules"
+  # A private GOBIN, then one rename: a half-written binary never sits under the stamp.
+  local gobin="$work/actionlint-$ACTIONLINT_VERSION"
+  rm -rf "$gobin"; mkdir -p "$gobin"
+  CGO_ENABLED=0 GOBIN="$gobin" go install -trimpath -ldflags "-s -w" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+  mv "$gobin/actionlint" "$bin/actionlint"
+  echo "$want" >"$stamp"
+}
+
 case "${1:-all}" in
   etcd) build_etcd ;;
   kube-apiserver) build_kube_apiserver ;;
-  all) build_etcd; build_kube_apiserver ;;
-  *) log "usage: build.sh [etcd|kube-apiserver|all]"; exit 2 ;;
+  actionlint) build_actionlint ;;
+  all) build_etcd; build_kube_apiserver; build_actionlint ;;
+  *) log "usage: build.sh [etcd|kube-apiserver|actionlint|all]"; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 /**
  * The plan's summary block: what a reviewer or a CI gate reads first.
  */
+import type { KubeObject } from '../model/types.js';
 import type { Action, Check, PlanSummary, ResourceChange } from './types.js';
 
 type Counts = PlanSummary['by_kind'][string];
@@ -23,10 +24,29 @@ export function isClusterInformationStep(change: Pick<ResourceChange, 'step'>): 
   return change.step !== null;
 }
 
-/** True for a change that overwrites or deletes target data a user may care about. */
+/**
+ * True for a change that overwrites or deletes target data a user may care about. A Node update
+ * that only adds Calico's annotations is not: every migration from etcd has one per node (etcd-mode
+ * Nodes carry none), and it overwrites nothing; changing or removing an annotation the Node has is.
+ */
 export function isDestructive(change: ResourceChange): boolean {
   if (isClusterInformationStep(change)) return false;
-  return change.change.action === 'update' || change.change.action === 'delete';
+  const body = change.change;
+  if (body.action === 'delete') return true;
+  if (body.action !== 'update') return false;
+  return !(change.api_version === 'v1' && change.kind === 'Node' && onlyAddsAnnotations(body.before, body.after));
+}
+
+/** Every annotation `before` has (for a Node, only Calico's) is in `after` with the same value. */
+function onlyAddsAnnotations(before: KubeObject, after: KubeObject): boolean {
+  const had = annotationsOf(before);
+  const will = annotationsOf(after);
+  return Object.entries(had).every(([key, value]) => Object.prototype.hasOwnProperty.call(will, key) && will[key] === value);
+}
+
+function annotationsOf(obj: KubeObject): Record<string, unknown> {
+  const a: unknown = obj.metadata.annotations;
+  return typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : {};
 }
 
 export function summarize(changes: readonly ResourceChange[], checks: readonly Check[]): PlanSummary {

@@ -24,6 +24,29 @@ function change(kind: string, name: string, action: Action, step?: Step): Resour
   };
 }
 
+/** An update of a Kubernetes Node's Calico annotations, as the diff makes it (`before` holds only Calico's). */
+function nodeUpdate(name: string, before: Record<string, string>, after: Record<string, string>): ResourceChange {
+  const obj = (annotations: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Node', metadata: Object.keys(annotations).length ? { name, annotations } : { name } });
+  return {
+    address: `v1/Node/${name}`,
+    wave: 2,
+    api_version: 'v1',
+    kind: 'Node',
+    namespace: null,
+    name,
+    step: null,
+    change: changeBody(
+      'update',
+      obj(before),
+      obj(after),
+      Object.keys(after).map((k) => `metadata.annotations["${k}"]`),
+    ),
+    source_keys: [],
+    target: { uid: 'u', resource_version: '1' },
+    dry_run: null,
+  };
+}
+
 /** The sample plan with its changes, checks and warnings replaced. */
 function planWith(changes: ResourceChange[], extra: Partial<Plan> = {}): Plan {
   const plan = { ...structuredClone(buildSamplePlan().plan), checks: [], warnings: [], ...extra };
@@ -62,6 +85,34 @@ describe('summarize', () => {
     const steps = summarize([change('ClusterInformation', 'default', 'update', 'lock'), change('ClusterInformation', 'default', 'update', 'identity')], []);
     assert.equal(steps.update, 2);
     assert.equal(steps.destructive, false);
+  });
+});
+
+describe('destructive and Node annotations', () => {
+  const ip = 'projectcalico.org/IPv4Address';
+  const asn = 'projectcalico.org/ASNumber';
+
+  it('is not destructive when a Node only gains Calico annotations (every migration from etcd)', () => {
+    const plain = [nodeUpdate('w1', {}, { [ip]: '10.0.0.1/24' }), nodeUpdate('w2', { [ip]: '10.0.0.2/24' }, { [ip]: '10.0.0.2/24', [asn]: '64512' })];
+    assert.equal(summarize(plain, []).destructive, false);
+    assert.deepEqual(evaluateGates(planWith(plain), ['destructive', 'delete', 'extra']), []);
+    // --fail-on update still sees them: it is about every update, not about harm.
+    assert.deepEqual(evaluateGates(planWith(plain), ['update']), ['--fail-on update: the plan updates 2 objects: Node w1, Node w2']);
+  });
+
+  it('is destructive when a Calico annotation the Node has is changed or removed', () => {
+    const changed = nodeUpdate('w1', { [asn]: '65000' }, { [asn]: '64512', [ip]: '10.0.0.1/24' });
+    const removed = nodeUpdate('w2', { [ip]: '10.0.0.2/24', [asn]: '65000' }, { [ip]: '10.0.0.2/24' });
+    assert.equal(summarize([changed], []).destructive, true);
+    assert.equal(summarize([removed], []).destructive, true);
+    assert.deepEqual(evaluateGates(planWith([nodeUpdate('w3', {}, { [ip]: '10.0.0.3/24' }), changed, removed]), ['destructive']), [
+      '--fail-on destructive: the plan overwrites or deletes 2 objects: Node w1, Node w2',
+    ]);
+  });
+
+  it('is destructive for any update of a Calico object, even one that only adds annotations', () => {
+    const policy = { ...nodeUpdate('p', {}, { 'example.com/a': 'b' }), api_version: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy' };
+    assert.equal(summarize([policy], []).destructive, true);
   });
 });
 
