@@ -154,13 +154,17 @@ function cappedMarkdown(plan: Plan, options: MarkdownRenderOptions, limit: Limit
   const { head, review, rest } = sections(plan, options);
   const { max, size } = limit;
   const file = options.planFile ?? 'PLAN';
-  const sectionSize = (s: Section, part: 'text' | 'line') => {
+  // Measured, not kept; `bound` stops a measure that can only say "too long" (a --verbose plan of 300,000 creates).
+  const sectionSize = (s: Section, part: 'text' | 'line', bound = Infinity) => {
     let n = s.count > 0 ? size(s.heading) : 0;
-    for (const e of s.entries()) n += size(e[part]);
+    for (const e of s.entries()) {
+      n += size(e[part]);
+      if (n > bound) break;
+    }
     return n;
   };
-  const reviewSize = sectionSize(review, 'text');
-  if (size(head) + reviewSize + sectionSize(rest, 'text') <= max) return [...planMarkdownPieces(plan, options)].join('');
+  const reviewSize = sectionSize(review, 'text', max);
+  if (size(head) + reviewSize <= max && size(head) + reviewSize + sectionSize(rest, 'text', max) <= max) return [...planMarkdownPieces(plan, options)].join('');
 
   // The longest the note can be: every count at its largest.
   const reserve = size(cutNote({ lines: review.count, review: review.count, rest: rest.count }, review.count, rest.count, limit, file));
