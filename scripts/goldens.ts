@@ -5,7 +5,8 @@
  *   - conversion datasets: test/fixtures/datasets/<name>/expected.* from etcd.json (+ options.json),
  *     rendered by test/tools/datasets.ts's `render` (checked by test/unit/convert/golden.test.ts);
  *   - plan renderings: test/fixtures/plans/sample.* from the sample plan of
- *     test/unit/plan/sample-plan.ts (checked by test/unit/plan/render.test.ts).
+ *     test/unit/plan/sample-plan.ts, and large.* (the concise renderings of a generated plan of
+ *     5,000 creates) from test/unit/plan/large-plan.ts (checked by test/unit/plan/render.test.ts).
  * A new golden is added here and compared in its test; golden-update reports fixture files that
  * nothing here produces, so a golden that only the test knows about does not go unnoticed.
  */
@@ -14,6 +15,7 @@ import { convertSnapshot } from '../src/convert/index.js';
 import { renderPlanMarkdown } from '../src/plan/render-markdown.js';
 import { renderPlanText } from '../src/plan/render-text.js';
 import { datasetNames, DATASETS_DIR, loadDataset, render } from '../test/tools/datasets.js';
+import { buildLargePlan } from '../test/unit/plan/large-plan.js';
 import { buildSamplePlan } from '../test/unit/plan/sample-plan.js';
 
 export interface GoldenFile {
@@ -35,6 +37,8 @@ export const PLANS_DIR = fileURLToPath(new URL('../test/fixtures/plans/', import
 
 /** Byte budget of the truncated Markdown golden; render.test.ts asserts the rendering keeps to it. */
 export const SMALL_MD_BYTES = 3000;
+/** Character cap of the large plan's cut Markdown golden: too small for every diff to review. */
+export const LARGE_SMALL_MD_CHARS = 12_000;
 
 export function datasetGoldens(): GoldenSet[] {
   return datasetNames().map((name) => {
@@ -60,10 +64,14 @@ export function planGoldens(): GoldenSet {
     'sample.md': renderPlanMarkdown(plan),
     'sample.small.md': renderPlanMarkdown(plan, { maxBytes: SMALL_MD_BYTES }),
   };
+  const large = buildLargePlan().plan;
+  files['large.txt'] = renderPlanText(large, { planFile: 'large.plan.json' });
+  files['large.md'] = renderPlanMarkdown(large, { planFile: 'large.plan.json' });
+  files['large.small.md'] = renderPlanMarkdown(large, { planFile: 'large.plan.json', maxChars: LARGE_SMALL_MD_CHARS });
   return {
     name: 'plan renderings',
     dir: PLANS_DIR,
-    note: `sample plan ${plan.plan_id}: ${plan.resource_changes.length} changes`,
+    note: `sample plan ${plan.plan_id}: ${plan.resource_changes.length} changes; large plan ${large.plan_id}: ${large.resource_changes.length} changes`,
     files: Object.entries(files).map(([file, t]) => ({ path: `${PLANS_DIR}${file}`, text: t })),
   };
 }

@@ -51,3 +51,19 @@ export function outputFlag<const V extends string>(formats: readonly V[], defaul
     deprecateAliases: true,
   });
 }
+
+/**
+ * The size cap of `-o markdown`: GitHub refuses a comment over 65,536 characters, so that is the
+ * default. Characters are counted as JavaScript counts them (UTF-16 code units), never fewer than
+ * GitHub's count; --max-bytes caps UTF-8 bytes instead, for tools that count bytes.
+ */
+export const markdownCapFlags = {
+  'max-chars': Flags.integer({
+    summary:
+      "Markdown only: cap the output at this many characters (default: GitHub's comment limit; 0: no cap). The summary, the checks and the changes to review are kept; creates and plain Node updates are cut first, with a note saying how to see all.",
+    default: 65536,
+    min: 0,
+    exclusive: ['max-bytes'],
+  }),
+  'max-bytes': Flags.integer({ summary: 'Markdown only: cap the output at this many UTF-8 bytes instead of characters (0: no cap).', min: 0, exclusive: ['max-chars'] }),
+};

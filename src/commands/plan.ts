@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, type CommandInput, type CommandResult } from '../cli/base-command.js';
 import { EXIT_CODES_HELP } from '../cli/exit-help.js';
-import { conversionFlags, outputFlag, sourceFlags, targetFlags } from '../cli/flags.js';
+import { conversionFlags, markdownCapFlags, outputFlag, sourceFlags, targetFlags } from '../cli/flags.js';
 import { EXIT_CODES } from '../errors.js';
 import { FAIL_ON_VALUES, detailedExitCode, evaluateGates } from '../plan/gates.js';
 import { outLines } from '../io.js';
-import { renderPlanMarkdown } from '../plan/render-markdown.js';
+import { planMarkdownLines } from '../plan/render-markdown.js';
 import { planTextLines } from '../plan/render-text.js';
 import type { Context } from '../workflow/context.js';
 import { makePlan } from '../workflow/plan.js';
@@ -50,7 +50,11 @@ export default class Plan extends BaseCommand<typeof Plan> {
       summary: "Migrate objects matching KIND[/NAMESPACE][/NAME] (globs; repeatable) as they are, although Calico's validator rejects them: the calico-validation check warns instead of failing.",
       multiple: true,
     }),
-    verbose: Flags.boolean({ char: 'v', summary: 'Show every object in full, including no-ops.' }),
+    ...markdownCapFlags,
+    verbose: Flags.boolean({
+      char: 'v',
+      summary: 'List every change, each object in full, and unchanged objects (otherwise creates and plain Node updates of a kind beyond 20 are one line).',
+    }),
   };
 
   protected async execute({ flags, conversion }: CommandInput<typeof Plan>, ctx: Context): Promise<CommandResult> {
@@ -93,8 +97,8 @@ export default class Plan extends BaseCommand<typeof Plan> {
         const format = flags.output as (typeof PLAN_OUTPUT_FORMATS)[number];
         // The rendering is the output (stdout); the notes below are narration (stderr), so `-o markdown > comment.md` holds only the plan.
         if (format === 'json') io.out(JSON.stringify(data, null, 2));
-        else if (format === 'markdown') io.out(renderPlanMarkdown(plan));
-        else outLines(io, planTextLines(plan, { verbose: flags.verbose }));
+        else if (format === 'markdown') outLines(io, planMarkdownLines(plan, { maxChars: flags['max-chars'], maxBytes: flags['max-bytes'], verbose: flags.verbose, planFile: flags.out }));
+        else outLines(io, planTextLines(plan, { verbose: flags.verbose, planFile: flags.out }));
         io.say('info', `Plan written to ${flags.out} (${plan.plan_id}).`);
         for (const g of gateFailures) io.say('error', `gate: ${g}`);
         if (failedChecks.length) io.say('error', `${failedChecks.length} check(s) failed; apply will refuse this plan. Fix them and plan again.`);

@@ -1,8 +1,11 @@
 /**
  * The plan for a terminal: summary and blockers first, then one entry per change in apply
  * order. Creates, deletes and extras are one line each (the whole object with `verbose`);
- * updates always show a diff, since what changes is the thing to review. A pure function of the
- * plan: no terminal detection here, colour is the caller's decision.
+ * updates always show a diff, since what changes is the thing to review. Without `verbose`,
+ * creates of a kind with more than LIST_LIMIT of them, and plain Node annotation updates beyond
+ * it, are one line per kind where the first of them would be (review.ts); everything a reviewer
+ * must read is always listed. A pure function of the plan: no terminal detection here, colour is
+ * the caller's decision.
  */
 import { displayName } from './address.js';
 import {
@@ -21,6 +24,7 @@ import {
   targetDescription,
   targetingBanner,
 } from './render-common.js';
+import { foldKey, foldsOf, formatCount, overwrittenAnnotations, reviewOf, type Fold } from './review.js';
 import type { Check, Plan, ResourceChange } from './types.js';
 
 export interface TextRenderOptions {
@@ -28,6 +32,8 @@ export interface TextRenderOptions {
   verbose?: boolean;
   /** ANSI colours. @default false */
   color?: boolean;
+  /** The plan file, named in the hint on how to list what is folded. @default 'PLAN' */
+  planFile?: string;
 }
 
 /** How many changed paths an update's headline names. */
@@ -55,7 +61,18 @@ export function* planTextLines(plan: Plan, options: TextRenderOptions = {}): Gen
   for (const change of plan.resource_changes) if (verbose || primaryAction(change) !== 'no-op') shown++;
   yield '';
   yield shown > 0 ? 'Changes:' : 'No changes: the target already matches the source.';
-  for (const change of plan.resource_changes) if (verbose || primaryAction(change) !== 'no-op') yield* changeLines(change, verbose, paint);
+  // A second pass over the changes (no list of them is built): the plan file's changes read their bodies on demand.
+  const folds = verbose ? new Map<string, Fold>() : foldsOf(plan.resource_changes);
+  const folded = new Set<string>();
+  for (const change of plan.resource_changes) {
+    if (!verbose && primaryAction(change) === 'no-op') continue;
+    const fold = folds.size > 0 && reviewOf(change) === 'foldable' ? folds.get(foldKey(change)) : undefined;
+    if (!fold) yield* changeLines(change, verbose, paint);
+    else if (!folded.has(fold.key)) {
+      folded.add(fold.key);
+      yield foldedLine(fold, change, options.planFile ?? 'PLAN', paint);
+    }
+  }
   const hidden = plan.resource_changes.length - shown;
   if (hidden > 0) yield `  (${plural(hidden, 'unchanged object')} not listed; use --verbose to list them)`;
 }
@@ -75,7 +92,7 @@ function headingLines(plan: Plan, paint: Painter, verbose: boolean): string[] {
   if (plan.summary.destructive) out.push('  This plan overwrites or deletes existing objects in the target.');
   out.push(...kindTable(plan));
 
-  out.push(...checkSection(plan.checks, paint));
+  out.push(...checkSection(plan.checks, paint, verbose));
   if (plan.warnings.length > 0) {
     out.push('', paint.yellow(`! ${plural(plan.warnings.length, 'warning')}:`));
     for (const w of plan.warnings) out.push(`  ! ${w}`);
@@ -97,28 +114,36 @@ function kindTable(plan: Plan): string[] {
   return ['', line(header), ...body.map(line)];
 }
 
-function checkSection(checks: readonly Check[], paint: Painter): string[] {
+/** Failed checks list every item: each is something to fix before apply. The others list the first few unless `verbose`. */
+function checkSection(checks: readonly Check[], paint: Painter, verbose: boolean): string[] {
   const out: string[] = [];
   const failed = checks.filter((c) => c.status === 'fail');
   const warned = checks.filter((c) => c.status === 'warn');
   const passed = checks.filter((c) => c.status === 'pass');
   if (failed.length > 0) {
     out.push('', paint.red(`✗ ${plural(failed.length, 'check')} failed; apply will refuse this plan:`));
-    for (const c of failed) out.push(...checkLines(c, paint.red('✗')));
+    for (const c of failed) out.push(...checkLines(c, paint.red('✗'), Infinity));
   }
   if (warned.length > 0) {
     out.push('', paint.yellow(`! ${plural(warned.length, 'check')} with warnings:`));
-    for (const c of warned) out.push(...checkLines(c, paint.yellow('!')));
+    for (const c of warned) out.push(...checkLines(c, paint.yellow('!'), verbose ? Infinity : MAX_CHECK_ITEMS));
   }
   if (passed.length > 0) out.push('', `✓ ${plural(passed.length, 'check')} passed: ${passed.map((c) => c.id).join(', ')}`);
   return out;
 }
 
-function checkLines(check: Check, mark: string): string[] {
+function checkLines(check: Check, mark: string, items: number): string[] {
   const out = [`  ${mark} ${check.id}: ${check.message}`];
-  for (const item of check.items.slice(0, MAX_CHECK_ITEMS)) out.push(`      - ${item}`);
-  if (check.items.length > MAX_CHECK_ITEMS) out.push(`      … and ${check.items.length - MAX_CHECK_ITEMS} more`);
+  for (const item of check.items.slice(0, items)) out.push(`      - ${item}`);
+  if (check.items.length > items) out.push(`      … and ${check.items.length - items} more (--verbose lists all)`);
   return out;
+}
+
+/** `  + 19,840 IPAMHandle creates (first: a, b, c …; `calico-migrate show PLAN --verbose` lists all)` */
+function foldedLine(fold: Fold, first: ResourceChange, file: string, paint: Painter): string {
+  const action = primaryAction(first);
+  const line = `  ${ACTION_SYMBOL[action]} ${formatCount(fold.count)} ${fold.label} (first: ${fold.first.join(', ')} …; \`calico-migrate show ${file} --verbose\` lists all)`;
+  return action === 'create' ? paint.green(line) : paint.yellow(line);
 }
 
 function changeLines(change: ResourceChange, verbose: boolean, paint: Painter): string[] {
@@ -129,7 +154,9 @@ function changeLines(change: ResourceChange, verbose: boolean, paint: Painter): 
     case 'update': {
       const paths = change.change.changed_paths;
       const more = paths.length > NAMED_PATHS ? `, +${paths.length - NAMED_PATHS} more` : '';
-      out.push(paint.yellow(`${head}: ${paths.slice(0, NAMED_PATHS).join(', ')}${more}`));
+      const overwritten = overwrittenAnnotations(change);
+      const note = overwritten.length > 0 ? ` (overwrites ${plural(overwritten.length, 'annotation')} the Node has: ${overwritten.join(', ')})` : '';
+      out.push(paint.yellow(`${head}${note}: ${paths.slice(0, NAMED_PATHS).join(', ')}${more}`));
       break;
     }
     case 'create':

@@ -132,7 +132,8 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
 
     // The text output shows each update as a unified diff.
     assert.match(r.stdout, /^ {2}~ update NetworkPolicy prod\/allow-web: spec\.order$/m);
-    assert.match(r.stdout, /^ {2}~ update Node worker-3: metadata\.annotations\["projectcalico\.org\/ASNumber"\]$/m);
+    // The ASNumber the Node has is overwritten: the headline says so (issue 13).
+    assert.match(r.stdout, /^ {2}~ update Node worker-3 \(overwrites 1 annotation the Node has: projectcalico\.org\/ASNumber\): metadata\.annotations\["projectcalico\.org\/ASNumber"\]$/m);
     const diff = r.stdout.slice(r.stdout.indexOf('~ update NetworkPolicy prod/allow-web'));
     assert.match(diff, /^\s+@@ -\d+,\d+ \+\d+,\d+ @@$/m);
     assert.match(diff, new RegExp(`^\\s+-\\s+order: ${drifted.order}$`, 'm'));
@@ -245,7 +246,7 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
     assert.ok(md.stdout.includes(`**Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.extra} extra, ${s.no_op} unchanged.**`), md.stdout.slice(0, 500));
     assert.ok(md.stdout.includes(plan.plan_id));
     // The cap was exercised: the details were cut, with a note saying so.
-    assert.match(md.stdout, /^_This comment was cut to 3000 bytes; see the full plan artifact\._$/m);
+    assert.match(md.stdout, /^_This comment was cut to 3,000 bytes; see the full plan artifact\._$/m);
 
     assert.deepEqual(JSON.parse(json.stdout), plan);
     const out = JSON.parse(planJson.stdout);
