@@ -175,20 +175,22 @@ function cappedMarkdown(plan: Plan, options: MarkdownRenderOptions, limit: Limit
 
   // Changes to review: in full while the rest of them still fit as one line each; then one line each; then cut.
   if (review.count > 0) {
-    out.push(review.heading);
-    used += size(review.heading);
-    let linesLeft = sectionSize(review, 'line') - size(review.heading);
+    // The heading only with a first entry under it: a heading over nothing would still count.
+    const heading = size(review.heading);
+    let linesLeft = sectionSize(review, 'line') - heading;
     let shown = 0;
     for (const e of review.entries()) {
+      const lead = shown === 0 ? heading : 0;
       linesLeft -= size(e.line);
-      if (used + size(e.text) + linesLeft + reserve <= max) {
-        out.push(e.text);
-        used += size(e.text);
-      } else if (used + size(e.line) + reserve <= max) {
-        out.push(e.line);
-        used += size(e.line);
+      let piece: string;
+      if (used + lead + size(e.text) + linesLeft + reserve <= max) piece = e.text;
+      else if (used + lead + size(e.line) + reserve <= max) {
+        piece = e.line;
         cut.lines++;
       } else break;
+      if (shown === 0) out.push(review.heading);
+      out.push(piece);
+      used += lead + size(piece);
       shown++;
     }
     cut.review = review.count - shown;
