@@ -24,7 +24,7 @@ export default class Show extends BaseCommand<typeof Show> {
     return {
       data: plan,
       exitCode: 'OK',
-      render: (io) => {
+      render: (io, { color }) => {
         const format = flags.output as 'text' | 'markdown' | 'json';
         switch (format) {
           case 'json':
@@ -34,7 +34,7 @@ export default class Show extends BaseCommand<typeof Show> {
             io.out(renderPlanMarkdown(plan, { maxBytes: flags['max-bytes'] }));
             return;
           case 'text':
-            outLines(io, planTextLines(plan, { verbose: flags.verbose }));
+            outLines(io, planTextLines(plan, { verbose: flags.verbose, color }));
             return;
           default: {
             const never: never = format;
