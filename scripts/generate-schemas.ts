@@ -1,6 +1,7 @@
 /**
  * `npm run schema`: writes the published JSON Schema files from their TypeScript source
- * (schemas/plan.schema.json and schemas/plan-file.schema.json from src/plan/plan-schema.ts). The schema is edited in the .ts file
+ * (schemas/plan.schema.json and schemas/plan-file.schema.json from src/plan/plan-schema.ts;
+ * schemas/events.schema.json, the --json lines, from src/cli/json-lines-schema.ts). The schema is edited in the .ts file
  * only; test/unit/plan/schema-file.test.ts fails while the committed .json differs from what this
  * writes, so a stale file cannot ship. `--check` exits 1 instead of writing when a file is stale.
  *
@@ -10,6 +11,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { EVENTS_SCHEMA } from '../src/cli/json-lines-schema.js';
 import { PLAN_FILE_SCHEMA, PLAN_SCHEMA } from '../src/plan/plan-schema.js';
 
 const ROOT = new URL('../', import.meta.url);
@@ -21,6 +23,7 @@ export function generatedSchemas(): Array<{ path: string; text: string }> {
   return [
     { path: 'schemas/plan.schema.json', text: renderJson(PLAN_SCHEMA) },
     { path: 'schemas/plan-file.schema.json', text: renderJson(PLAN_FILE_SCHEMA) },
+    { path: 'schemas/events.schema.json', text: renderJson(EVENTS_SCHEMA) },
   ];
 }
 

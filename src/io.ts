@@ -12,7 +12,39 @@ export type Level = 'info' | 'warn' | 'error' | 'debug';
  * contract: under `--json` each event is one JSON line on stdout, so pipelines read them.
  * (Type aliases, not interfaces, so an event is also a plain JSON record.)
  */
-export type MigrateEvent = ApplyStartEvent | WaveStartEvent | ApplyProgressEvent | ApplyErroredEvent | ApplyWarningEvent | ApplyCompleteEvent;
+export type MigrateEvent = ProgressEvent | ApplyStartEvent | WaveStartEvent | ApplyErroredEvent | ApplyWarningEvent | ApplyCompleteEvent;
+
+/**
+ * The long steps of every command, in the order plan runs them; apply, verify, rollback and
+ * cutover run some of the same and their own. Each is reported by `progress` events (progress.ts).
+ */
+export const PROGRESS_PHASES = ['read-source', 'read-target', 'convert', 'checks', 'dry-run', 'write-plan', 'apply', 'reverse-plan', 'read-back'] as const;
+export type ProgressPhase = (typeof PROGRESS_PHASES)[number];
+
+/** What a phase counts. */
+export const PROGRESS_UNITS = ['keys', 'objects', 'kinds', 'writes', 'changes'] as const;
+export type ProgressUnit = (typeof PROGRESS_UNITS)[number];
+
+/**
+ * How far one long step is: emitted when it starts, at most a few times a second while it runs
+ * (throttled by the core's clock), and once when it ends (`final`).
+ */
+export type ProgressEvent = {
+  type: 'progress';
+  phase: ProgressPhase;
+  unit: ProgressUnit;
+  done: number;
+  /** Null when not known before the step ends (keys read from etcd). */
+  total: number | null;
+  rate_per_s: number;
+  /** Seconds left at the current rate; null before anything was done or without a total. */
+  eta_s: number | null;
+  elapsed_s: number;
+  /** The last event of the phase. */
+  final: boolean;
+  /** apply: the wave being written; null for the other phases. */
+  wave: number | null;
+};
 
 export type ApplyStartEvent = {
   type: 'apply_start';
@@ -34,17 +66,6 @@ export type WaveStartEvent = {
   count: number;
   /** Writes of this step in the plan. */
   planned: number;
-};
-
-export type ApplyProgressEvent = {
-  type: 'apply_progress';
-  done: number;
-  total: number;
-  rate_per_s: number;
-  /** Seconds left at the current rate; null before anything was written. */
-  eta_s: number | null;
-  /** The wave being written. */
-  wave: number;
 };
 
 export type ApplyErroredEvent = {

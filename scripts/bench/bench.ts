@@ -182,10 +182,12 @@ async function freezeRun(
   }
 }
 
-/** Under --json the result is the last (pretty-printed) document on stdout, after any event lines. */
+/** Under --json stdout is JSON Lines; the last is the command's `result` (docs/json-output.md), whose `data` is its report. */
 function lastDocument(stdout: string): any {
-  const at = stdout.startsWith('{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
-  return JSON.parse(stdout.slice(at));
+  const lines = stdout.trimEnd().split('\n');
+  const last = JSON.parse(lines[lines.length - 1] ?? '');
+  if (last.type !== 'result') throw new Error(`the last --json line is not a result: ${lines[lines.length - 1]?.slice(0, 500)}`);
+  return last.data;
 }
 
 function failed(step: string, m: Measured): Error {

@@ -26,6 +26,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { MigrateError } from '../errors.js';
+import { PhaseProgress } from '../progress.js';
 import { displayName } from '../plan/address.js';
 import { calicoOwners, withOwnerUids } from '../plan/owner-references.js';
 import { bodiesNameChange, createdBodyText } from '../util/plan-file-reader.js';
@@ -42,7 +43,6 @@ import type { ApplyCounts, ApplyDeps, ApplyFailure, ApplyOptions, ApplyResult, F
 
 /** Measured on a 2-core box (apply vs a minimal keep-alive client, 20,000 objects): the client saturates at 32 and apply is closest to it there (85%); 64 only adds contention. */
 export const DEFAULT_PARALLELISM = 32;
-const DEFAULT_PROGRESS_MS = 200;
 const LEASE_ADDRESS = `coordination.k8s.io/v1/Lease/${LEASE_NAMESPACE}/${LEASE_NAME}`;
 
 export function packageVersion(): string {
@@ -201,8 +201,8 @@ class ApplyRun {
   private readonly warnings: string[] = [];
   private startedMs = 0;
   private writesThisRun = 0;
-  private lastProgressMs = -Infinity;
-  private currentWave = 0;
+  /** Set once the run starts; every recorded result updates it (throttled there, a clock read per write). */
+  private tracker: PhaseProgress | null = null;
   private done = 0;
 
   constructor(
@@ -283,6 +283,8 @@ class ApplyRun {
         parallelism: this.s.parallelism,
         resumed: !!resumed,
       });
+      this.tracker = PhaseProgress.start({ io: this.deps.io, monotonic: this.mono }, 'apply', 'writes', this.counts.total, this.options.progressIntervalMs);
+      this.tracker.already(this.doneCount());
       if (resumed) {
         // Settle what the previous run left open before anything new is sent.
         const report = await resolveOpenEntries(byAddress, this.state, this.deps.target, this.journal, this.s.parallelism);
@@ -301,6 +303,7 @@ class ApplyRun {
     }
 
     const done = this.doneCount();
+    this.tracker?.end(done);
     const complete = this.failures.length === 0 && done === this.counts.total;
     const signalExit = this.interrupted === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED';
     try {
@@ -310,7 +313,9 @@ class ApplyRun {
       this.warnings.push(`could not finish the journal ${this.options.journalPath}: ${(e as Error).message}`);
     }
     try {
-      await this.reverse.write(journalOutcomes(this.state));
+      const progress = PhaseProgress.start({ io: this.deps.io, monotonic: this.mono }, 'reverse-plan', 'changes', null, this.options.progressIntervalMs);
+      await this.reverse.write(journalOutcomes(this.state), progress);
+      progress.end();
     } catch (e) {
       this.warnings.push(
         `could not write the reverse plan ${this.s.reversePath}: ${(e as Error).message}; \`calico-migrate rollback --journal ${this.options.journalPath}\` writes it from the journal`,
@@ -323,7 +328,6 @@ class ApplyRun {
     const failedAddresses = new Set(this.failures.map((f) => f.address));
     this.counts.not_started = this.writes.filter((c) => this.state.byAddress.get(c.address)?.status !== 'ok' && !failedAddresses.has(c.address)).length;
     if (complete) this.deps.io.event({ type: 'apply_complete', done, total: this.counts.total, seconds: round(seconds) });
-    else this.progress(true);
 
     const stale = this.failures.some((f) => f.reason === 'STALE');
     return {
@@ -369,7 +373,7 @@ class ApplyRun {
    */
   private async runStep(step: Step): Promise<void> {
     const todo = step.changes.filter((c) => this.state.byAddress.get(c.address)?.status !== 'ok');
-    this.currentWave = step.wave;
+    if (this.tracker) this.tracker.wave = step.wave;
     this.deps.io.event({ type: 'wave_start', wave: step.wave, phase: step.phase, count: todo.length, planned: step.changes.length });
     if (todo.length === 0) return;
     const { parallelism } = this.s;
@@ -416,7 +420,7 @@ class ApplyRun {
       // too, but a step boundary is a natural durability point.
       await this.journal.commit();
     }
-    this.progress(true);
+    this.tracker?.report();
   }
 
   private intent(c: ResourceChange): number {
@@ -486,25 +490,7 @@ class ApplyRun {
       // Unknown: no result line; the intent stays open and its reverse stays unguarded.
       if (report) this.fail(address, action, outcome.reason, outcome.message);
     }
-    this.progress(false);
-  }
-
-  private progress(force: boolean): void {
-    const now = this.mono();
-    if (!force && now - this.lastProgressMs < (this.options.progressIntervalMs ?? DEFAULT_PROGRESS_MS)) return;
-    this.lastProgressMs = now;
-    const seconds = (now - this.startedMs) / 1000;
-    const rate = seconds > 0 ? this.writesThisRun / seconds : 0;
-    const done = this.doneCount();
-    const left = this.counts.total - done;
-    this.deps.io.event({
-      type: 'apply_progress',
-      done,
-      total: this.counts.total,
-      rate_per_s: round(rate),
-      eta_s: rate > 0 ? round(left / rate) : null,
-      wave: this.currentWave,
-    });
+    this.tracker?.update(this.done);
   }
 }
 

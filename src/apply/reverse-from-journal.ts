@@ -7,6 +7,7 @@
  * (reverse-plan.ts), which are safe whether or not their write landed.
  */
 import { MigrateError } from '../errors.js';
+import { PhaseProgress, type ProgressClock } from '../progress.js';
 import type { Plan } from '../plan/types.js';
 import type { JournalContents } from './journal.js';
 import { journalState, type JournalState } from './resume.js';
@@ -35,7 +36,7 @@ export interface ReverseWritten {
  * Writes the reverse plan of `contents` (a journal of `plan`) to `file`, atomically.
  * @throws MigrateError PLAN_INVALID when the journal is for another plan
  */
-export async function writeReverseFromJournal(plan: Plan, contents: JournalContents, journalFile: string, file: string, toolVersion: string): Promise<ReverseWritten> {
+export async function writeReverseFromJournal(plan: Plan, contents: JournalContents, journalFile: string, file: string, toolVersion: string, progress?: ProgressClock): Promise<ReverseWritten> {
   if (contents.header.plan_id !== plan.plan_id) {
     throw new MigrateError('PLAN_INVALID', `apply journal ${journalFile} is for plan ${contents.header.plan_id}, not for this plan (${plan.plan_id})`, {
       hint: 'pass the plan file that journal was written for (--plan)',
@@ -54,6 +55,8 @@ export async function writeReverseFromJournal(plan: Plan, contents: JournalConte
     }
   }
   const writer = new ReversePlanWriter(file, plan, toolVersion);
-  const planId = await writer.write(journalOutcomes(state));
+  const writing = progress ? PhaseProgress.start(progress, 'reverse-plan', 'changes', null) : undefined;
+  const planId = await writer.write(journalOutcomes(state), writing);
+  writing?.end();
   return { plan_id: planId, changes, unsettled, ended: contents.entries.some((e) => e.type === 'end') };
 }

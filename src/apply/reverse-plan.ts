@@ -22,6 +22,7 @@
  * did something gets its own band (order.ts): the last forward step is undone in band 0, the one
  * before in band 1, and so on; the reverse wave is `band * 100 + forward wave`.
  */
+import type { PhaseProgress } from '../progress.js';
 import { PlanEncoder, RAW_BODY, type RawBody } from '../plan/plan-file.js';
 import { createdBodyText } from '../util/plan-file-reader.js';
 import { AtomicFile } from '../util/atomic-file.js';
@@ -217,16 +218,19 @@ export class ReversePlanWriter {
    * answers to writes in flight read) meanwhile. Measured: without the turns, a 300,000-object
    * rollback lost its lease during its first rewrite.
    */
-  async write(lookup: OutcomeLookup): Promise<string> {
+  /** `progress` (optional) is given the number of changes, then counts each one written. */
+  async write(lookup: OutcomeLookup, progress?: Pick<PhaseProgress, 'setTotal' | 'tick'>): Promise<string> {
     const out = new AtomicFile(this.file, 'reverse plan');
     try {
       const entries = reverseEntries(this.plan, lookup);
       const frame = reverseFrame(this.plan, entries, this.toolVersion);
       const enc = new PlanEncoder();
+      progress?.setTotal(entries.length);
       out.write(enc.header(frame));
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         out.write(enc.change(reverseChange(e.forward, e.outcome, e.wave)));
+        progress?.tick();
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       out.write(enc.footer({ changes: entries.length, summary: frame.summary, skipped: frame.skipped, checks: frame.checks, warnings: frame.warnings }));

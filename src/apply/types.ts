@@ -49,7 +49,7 @@ export interface ApplyOptions {
   parallelism?: number;
   /** calico-migrate version, for the journal header and the reverse plan. Default: package.json. */
   toolVersion?: string;
-  /** Minimum interval between `apply_progress` events. Default 200 ms. */
+  /** Minimum interval between `progress` events of the apply phase. Default 250 ms (DEFAULT_PROGRESS_INTERVAL_MS). */
   progressIntervalMs?: number;
   lease?: { durationSeconds?: number; renewIntervalMs?: number; holderGone?: (holder: string) => boolean };
   /** Test hook: after this many writes have been sent in this run, the next write fails without being sent. */

@@ -3,7 +3,7 @@
  * resolves the settings and builds the Context (once per command), calls the command's
  * `execute`, and then either prints the returned data as the one `--json` document or lets the
  * command render text, and sets the exit code. Every failure leaves through `catch` with a
- * documented exit code and no stack trace (unless --debug); under --json as the error document.
+ * documented exit code and no stack trace (unless --debug); under --json as the `error` line.
  */
 import v8 from 'node:v8';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
@@ -34,11 +34,14 @@ export interface Composed {
 
 /** What a command hands back: its data and its exit, never printed by the command itself. */
 export interface CommandResult<D = unknown> {
-  /** The `--json` document. */
+  /** The `data` of the `--json` result line. */
   data: D;
   exitCode: ExitName | number;
-  /** The text a person sees instead (output via `io.out`, notes via `io.say`); not called under --json. */
-  render?: (io: Io) => void;
+  /**
+   * The text a person sees instead (output via `io.out`, notes via `io.say`); not called under
+   * --json. `color`: whether stdout takes ANSI colours (a terminal, no NO_COLOR or --no-color).
+   */
+  render?: (io: Io, style: { color: boolean }) => void;
 }
 
 /**
@@ -66,6 +69,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   static override baseFlags = {
     debug: Flags.boolean({ summary: 'Show stack traces and debug narration.', helpGroup: 'GLOBAL' }),
+    'no-color': Flags.boolean({ summary: 'No ANSI colours (as NO_COLOR=1); colours are used only on a terminal.', helpGroup: 'GLOBAL' }),
   };
 
   protected io?: TerminalIo;
@@ -94,7 +98,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Read by V8 at every full collection, so setting it here (after start-up) takes effect.
     if ((this.ctor as unknown as { heapGrowth: HeapGrowth }).heapGrowth === 'bounded') v8.setFlagsFromString('--heap-growing-percent=50');
     const { flags, args } = (await this.parse(this.ctor)) as unknown as CommandInput<T>;
-    const io = this.makeTerminalIo({ json: this.jsonEnabled(), debug: !!flags.debug });
+    const io = this.makeTerminalIo({ json: this.jsonEnabled(), debug: !!flags.debug, noColor: !!(flags as { 'no-color'?: boolean })['no-color'] });
     this.io = io;
     let result: CommandResult;
     const { ctx, conversion } = this.compose(io, flags);
@@ -107,8 +111,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       ctx.close();
       io.finish();
     }
-    this.show(io, result.data, result.render);
-    this.exitWith(exitCodeOf(result.exitCode));
+    const code = exitCodeOf(result.exitCode);
+    this.show(io, result.data, code, result.render);
+    this.exitWith(code);
   }
 
   /** SIGINT/SIGTERM abort the returned signal once; a second one ends the process with its exit code. */
@@ -134,10 +139,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     };
   }
 
-  /** The output path for results and errors alike: the one JSON document under --json, else the text. */
-  private show(io: TerminalIo, document: unknown, render: ((io: Io) => void) | undefined): void {
-    if (io.json) io.document(document);
-    else render?.(io);
+  /** The output path for results: the `result` line under --json, else the text. */
+  private show(io: TerminalIo, document: unknown, exitCode: number, render: CommandResult['render']): void {
+    if (io.json) io.document(document, exitCode);
+    else render?.(io, { color: io.color });
   }
 
   /** Success returns normally; any other code leaves through oclif's ExitError, which sets the process exit code. */
@@ -148,7 +153,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     if (err instanceof Errors.ExitError) throw err;
     // A parse error arrives before run() made its Io, so the flags are read off argv.
-    const io = this.io ?? this.makeTerminalIo({ json: this.jsonEnabled(), debug: this.argv.includes('--debug') });
+    const io = this.io ?? this.makeTerminalIo({ json: this.jsonEnabled(), debug: this.argv.includes('--debug'), noColor: this.argv.includes('--no-color') });
     const me = this.toMigrateError(err);
     io.error(me, err.stack);
     this.exitWith(me.exitCode);

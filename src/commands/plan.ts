@@ -93,12 +93,12 @@ export default class Plan extends BaseCommand<typeof Plan> {
     return {
       data,
       exitCode: exit,
-      render: (io) => {
+      render: (io, { color }) => {
         const format = flags.output as (typeof PLAN_OUTPUT_FORMATS)[number];
         // The rendering is the output (stdout); the notes below are narration (stderr), so `-o markdown > comment.md` holds only the plan.
         if (format === 'json') io.out(JSON.stringify(data, null, 2));
         else if (format === 'markdown') outLines(io, planMarkdownLines(plan, { maxChars: flags['max-chars'], maxBytes: flags['max-bytes'], verbose: flags.verbose, planFile: flags.out }));
-        else outLines(io, planTextLines(plan, { verbose: flags.verbose, planFile: flags.out }));
+        else outLines(io, planTextLines(plan, { verbose: flags.verbose, planFile: flags.out, color }));
         io.say('info', `Plan written to ${flags.out} (${plan.plan_id}).`);
         for (const g of gateFailures) io.say('error', `gate: ${g}`);
         if (failedChecks.length) io.say('error', `${failedChecks.length} check(s) failed; apply will refuse this plan. Fix them and plan again.`);

@@ -32,7 +32,7 @@ export default class Show extends BaseCommand<typeof Show> {
     return {
       data: plan,
       exitCode: 'OK',
-      render: (io) => {
+      render: (io, { color }) => {
         const format = flags.output as 'text' | 'markdown' | 'json';
         switch (format) {
           case 'json':
@@ -42,7 +42,7 @@ export default class Show extends BaseCommand<typeof Show> {
             outLines(io, planMarkdownLines(plan, { maxChars: flags['max-chars'], maxBytes: flags['max-bytes'], verbose: flags.verbose, planFile: args.plan }));
             return;
           case 'text':
-            outLines(io, planTextLines(plan, { verbose: flags.verbose, planFile: args.plan }));
+            outLines(io, planTextLines(plan, { verbose: flags.verbose, planFile: args.plan, color }));
             return;
           default: {
             const never: never = format;

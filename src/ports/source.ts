@@ -34,8 +34,11 @@ export interface SourcePort {
   readonly origin: SourceSnapshot['origin'];
   /** Endpoints without credentials (or the export file path): safe to print and record. */
   readonly endpoints: readonly string[];
-  /** Every key under /calico/ at one revision; `keysOnly` leaves values empty (for staleness checks). */
-  readSnapshot(opts?: { keysOnly?: boolean }): Promise<SourceSnapshot>;
+  /**
+   * Every key under /calico/ at one revision; `keysOnly` leaves values empty (for staleness checks).
+   * `onKeys`, when given, is told the number of keys read so far after each page.
+   */
+  readSnapshot(opts?: { keysOnly?: boolean; onKeys?: (read: number) => void }): Promise<SourceSnapshot>;
   header(): Promise<SourceHeader>;
   /**
    * The changes after `revision` (keys under `ignore` prefixes left out), or null when etcd's

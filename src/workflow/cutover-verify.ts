@@ -17,6 +17,7 @@ import type { Context } from './context.js';
 import { serverDiff } from './server-diff.js';
 import { unchangedSince } from './source-changes.js';
 import { readObjects } from './target.js';
+import { PhaseProgress } from '../progress.js';
 import { identityDifference, toDifference, type Difference } from './verify.js';
 
 export interface WrittenVerifyInput {
@@ -37,16 +38,18 @@ export interface WrittenVerifyResult {
   differences: Difference[];
 }
 
-export async function verifyWritten(input: WrittenVerifyInput, ports: { source: SourcePort; target: TargetPort }, ctx: Pick<Context, 'io'>): Promise<WrittenVerifyResult> {
+export async function verifyWritten(input: WrittenVerifyInput, ports: { source: SourcePort; target: TargetPort }, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<WrittenVerifyResult> {
   const { written } = input;
   const writtenDesired = input.desired.filter((d) => written.has(desiredAddress(d)));
+  const reading = PhaseProgress.start(ctx, 'read-back', 'objects', written.size);
   const [live, owners, liveClusterInfo, sourceSame] = await Promise.all([
-    readObjects(ports.target, [...written.values()], input.parallelism),
+    readObjects(ports.target, [...written.values()], input.parallelism, reading),
     // Their Calico owners too: a reference is right when it carries the owner's uid in the target.
     readObjects(ports.target, ownerRefsOf(writtenDesired), input.parallelism),
     ports.target.get({ apiVersion: CRD_API_VERSION, kind: CLUSTER_INFORMATION.kind, namespace: null, name: 'default' }),
     unchangedSince(ports.source, input.sourceRevision),
   ]);
+  reading.end(written.size);
   const desired = resolveOwnerReferences(input.desired, [...live, ...owners], new Set(written.keys())).desired.filter((d) => written.has(desiredAddress(d)));
   const diffed = await serverDiff(
     { desired, live: live.map((object) => ({ object })), clusterInformation: null, prune: false, owned: input.owned, dryRun: 'updates', parallelism: input.parallelism },

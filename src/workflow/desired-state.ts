@@ -8,6 +8,7 @@ import { validateObjects, type SchemaFindings } from '../checks/schema.js';
 import { convertSnapshotConsuming } from '../convert/index.js';
 import { withImpliedTiers } from '../convert/implied-tiers.js';
 import { MigrateError } from '../errors.js';
+import { PhaseProgress } from '../progress.js';
 import type { FilterTarget } from '../model/filters.js';
 import { CLUSTER_INFORMATION } from '../model/kinds.js';
 import { CALICO_PREFIX } from '../model/keys.js';
@@ -69,12 +70,15 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   const { target } = ports;
   // Both reads at once: each waits mostly on its server, and neither depends on the other.
   ctx.io.say('info', `Reading the target ${target.server}`);
-  const [read, t] = await Promise.all([readSnapshot(ports.source, ctx), readTarget(target, opts.parallelism)]);
+  const [read, t] = await Promise.all([readSnapshot(ports.source, ctx), readTarget(target, opts.parallelism, undefined, ctx)]);
   let snapshot: SourceSnapshot | null = read;
   const source = summarizeSource(snapshot);
 
   // Taken over: each value is dropped as it is converted, so the data is never held twice.
+  const keys = snapshot.kvs.length;
+  const converting = PhaseProgress.start(ctx, 'convert', 'keys', keys);
   const conversion = convertSnapshotConsuming(snapshot, opts.conversion);
+  converting.end(keys);
   snapshot = null;
   const errors = conversionErrors(conversion);
   if (errors.length) throw sourceInvalidError(errors, source.endpoints.join(','));
@@ -84,7 +88,9 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   const selected = filter ? desired.filter((d) => filter({ kind: d.kind, namespace: d.namespace, name: d.name })) : desired;
   const selectedAddresses = filter && owners.rewrites.length > 0 ? new Set(selected.map(desiredAddress)) : null;
   const ownerReferences = selectedAddresses ? owners.rewrites.filter((r) => selectedAddresses.has(r.address)) : owners.rewrites;
+  const checking = PhaseProgress.start(ctx, 'checks', 'objects', desired.length);
   const schema = validateObjects(t.crds, desired);
+  checking.end(desired.length);
 
   const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
   const diffed = await serverDiff(
@@ -101,7 +107,9 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
 export async function readSnapshot(source: Pick<SourcePort, 'origin' | 'endpoints' | 'readSnapshot'>, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<SourceSnapshot> {
   if (source.origin === 'export-file') ctx.io.say('info', `Reading calicoctl export file ${source.endpoints.join(',')}`);
   const t0 = ctx.monotonic();
-  const snap = await source.readSnapshot();
+  const reading = PhaseProgress.start(ctx, 'read-source', 'keys', null);
+  const snap = await source.readSnapshot({ onKeys: (n) => reading.update(n) });
+  reading.end(snap.kvs.length);
   if (source.origin === 'etcd') ctx.io.say('debug', `read ${snap.kvs.length} keys at revision ${snap.revision} in ${Math.round(ctx.monotonic() - t0)} ms`);
   if (snap.kvs.length === 0) throw emptySourceError(source);
   return snap;

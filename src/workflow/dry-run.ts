@@ -9,6 +9,7 @@ import { displayName } from '../plan/address.js';
 import type { Check, ResourceChange } from '../plan/types.js';
 import type { TargetWriter, WriteOutcome } from '../ports/target.js';
 import { mapLimit } from '../util/concurrency.js';
+import { PhaseProgress, type ProgressClock } from '../progress.js';
 
 /** What a dry run needs of the target: the writes, never stored (dryRun=All). */
 export type DryRunTarget = Pick<TargetWriter, 'create' | 'replace' | 'patchNodeAnnotations'>;
@@ -50,9 +51,11 @@ export function isDryRunnable(c: ResourceChange): boolean {
 
 const DRY_RUN_OK: NonNullable<ResourceChange['dry_run']> = Object.freeze({ status: 'ok', message: null });
 
-export async function dryRunChanges(target: DryRunTarget, changes: readonly ResourceChange[], parallelism: number): Promise<DryRunOutcome> {
+/** `progress` (optional): the clock and Io the `dry-run` phase is reported through. */
+export async function dryRunChanges(target: DryRunTarget, changes: readonly ResourceChange[], parallelism: number, progress?: ProgressClock): Promise<DryRunOutcome> {
   const lockCreated = changes.some((c) => c.step === 'lock' && c.change.action === 'create');
   const writes = changes.filter(isDryRunnable);
+  const tracker = progress ? PhaseProgress.start(progress, 'dry-run', 'writes', writes.length) : null;
   const results = new Map<string, KubeObject>();
   const status = new Map<string, NonNullable<ResourceChange['dry_run']>>();
   const failed: Array<{ i: number; line: string }> = [];
@@ -70,7 +73,9 @@ export async function dryRunChanges(target: DryRunTarget, changes: readonly Reso
       status.set(c.address, { status: 'error', message: o.message });
       failed.push({ i, line: `${displayName(c)}: ${o.message}` });
     }
+    tracker?.tick();
   });
+  tracker?.end();
   // In plan order, whatever order the answers came in.
   const failures = failed.sort((a, b) => a.i - b.i).map((f) => f.line);
   return {

@@ -10,6 +10,7 @@ import { writePlan } from '../plan/plan-file.js';
 import type { Plan, PlanBody } from '../plan/types.js';
 import type { SourcePort } from '../ports/source.js';
 import type { TargetReader } from '../ports/target.js';
+import { PhaseProgress } from '../progress.js';
 import type { Context } from './context.js';
 import { desiredState, type DesiredState } from './desired-state.js';
 import { ownedObjects, precopies, readRuns, runsFor } from './migration-runs.js';
@@ -92,7 +93,7 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     rbac: { identity: target.userName, results: await accessResults(target, perms) },
   });
   const parts: string[] = [];
-  const plan = writePlan(body, emit ?? ((line) => parts.push(line)));
+  const plan = writePlanReporting(body, emit ?? ((line) => parts.push(line)), ctx);
   const text = parts.join('');
   return {
     plan,
@@ -101,6 +102,19 @@ export async function makePlan(opts: PlanOptions, ctx: Context, emit?: (line: st
     state: opts.keepState ? state : null,
     owned: opts.keepState ? (delta?.owned ?? null) : null,
   };
+}
+
+/** writePlan, as the `write-plan` phase: one plan-file line per change, and a header, footer and trailer. */
+export function writePlanReporting(body: PlanBody, emit: (line: string) => void, ctx: Pick<Context, 'io' | 'monotonic'>): Plan {
+  const total = body.resource_changes.length;
+  const writing = PhaseProgress.start(ctx, 'write-plan', 'changes', total);
+  let lines = 0;
+  const plan = writePlan(body, (line) => {
+    emit(line);
+    writing.update(Math.min(++lines, total));
+  });
+  writing.end(total);
+  return plan;
 }
 
 /** The --include patterns that select nothing: a typo there would otherwise make a silently empty plan. */

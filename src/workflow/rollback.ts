@@ -62,12 +62,13 @@ function openJournal(opts: Pick<RollbackOptions, 'stateDir' | 'journal' | 'planP
   return { journal, contents, planPath };
 }
 
-export async function writeRollbackPlan(opts: RollbackOptions, ctx: Pick<Context, 'toolVersion'>): Promise<RollbackReport> {
+export async function writeRollbackPlan(opts: RollbackOptions, ctx: Pick<Context, 'toolVersion'> & Partial<Pick<Context, 'io' | 'monotonic'>>): Promise<RollbackReport> {
   const { journal, contents, planPath } = openJournal(opts);
   const out = opts.out ?? contents.header.reverse_path;
   const plan = loadPlan(planPath);
   try {
-    const r = await writeReverseFromJournal(plan, contents, journal, out, ctx.toolVersion);
+    const progress = ctx.io && ctx.monotonic ? { io: ctx.io, monotonic: ctx.monotonic } : undefined;
+    const r = await writeReverseFromJournal(plan, contents, journal, out, ctx.toolVersion, progress);
     return {
       journal,
       plan_path: planPath,

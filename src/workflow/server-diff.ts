@@ -38,7 +38,7 @@ export interface ServerDiff {
   dryRun: DryRunOutcome | null;
 }
 
-export async function serverDiff(input: ServerDiffInput, target: DryRunTarget, ctx: Pick<Context, 'io'>): Promise<ServerDiff> {
+export async function serverDiff(input: ServerDiffInput, target: DryRunTarget, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<ServerDiff> {
   const { desired, live, filter, prune, owned } = input;
   const diff = (dryRunResults?: DryRunOutcome['results']) => diffObjects({ desired, live, prune, filter, dryRunResults, owned });
   let changes = diff();
@@ -47,7 +47,7 @@ export async function serverDiff(input: ServerDiffInput, target: DryRunTarget, c
   let dryRun: DryRunOutcome | null = null;
   if (input.dryRun === 'writes' || toTry.length) {
     ctx.io.say('info', input.dryRun === 'writes' ? `Server-side dry run of ${toTry.length} write(s)` : `Server-side dry run of ${toTry.length} update(s), to compare with what the server would store`);
-    dryRun = await dryRunChanges(target, toTry, input.parallelism);
+    dryRun = await dryRunChanges(target, toTry, input.parallelism, ctx);
     toTry = null;
     // Same inputs, so the same addresses. The first list is let go before the second is made, and
     // the answers are set in place: at 300,000 changes each copy of the list is ~140 MB.

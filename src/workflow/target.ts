@@ -12,6 +12,7 @@ import type { ObjectRef, TargetReader } from '../ports/target.js';
 import { liveAddress } from '../plan/diff.js';
 import { normalizeLiveNode } from '../plan/normalize.js';
 import { mapLimit } from '../util/concurrency.js';
+import { PhaseProgress, type ProgressClock } from '../progress.js';
 
 /** Everything Calico the target holds, read once and shared by the desired-state pipeline and apply's guards. */
 export interface TargetState {
@@ -71,17 +72,25 @@ export async function assertCanRead(target: Pick<TargetReader, 'canI' | 'userNam
  * Everything Calico in the target: every established Calico kind, Nodes, namespaces. A caller
  * that already checked read access and read the cluster uid passes it as `known`.
  */
-export async function readTarget(target: TargetReader, parallelism: number, known?: { clusterUid: string }): Promise<TargetState> {
+export async function readTarget(target: TargetReader, parallelism: number, known?: { clusterUid: string }, progress?: ProgressClock): Promise<TargetState> {
   if (!known) await assertCanRead(target);
   const clusterUid = known?.clusterUid ?? (await target.clusterUid());
   const apiGroup = await backingApiGroup(target);
   const crds = await target.calicoCrds();
   const crdCheck = crdsEstablished(crds);
-  const lists = await mapLimit(establishedKinds(crds), Math.min(parallelism, 8), (k) => target.listKind(k.kind));
+  const kinds = establishedKinds(crds);
+  // Counted in kinds (Nodes and namespaces the last one): what each holds is known only once listed.
+  const tracker = progress ? PhaseProgress.start(progress, 'read-target', 'kinds', kinds.length + 1) : null;
+  const lists = await mapLimit(kinds, Math.min(parallelism, 8), async (k) => {
+    const list = await target.listKind(k.kind);
+    tracker?.tick();
+    return list;
+  });
   const all = lists.flat();
   const liveClusterInfo = all.find((o) => o.kind === CLUSTER_INFORMATION.kind && o.metadata.name === 'default') ?? null;
   const live = all.filter((o) => o.kind !== CLUSTER_INFORMATION.kind);
   const [nodes, namespaces] = await Promise.all([target.listNodes(), target.listNamespaces()]);
+  tracker?.end(kinds.length + 1);
   return { server: target.server, clusterUid, apiGroup, crds, crdCheck, live, liveClusterInfo, nodes, namespaces };
 }
 
@@ -112,11 +121,17 @@ export async function readTargetStamps(target: TargetReader, parallelism: number
  * read first, so the watch cache can answer (about 3x cheaper than a read from etcd), with the
  * apiVersion and kind a list would give.
  */
-export async function readObjects(target: Pick<TargetReader, 'get' | 'resourceVersionNow'>, refs: readonly ObjectRef[], parallelism: number): Promise<KubeObject[]> {
+export async function readObjects(
+  target: Pick<TargetReader, 'get' | 'resourceVersionNow'>,
+  refs: readonly ObjectRef[],
+  parallelism: number,
+  progress?: Pick<PhaseProgress, 'tick'>,
+): Promise<KubeObject[]> {
   if (!refs.length) return [];
   const notOlderThan = await target.resourceVersionNow();
   const found = await mapLimit([...refs], parallelism, async (ref) => {
     const o = await target.get(ref, { notOlderThan });
+    progress?.tick();
     if (o?.metadata && 'managedFields' in o.metadata) delete o.metadata.managedFields;
     return o ? { ...o, apiVersion: ref.apiVersion, kind: ref.kind } : null;
   });

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/plan/types.js';
-import { cli, Workdir } from './support/e2e.js';
+import { cli, finalJson, Workdir } from './support/e2e.js';
 
 const USAGE = EXIT_CODES.USAGE;
 const SAMPLE_PLAN = path.resolve('test/fixtures/plans/sample.plan.json');
@@ -106,7 +106,7 @@ describe('the command line: usage errors exit 64, help and version', function ()
       ['plan', '--nope', '--json'],
     ]) {
       const r = await cli(w, args, USAGE);
-      const doc = JSON.parse(r.stdout) as { error: string; exit_code: number; message: string; hint: string };
+      const doc = finalJson(r.stdout) as { error: string; exit_code: number; message: string; hint: string };
       assert.equal(doc.error, 'USAGE', args.join(' '));
       assert.equal(doc.exit_code, 64);
       assert.match(doc.hint, /--help/);
@@ -135,9 +135,9 @@ describe('the command line: usage errors exit 64, help and version', function ()
     assert.equal((await cli(w, ['--version'], 0)).stdout, text.stdout);
   });
 
-  it('version --json (and --version --json) is one JSON document', async () => {
+  it('version --json (and --version --json) is one JSON line, its result', async () => {
     const r = await cli(w, ['version', '--json'], 0);
-    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    const doc = finalJson(r.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(doc), ['name', 'version', 'node', 'platform', 'arch', 'plan', 'calico_version']);
     assert.equal(doc.name, 'calico-migrate');
     assert.equal(doc.node, process.version);
@@ -148,7 +148,7 @@ describe('the command line: usage errors exit 64, help and version', function ()
       schema: { id: 'https://github.com/calico-migrate/calico-migrate/schemas/plan.schema.json', draft: 'draft-07' },
     });
     assert.equal(doc.calico_version, 'v3.32.1');
-    assert.deepEqual(JSON.parse((await cli(w, ['--version', '--json'], 0)).stdout), doc);
+    assert.deepEqual(finalJson((await cli(w, ['--version', '--json'], 0)).stdout), doc);
   });
 
   it('a Node older than package.json engines.node (22.19.0) is refused on one line with exit 1 (ERROR), before oclif loads; 22.19.0 runs', () => {

@@ -15,7 +15,7 @@ import { EXIT_CODES } from '../../src/errors.js';
 import type { Plan, ResourceChange } from '../../src/plan/types.js';
 import { resetDatastores, testCluster } from './support/cluster.js';
 import { DATASETS, seedDataset } from './support/datasets.js';
-import { Workdir, cli, readPlan } from './support/e2e.js';
+import { Workdir, cli, finalJson, readPlan } from './support/e2e.js';
 
 interface DatasetOptions {
   nodeMap?: Record<string, string>;
@@ -165,7 +165,7 @@ describe('export (issue 3): golden datasets through the real etcd and the built 
       assert.match(text.stderr, /^Next step: .*nothing was written/m);
 
       // --json carries every offending key.
-      const err = JSON.parse(json.stdout);
+      const err = finalJson(json.stdout);
       assert.equal(err.error, 'SOURCE_INVALID');
       assert.equal(err.exit_code, 5);
       assert.deepEqual(new Set((err.details as Array<{ key: string }>).map((d) => d.key)), expectedKeys);

@@ -13,7 +13,7 @@ import { CRD_API_VERSION } from '../../src/model/kinds.js';
 import type { Plan, ResourceChange } from '../../src/plan/types.js';
 import { etcdClient, kube, resetDatastores } from './support/cluster.js';
 import { DATASETS, seedDataset } from './support/datasets.js';
-import { Workdir, cli, fullWithClusterInfo, getByAddress, readPlan, targetSnapshot } from './support/e2e.js';
+import { Workdir, cli, finalJson, fullWithClusterInfo, getByAddress, readPlan, targetSnapshot } from './support/e2e.js';
 
 const NP = `${CRD_API_VERSION}/NetworkPolicy`;
 const LOCK = `${CRD_API_VERSION}/ClusterInformation/default#lock`;
@@ -249,7 +249,7 @@ describe('plan (issue 4): the full dataset through the built CLI against the rea
     assert.match(md.stdout, /^_This comment was cut to 3,000 bytes; see the full plan artifact\._$/m);
 
     assert.deepEqual(JSON.parse(json.stdout), plan);
-    const out = JSON.parse(planJson.stdout);
+    const out = finalJson(planJson.stdout);
     assert.equal(out.plan_id, readPlan(w.path('json.plan.json')).plan_id);
     assert.deepEqual(out.summary, readPlan(w.path('json.plan.json')).summary);
     assert.equal(out.exit_code, 0);

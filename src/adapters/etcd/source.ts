@@ -117,7 +117,7 @@ export class EtcdSource implements SourcePort {
    * source's page size). Pinning the revision makes the pages one consistent snapshot even while
    * etcd is written to.
    */
-  async readSnapshot(opts: { pageSize?: number; prefix?: string; keysOnly?: boolean } = {}): Promise<SourceSnapshot> {
+  async readSnapshot(opts: { pageSize?: number; prefix?: string; keysOnly?: boolean; onKeys?: (read: number) => void } = {}): Promise<SourceSnapshot> {
     const maxPage = opts.pageSize ?? (opts.keysOnly ? 50000 : this.pageSize);
     let pageSize = maxPage;
     let bytesRead = 0;
@@ -146,6 +146,7 @@ export class EtcdSource implements SourcePort {
           bytesRead += kv.key.length + kv.value.length;
           kvs.push({ key: kv.key.toString('utf8'), value: opts.keysOnly ? '' : kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) });
         }
+        opts.onKeys?.(kvs.length);
         const last = r.kvs[r.kvs.length - 1];
         if (!r.more || !last) break;
         start = Buffer.concat([last.key, Buffer.from([0])]);

@@ -14,6 +14,7 @@ import { ALL_CRD_KINDS, CRD_API_VERSION, kindInfo } from '../../../src/model/kin
 import { parsePlan } from '../../../src/plan/plan-file.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { CLUSTER_INFO_KEY } from '../../../src/model/keys.js';
+import { jsonResult } from '../../tools/json-lines.js';
 import { runCli, tmpDir, type CliOptions, type CliResult } from './cli.js';
 import { createNode, ensureNamespace, kube, resetDatastores, testCluster } from './cluster.js';
 import { datasetKvs, seedDataset } from './datasets.js';
@@ -100,11 +101,12 @@ export async function cli(w: Workdir, args: string[], code: number, opts: CliOpt
   return expectExit(await w.cli(args, opts), code, args);
 }
 
-/** The single JSON document a command prints last under --json (events before it are one line each). */
+/**
+ * What a command reported under --json: its last line's `data` (or the error), after every line of
+ * stdout was checked to be one JSON object valid against schemas/events.schema.json.
+ */
 export function finalJson(stdout: string): any {
-  const i = stdout.startsWith('{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
-  assert.ok(i >= 0 && stdout.slice(i).startsWith('{\n'), `no final JSON document in:\n${stdout.slice(-2000)}`);
-  return JSON.parse(stdout.slice(i));
+  return jsonResult(stdout);
 }
 
 /** A plan file as the tool reads it (validated, hash-checked). */

@@ -87,7 +87,18 @@ describe('apply executor (in-memory target)', () => {
       r.io.events.filter((e) => e.type === 'wave_start').map((e) => `${e.phase}:${e.wave}`),
       ['apply:1', 'apply:2', 'apply:3', 'delete:3', 'delete:2'],
     );
-    assert.ok(events.includes('apply_progress'));
+    const applying = r.io.eventsOf('progress').filter((e) => e.phase === 'apply');
+    assert.ok(applying.length >= 2, 'a progress event at the start, then per wave at least');
+    assert.deepEqual(
+      applying.map((e) => e.final),
+      [...applying.slice(1).map(() => false), true],
+      'one final event, the last',
+    );
+    assert.equal(applying.at(-1)!.done, 44);
+    assert.equal(applying.at(-1)!.total, 44);
+    const reverse = r.io.eventsOf('progress').filter((e) => e.phase === 'reverse-plan');
+    assert.equal(reverse.at(-1)!.final, true, 'writing the reverse plan is a phase of its own');
+    assert.ok(events.indexOf('apply_complete') > events.lastIndexOf('progress'), 'apply_complete comes last');
     assert.equal(events.at(-1), 'apply_complete');
     assert.deepEqual(r.io.events[0], { type: 'apply_start', total: 44, waves: 5, done: 0, parallelism: 4, resumed: false });
   });

@@ -6,6 +6,7 @@ import { TerminalIo, type TerminalIoOptions } from '../../../src/cli/terminal-io
 import { MigrateError } from '../../../src/errors.js';
 import type { Io } from '../../../src/io.js';
 import type { Context } from '../../../src/workflow/context.js';
+import { jsonLines, jsonResult } from '../../tools/json-lines.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -46,7 +47,8 @@ class Probe extends BaseCommand<typeof Probe> {
   };
 
   protected override makeTerminalIo(opts: TerminalIoOptions): TerminalIo {
-    return new TerminalIo({ ...opts, stdout: streams.stdout, stderr: streams.stderr });
+    // No colour or clock from the machine running the tests.
+    return new TerminalIo({ ...opts, env: {}, now: () => new Date(0), stdout: streams.stdout, stderr: streams.stderr });
   }
 
   protected override compose(io: Io): Composed {
@@ -95,11 +97,15 @@ describe('base command: the one exit path', () => {
     assert.deepEqual(r, { stdout: 'the answer is 42\n', stderr: 'Warning: narration during the run\na note for people\n', code: 0, closed: 1, rendered: 1 });
   });
 
-  it('prints exactly the returned data as one JSON document under --json, and does not render', async () => {
+  it('under --json prints JSON Lines: the narration as log lines, the returned data as the last line (the result), and does not render', async () => {
     const r = await runProbe(['--json']);
-    assert.deepEqual(JSON.parse(r.stdout), { answer: 42, exit: 'OK' });
-    assert.equal(r.stdout, JSON.stringify({ answer: 42, exit: 'OK' }, null, 2) + '\n');
-    assert.equal(r.stderr, 'warn: narration during the run\n');
+    assert.equal(
+      r.stdout,
+      '{"ts":"1970-01-01T00:00:00.000Z","level":"warn","type":"log","message":"narration during the run"}\n' +
+        '{"ts":"1970-01-01T00:00:00.000Z","level":"info","type":"result","exit_code":0,"data":{"answer":42,"exit":"OK"}}\n',
+    );
+    assert.deepEqual(jsonResult(r.stdout), { answer: 42, exit: 'OK' });
+    assert.equal(r.stderr, '');
     assert.equal(r.code, 0);
     assert.equal(r.rendered, 0);
   });
@@ -107,16 +113,19 @@ describe('base command: the one exit path', () => {
   it('a non-zero exit by name or number still prints the data (once) and sets the code', async () => {
     const byName = await runProbe(['--json', '--exit', 'VERIFY_FAILED']);
     assert.equal(byName.code, 14);
-    assert.deepEqual(JSON.parse(byName.stdout), { answer: 42, exit: 'VERIFY_FAILED' });
+    assert.deepEqual(jsonResult(byName.stdout), { answer: 42, exit: 'VERIFY_FAILED' });
+    assert.deepEqual(jsonLines(byName.stdout).at(-1), { ts: '1970-01-01T00:00:00.000Z', level: 'warn', type: 'result', exit_code: 14, data: { answer: 42, exit: 'VERIFY_FAILED' } });
     const byNumber = await runProbe(['--exit', '2']);
     assert.equal(byNumber.code, 2);
     assert.equal(byNumber.stdout, 'the answer is 42\n');
   });
 
-  it('a MigrateError becomes the error document under --json, with its exit code', async () => {
+  it('a MigrateError becomes the error line under --json, the last, with its exit code', async () => {
     const r = await runProbe(['--json', '--throw', 'migrate']);
     assert.equal(r.code, 11);
-    assert.deepEqual(JSON.parse(r.stdout), { error: 'STALE', exit_code: 11, message: 'source key /calico/x changed', hint: 'make a new plan', details: { key: '/calico/x' } });
+    assert.deepEqual(jsonLines(r.stdout), [
+      { ts: '1970-01-01T00:00:00.000Z', level: 'error', type: 'error', error: 'STALE', exit_code: 11, message: 'source key /calico/x changed', hint: 'make a new plan', details: { key: '/calico/x' } },
+    ]);
     assert.equal(r.closed, 1, 'the context is closed when the command fails');
   });
 
@@ -139,7 +148,7 @@ describe('base command: the one exit path', () => {
   it('a bad command line is USAGE (64), as JSON under --json', async () => {
     const r = await runProbe(['--json', '--no-such-flag']);
     assert.equal(r.code, 64);
-    const doc = JSON.parse(r.stdout) as { error: string; exit_code: number; message: string; hint: string };
+    const doc = jsonResult(r.stdout) as { error: string; exit_code: number; message: string; hint: string };
     assert.equal(doc.error, 'USAGE');
     assert.equal(doc.exit_code, 64);
     assert.match(doc.message, /no-such-flag/);
