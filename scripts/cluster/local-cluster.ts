@@ -365,10 +365,20 @@ async function applyRbac(state: ClusterState): Promise<void> {
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'calico-viewers' }],
     },
   );
+  // The run record's Role (kube-system), bound to the same least-privilege identity.
+  docs.push({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'calico-migrate-status-binding', namespace: 'kube-system' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'calico-migrate-status' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'calico-migrators' }],
+  });
+  const plurals: Record<string, string> = { ClusterRole: 'clusterroles', ClusterRoleBinding: 'clusterrolebindings', Role: 'roles', RoleBinding: 'rolebindings' };
   for (const doc of docs) {
-    const plural = doc.kind === 'ClusterRole' ? 'clusterroles' : doc.kind === 'ClusterRoleBinding' ? 'clusterrolebindings' : null;
+    const plural = plurals[doc.kind];
     if (!plural) throw new Error(`unexpected RBAC kind ${doc.kind}`);
-    const r = await kubeRequest(state, { method: 'POST', path: `/apis/rbac.authorization.k8s.io/v1/${plural}`, body: doc });
+    const ns = doc.metadata.namespace ? `namespaces/${doc.metadata.namespace}/` : '';
+    const r = await kubeRequest(state, { method: 'POST', path: `/apis/rbac.authorization.k8s.io/v1/${ns}${plural}`, body: doc });
     if (r.status !== 201 && r.status !== 409) throw new Error(`RBAC ${doc.metadata.name}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   }
 }

@@ -61,6 +61,27 @@ export interface LeasePort {
   deleteLease(current: Pick<LeaseRecord, 'uid' | 'resourceVersion'>): Promise<{ ok: true } | { ok: false; why: 'conflict' | 'gone' }>;
 }
 
+/** The run record's ConfigMap text as stored, with the resourceVersion a guarded replace needs. */
+export interface StoredStatusRecord {
+  text: string;
+  resourceVersion: string;
+}
+
+/** A guarded write of the run record: `conflict` = someone else wrote (or created) it first; `gone` = it does not exist. */
+export type StatusRecordWrite = { ok: true; resourceVersion: string } | { ok: false; why: 'conflict' | 'gone' };
+
+/**
+ * The tool's run record in the target (model/status-record.ts), read and written whole with
+ * optimistic concurrency. A refusal (403) or an unreachable server is thrown, as for any call.
+ */
+export interface StatusRecordPort {
+  readStatusRecord(): Promise<StoredStatusRecord | null>;
+  /** Create-only. */
+  createStatusRecord(text: string): Promise<StatusRecordWrite>;
+  /** Replace guarded by `resourceVersion`. */
+  replaceStatusRecord(text: string, resourceVersion: string): Promise<StatusRecordWrite>;
+}
+
 export interface TargetReader {
   /** The API server URL: safe to print and record. */
   readonly server: string;
@@ -103,7 +124,7 @@ export interface TargetWriter {
   patchNodeAnnotations(name: string, annotations: Record<string, string | null>, resourceVersion: string | null, opts?: WriteOptions): Promise<WriteOutcome>;
 }
 
-export interface TargetPort extends TargetReader, TargetWriter, LeasePort {
+export interface TargetPort extends TargetReader, TargetWriter, LeasePort, StatusRecordPort {
   /** Requests retried so far (429, 5xx, resets), reported by apply. */
   readonly retries: number;
   close(): void;

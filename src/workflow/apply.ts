@@ -8,7 +8,7 @@
 import { applyPlan } from '../apply/executor.js';
 import { assertLeaseFree } from '../apply/lease.js';
 import type { ApplyResult } from '../apply/types.js';
-import { MigrateError } from '../errors.js';
+import { MigrateError, isMigrateError } from '../errors.js';
 import { displayName, objectAddress } from '../plan/address.js';
 import { renderPlanHeading } from '../plan/render-text.js';
 import type { Plan } from '../plan/types.js';
@@ -24,6 +24,8 @@ import { writes } from '../plan/gates.js';
 import { isVolatileKey, sourceDigest } from '../plan/source-digest.js';
 import { assertUsableStateDir, ensureStateDir, journalPath, reversePlanPath, writeRecord } from './state-dir.js';
 import { readRuns, recordRun } from './migration-runs.js';
+import { RunRecorder } from './cluster-record.js';
+import type { RunCommand, RunOutcome } from '../model/status-record.js';
 import { unchangedSince } from './source-changes.js';
 import type { LastApplyRecord } from './status.js';
 import path from 'node:path';
@@ -264,6 +266,16 @@ export interface ApplyOutcome {
   rollbackCommand: string;
 }
 
+function runCommand(plan: Plan, opts: ApplyCommandOptions): RunCommand {
+  if (plan.mode === 'reverse') return 'rollback';
+  return opts.precopy ? 'pre-copy' : 'apply';
+}
+
+function runOutcome(result: ApplyResult): RunOutcome {
+  if (result.status === 'complete') return 'complete';
+  return result.interrupted ? 'interrupted' : 'partial';
+}
+
 export async function runApply(opts: ApplyCommandOptions, ctx: Context): Promise<ApplyOutcome> {
   assertUsableStateDir(opts.stateDir);
   const plan = loadPlan(opts.planPath);
@@ -326,9 +338,19 @@ async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context)
       at: ctx.now().toISOString(),
     });
   }
+  // In the target too, so `status` from any machine sees this run (best-effort: see cluster-record.ts).
+  const recorder = await RunRecorder.start(target, ctx, opts.stateDir, {
+    command: runCommand(plan, opts),
+    plan_id: plan.plan_id,
+    total: count,
+    plan_path: opts.planPath,
+    journal,
+    reverse_path: reversePath ?? reversePlanPath(opts.stateDir, plan.plan_id),
+    source_revision: plan.mode === 'migrate' ? plan.source.revision : null,
+  });
   const result = await applyPlan(
     plan,
-    { target, io: ctx.io, lease: target, clock: ctx.now, monotonic: ctx.monotonic },
+    { target, io: recorder.observe(ctx.io), lease: target, clock: ctx.now, monotonic: ctx.monotonic },
     {
       planPath: opts.planPath,
       journalPath: journal,
@@ -341,7 +363,18 @@ async function applyLoaded(plan: Plan, given: ApplyCommandOptions, ctx: Context)
       signal: ctx.signal,
       lease: { holderGone: ctx.holderGone },
     },
-  );
+  ).catch(async (e: unknown) => {
+    await recorder.finish({ outcome: 'failed', message: isMigrateError(e) ? e.message : (e as Error).message });
+    throw e;
+  });
+  await recorder.finish({
+    outcome: runOutcome(result),
+    done: result.counts.done,
+    total: result.counts.total,
+    journal: path.resolve(result.journal_path),
+    reverse_path: path.resolve(result.reverse_path),
+    message: result.failed ? `${result.failed.address}: ${result.failed.message}` : null,
+  });
   const record: LastApplyRecord = {
     plan_id: plan.plan_id,
     mode: plan.mode,

@@ -35,6 +35,7 @@ import { makePlan } from './plan.js';
 import { openPlanOutput, savePlan } from './plan-output.js';
 import { ensureStateDir, shortId, writeRecord } from './state-dir.js';
 import { verifyMigration, type VerifyResult } from './verify.js';
+import { RunRecorder } from './cluster-record.js';
 
 export interface CutoverOptions {
   conversion: ConversionSettings;
@@ -86,7 +87,27 @@ export async function runCutover(opts: CutoverOptions, ctx: Context): Promise<Cu
     const ok = await ctx.io.confirm(`Catch up, then lock the source datastore (new pods cannot start until the cut-over ends) and apply the delta to ${target.server}?`);
     if (!ok) throw new MigrateError('ABORTED', 'cutover cancelled; nothing was written', { hint: 'run it again and answer yes' });
   }
+  // The cut-over as one run in the target's record (its applies and verify are recorded as their own runs too).
+  const recorder = await RunRecorder.start(target, ctx, opts.stateDir, { command: 'cutover', plan_id: null, source_revision: newest?.source_revision ?? null });
+  const report = await cutoverRounds(opts, ctx, newest, scope).catch(async (e: unknown) => {
+    await recorder.finish({ outcome: 'failed', message: (e as Error).message });
+    throw e;
+  });
+  await recorder.finish({
+    outcome: report.stopped ? 'partial' : 'complete',
+    plan_id: report.delta_plan?.plan_id ?? null,
+    done: report.apply?.counts.done ?? null,
+    total: report.apply?.counts.total ?? null,
+    journal: report.apply?.journal_path ?? null,
+    reverse_path: report.apply?.reverse_path ?? null,
+    verify: report.verify,
+    message: report.stopped ? `stopped: ${report.stopped}${report.reasons.length ? ` (${report.reasons[0]})` : ''}` : null,
+  });
+  return report;
+}
 
+async function cutoverRounds(opts: CutoverOptions, ctx: Context, newest: MigrationRun | null, scope: { target: { clusterUid: string }; source: { clusterId: string | null } }): Promise<CutoverReport> {
+  const source = await ctx.openSource();
   if ((await readEtcdLock(source)).locked) {
     ctx.io.say('warn', 'the source is already locked: no catch-up round is possible; the delta is planned under the lock from a full read of both sides');
     const t0 = ctx.monotonic();

@@ -88,4 +88,6 @@ export interface VerifiedRecord {
   source_digest: string;
   target_cluster_uid: string;
   differences: number;
+  /** Who ran it (`user@host/pid`), when the fact comes from the target's run record. */
+  by?: string;
 }

@@ -2,7 +2,8 @@
  * `verify`: read both sides now, run the desired-state pipeline, and compare with the target
  * object by object. Passes only when the target holds exactly what the source says (Calico's own
  * protected tiers and derived data aside), including the ClusterInformation identity. Records the
- * result in the state dir (`verified.json`), which `unlock --datastore kubernetes` relies on.
+ * result in the state dir (`verified.json`), which `unlock --datastore kubernetes` relies on, and
+ * in the target's run record (cluster-record.ts), which `status` reads from any machine.
  */
 import { isRecord } from '../convert/json.js';
 import type { ConversionSettings, KubeObject, SourceClusterInfo } from '../model/types.js';
@@ -11,6 +12,7 @@ import type { ResourceChange } from '../plan/types.js';
 import type { Context } from './context.js';
 import { desiredState } from './desired-state.js';
 import { writeRecord } from './state-dir.js';
+import { RunRecorder } from './cluster-record.js';
 
 export interface VerifyOptions {
   conversion: ConversionSettings;
@@ -35,6 +37,18 @@ export interface VerifyResult {
 }
 
 export async function verifyMigration(opts: VerifyOptions, ctx: Context): Promise<VerifyResult> {
+  await ctx.openSource(); // A source that is not configured is a USAGE error before anything is recorded.
+  const target = await ctx.openTarget();
+  const recorder = await RunRecorder.start(target, ctx, opts.stateDir, { command: 'verify', plan_id: null });
+  const result = await compare(opts, ctx).catch(async (e: unknown) => {
+    await recorder.finish({ outcome: 'failed', message: (e as Error).message });
+    throw e;
+  });
+  await recorder.finish({ outcome: 'complete', verify: { ok: result.ok, compared: result.compared, differences: result.differences.length, source_digest: result.source_digest } });
+  return result;
+}
+
+async function compare(opts: VerifyOptions, ctx: Context): Promise<VerifyResult> {
   const source = await ctx.openSource();
   const target = await ctx.openTarget();
   // A field the CRD defaults is not a difference: updates are compared with what the server would store.

@@ -272,8 +272,9 @@ describe('plan checks (issue 4): each failure through the built CLI against the 
       const check = checkOf(plan, 'rbac');
       assert.match(check.message, /^identity calico-viewer lacks \d+ permission\(s\) apply needs; bind it to the ClusterRole in examples\/rbac\/calico-migrate-rbac\.yaml$/);
       // What the plan writes, by kind: each create needs create (and delete, for rollback), each
-      // update needs update, Nodes need patch; apply always needs the lease.
+      // update needs update, Nodes need patch; apply always needs the lease, and asks for the run record.
       const needed = new Set(['create', 'delete', 'get', 'update'].map((v) => `${v} coordination.k8s.io/leases in namespace kube-system`));
+      for (const p of ['get configmaps calico-migrate-status', 'update configmaps calico-migrate-status', 'create configmaps']) needed.add(`${p} in namespace kube-system`);
       for (const c of plan.resource_changes) {
         const plural = `crd.projectcalico.org/${kindInfo(c.kind)?.plural}`;
         if (c.kind === 'Node') needed.add('patch nodes');

@@ -7,6 +7,7 @@
 import { MigrateError } from '../../errors.js';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../model/apply-lease.js';
 import { CRD_API_VERSION, CRD_GROUP, kindInfo } from '../../model/kinds.js';
+import { STATUS_RECORD_KEY, STATUS_RECORD_LABEL, STATUS_RECORD_NAME, STATUS_RECORD_NAMESPACE } from '../../model/status-record.js';
 import type { KubeObject } from '../../model/types.js';
 import {
   refOf,
@@ -16,6 +17,8 @@ import {
   type LeaseWrite,
   type ObjectRef,
   type ReadOptions,
+  type StatusRecordWrite,
+  type StoredStatusRecord,
   type TargetPort,
   type WriteOptions,
   type WriteOutcome,
@@ -30,6 +33,31 @@ const LEASE_COLLECTION_PATH = `/apis/${LEASE_API_VERSION}/namespaces/${LEASE_NAM
 const LEASE_OBJECT_PATH = `${LEASE_COLLECTION_PATH}/${LEASE_NAME}`;
 const LEASE_LABEL = `the apply lease ${LEASE_NAMESPACE}/${LEASE_NAME}`;
 const LEASE_RBAC_HINT = 'bind the identity to the ClusterRole in examples/rbac/calico-migrate-rbac.yaml (coordination.k8s.io leases: get, create, update, delete)';
+
+const STATUS_COLLECTION_PATH = `/api/v1/namespaces/${STATUS_RECORD_NAMESPACE}/configmaps`;
+const STATUS_OBJECT_PATH = `${STATUS_COLLECTION_PATH}/${STATUS_RECORD_NAME}`;
+const STATUS_LABEL = `the run record ConfigMap ${STATUS_RECORD_LABEL}`;
+const STATUS_RBAC_HINT = `bind the identity to the Role calico-migrate-status in examples/rbac/calico-migrate-rbac.yaml (configmaps in ${STATUS_RECORD_NAMESPACE}: get, create, update)`;
+
+interface ConfigMapBody {
+  metadata?: { resourceVersion?: unknown };
+  data?: Record<string, unknown>;
+}
+
+/** The run record's ConfigMap: only the tool's key, labelled so `kubectl get cm -l app.kubernetes.io/managed-by=calico-migrate` finds it. */
+function statusBody(text: string, resourceVersion?: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: STATUS_RECORD_NAME,
+      namespace: STATUS_RECORD_NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'calico-migrate' },
+      ...(resourceVersion ? { resourceVersion } : {}),
+    },
+    data: { [STATUS_RECORD_KEY]: text },
+  };
+}
 
 /** The REST path of a Node, a Namespace or a Calico CR (collection when `name` is absent). */
 export function objectPath(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'> & { name?: string }): string {
@@ -298,6 +326,29 @@ export class KubeTarget implements TargetPort {
     if (r.status === 409) return { ok: false, why: 'conflict' };
     if (r.status === 404) return { ok: false, why: 'gone' };
     throw this.fail(r, `releasing ${LEASE_LABEL}`, LEASE_RBAC_HINT);
+  }
+
+  async readStatusRecord(): Promise<StoredStatusRecord | null> {
+    const r = await this.conn.request<ConfigMapBody>('GET', STATUS_OBJECT_PATH);
+    if (r.status === 404) return null;
+    if (r.status !== 200) throw this.fail(r, `reading ${STATUS_LABEL}`, STATUS_RBAC_HINT);
+    const text = r.body.data?.[STATUS_RECORD_KEY];
+    return { text: typeof text === 'string' ? text : '', resourceVersion: stringOrNull(r.body.metadata?.resourceVersion) ?? '' };
+  }
+
+  async createStatusRecord(text: string): Promise<StatusRecordWrite> {
+    const r = await this.conn.request<ConfigMapBody>('POST', STATUS_COLLECTION_PATH, { body: statusBody(text) });
+    if (r.status === 201 || r.status === 200) return { ok: true, resourceVersion: stringOrNull(r.body.metadata?.resourceVersion) ?? '' };
+    if (r.status === 409) return { ok: false, why: 'conflict' };
+    throw this.fail(r, `creating ${STATUS_LABEL}`, STATUS_RBAC_HINT);
+  }
+
+  async replaceStatusRecord(text: string, resourceVersion: string): Promise<StatusRecordWrite> {
+    const r = await this.conn.request<ConfigMapBody>('PUT', STATUS_OBJECT_PATH, { body: statusBody(text, resourceVersion) });
+    if (r.status === 200) return { ok: true, resourceVersion: stringOrNull(r.body.metadata?.resourceVersion) ?? '' };
+    if (r.status === 409) return { ok: false, why: 'conflict' };
+    if (r.status === 404) return { ok: false, why: 'gone' };
+    throw this.fail(r, `updating ${STATUS_LABEL}`, STATUS_RBAC_HINT);
   }
 
   close(): void {

@@ -50,7 +50,7 @@ export async function resetDatastores(): Promise<void> {
   await resetTarget();
 }
 
-/** Every Calico CR, every Node and the apply lease; etcd is left as it is. */
+/** Every Calico CR, every Node, the apply lease and the run record; etcd is left as it is. */
 export async function resetTarget(): Promise<void> {
   const nsList = (await kube('GET', '/api/v1/namespaces')).body.items.map((n: any) => n.metadata.name) as string[];
   const jobs: Promise<unknown>[] = [];
@@ -63,6 +63,7 @@ export async function resetTarget(): Promise<void> {
   }
   jobs.push(mustOk(kube('DELETE', '/api/v1/nodes')));
   jobs.push(kube('DELETE', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/calico-migrate-apply'));
+  jobs.push(kube('DELETE', '/api/v1/namespaces/kube-system/configmaps/calico-migrate-status'));
   await Promise.all(jobs);
 }
 

@@ -9,7 +9,10 @@
  *   own normaliser), plus a uid and resourceVersion; no admission webhooks, no CEL rules, no
  *   finalizers, no watch. Create-only and resourceVersion preconditions give 409 like the API
  *   server. Access reviews answer from a deny set. Leases are a single record with guarded
- *   updates. It records every call so a test can assert that nothing was written.
+ *   updates. The run record (ConfigMap kube-system/calico-migrate-status) is a text and a
+ *   resourceVersion with the same guards; `statusRecordDenied` makes it refuse as a 403 would,
+ *   `beforeStatusWrite` lets a test interleave another writer. It records every call so a test
+ *   can assert that nothing was written.
  *
  * The integration tests run the same workflows against a real etcd and API server.
  */
@@ -18,7 +21,8 @@ import { CrdSchemaValidator } from '../../../src/checks/schema.js';
 import { RecordingIo } from '../../../src/io.js';
 import type { KubeObject, SourceKV, SourceSnapshot } from '../../../src/model/types.js';
 import type { SourceChanges, SourceHeader, SourcePort, SourceValue } from '../../../src/ports/source.js';
-import type { AccessAttributes, LeaseRecord, LeaseSpec, LeaseWrite, ObjectRef, TargetPort, WriteOutcome } from '../../../src/ports/target.js';
+import { MigrateError } from '../../../src/errors.js';
+import type { AccessAttributes, LeaseRecord, LeaseSpec, LeaseWrite, ObjectRef, StatusRecordWrite, StoredStatusRecord, TargetPort, WriteOutcome } from '../../../src/ports/target.js';
 import { refOf } from '../../../src/ports/target.js';
 import type { Context } from '../../../src/workflow/context.js';
 
@@ -136,6 +140,16 @@ export class FakeTarget implements TargetPort {
   crds: KubeObject[] = clone(CRDS);
   namespaces = new Set(['default', 'kube-system']);
   lease: LeaseRecord | null = null;
+  /** The run record's ConfigMap text, null when absent. */
+  statusRecord: StoredStatusRecord | null = null;
+  /** Writes of the run record (create or replace, accepted or not). */
+  statusWrites = 0;
+  /** Refuse the run record as an API server does for an identity without the permission. */
+  statusRecordDenied = false;
+  /** Called before each run-record write is answered: a test's concurrent writer. */
+  beforeStatusWrite: (() => void) | null = null;
+  /** Its own counter, so recording a run does not move the objects' resourceVersions tests compare. */
+  private statusRv = 0;
   closed = false;
   private rv = 100;
   private uid = 0;
@@ -285,6 +299,34 @@ export class FakeTarget implements TargetPort {
     if (this.lease.uid !== current.uid || this.lease.resourceVersion !== current.resourceVersion) return { ok: false, why: 'conflict' };
     this.lease = null;
     return { ok: true };
+  }
+
+  private denyStatus(what: string): void {
+    if (this.statusRecordDenied) throw new MigrateError('TARGET_INVALID', `permission denied while ${what} the run record ConfigMap kube-system/calico-migrate-status: HTTP 403 (fake)`);
+  }
+
+  async readStatusRecord(): Promise<StoredStatusRecord | null> {
+    this.denyStatus('reading');
+    return this.statusRecord ? { ...this.statusRecord } : null;
+  }
+
+  async createStatusRecord(text: string): Promise<StatusRecordWrite> {
+    this.denyStatus('creating');
+    this.statusWrites++;
+    this.beforeStatusWrite?.();
+    if (this.statusRecord) return { ok: false, why: 'conflict' };
+    this.statusRecord = { text, resourceVersion: `s${++this.statusRv}` };
+    return { ok: true, resourceVersion: this.statusRecord.resourceVersion };
+  }
+
+  async replaceStatusRecord(text: string, resourceVersion: string): Promise<StatusRecordWrite> {
+    this.denyStatus('updating');
+    this.statusWrites++;
+    this.beforeStatusWrite?.();
+    if (!this.statusRecord) return { ok: false, why: 'gone' };
+    if (this.statusRecord.resourceVersion !== resourceVersion) return { ok: false, why: 'conflict' };
+    this.statusRecord = { text, resourceVersion: `s${++this.statusRv}` };
+    return { ok: true, resourceVersion: this.statusRecord.resourceVersion };
   }
 
   close(): void {
