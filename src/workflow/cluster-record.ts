@@ -141,9 +141,12 @@ export class RunRecorder {
     const tap = (e: MigrateEvent) => {
       switch (e.type) {
         case 'apply_start':
-        case 'apply_progress':
         case 'apply_complete':
           this.progress(e.done, e.total);
+          return;
+        case 'progress':
+          // Only the writes count for the record; the reverse plan and the other phases do not.
+          if (e.phase === 'apply' && e.total !== null) this.progress(e.done, e.total);
           return;
         case 'wave_start':
         case 'apply_errored':
