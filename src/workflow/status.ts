@@ -204,7 +204,10 @@ export function phaseOf(s: {
   if (s.lastApply?.status === 'partial') return 'partial';
   if (s.lastApply?.status === 'complete') {
     if (s.lastApply.mode === 'reverse') return 'rolled back';
-    if (s.precopy && s.lastApply.plan_id === s.precopy.plan_id) return 'pre-copied';
+    // A cut-over with nothing left to write applies no plan of its own: the pre-copy stays the last
+    // apply, and what tells them apart is the locked source verified after it.
+    const cutOver = isLock(src) && src.locked && !!s.verified?.ok && s.verified.at >= s.lastApply.at;
+    if (s.precopy && s.lastApply.plan_id === s.precopy.plan_id && !cutOver) return 'pre-copied';
     if (s.verified?.ok && s.verified.at >= s.lastApply.at) return 'verified';
     return 'applied';
   }

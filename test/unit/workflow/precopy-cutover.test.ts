@@ -210,6 +210,15 @@ describe('pre-copy and cut-over under random churn (over in-memory ports)', func
       );
     });
 
+    it('after a cut-over that had nothing left to write, status says verified, not pre-copied', async () => {
+      const { ctx, stateDir, apply } = await prepared(false);
+      await runApply(apply, ctx);
+      const r = await runCutover({ conversion: { skipUnknown: false }, stateDir, failOn: [], autoApprove: true, planParallelism: 4, applyParallelism: 4 }, ctx);
+      assert.equal(r.stopped, null, JSON.stringify(r.reasons));
+      const st = await migrationStatus({ stateDir }, ctx);
+      assert.equal(st.phase, 'verified');
+    });
+
     it('cutover stops before any write when the catch-up matches --fail-on, before the lock', async () => {
       const { src, tgt, ctx, stateDir, apply } = await prepared(false);
       await runApply(apply, ctx);
