@@ -171,7 +171,7 @@ describe('the command line: usage errors exit 64, help and version', function ()
     }
     const ok = as('22.19.0');
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal(JSON.parse(ok.stdout).name, 'calico-migrate');
+    assert.equal(finalJson(ok.stdout).name, 'calico-migrate');
   });
 
   it('a reader that closes the pipe early (| true) ends the command with its own exit code and no warning, not 13 (ABORTED)', () => {
