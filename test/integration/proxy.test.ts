@@ -102,13 +102,15 @@ describe('target through an HTTP CONNECT proxy (real kube-apiserver)', function 
     try {
       let afterFirst = 0;
       for (let round = 0; round < 25; round++) {
-        const all = await Promise.all(Array.from({ length: 8 }, () => conn.request('GET', '/api/v1/namespaces/kube-system')));
+        // As many at once as the pool may keep (4): Node's Agent destroys a freed socket beyond
+        // maxSockets, so a burst wider than the pool would reopen tunnels by design, not by a fault.
+        const all = await Promise.all(Array.from({ length: 4 }, () => conn.request('GET', '/api/v1/namespaces/kube-system')));
         assert.deepEqual(new Set(all.map((r) => r.status)), new Set([200]));
         if (round === 0) afterFirst = tunnels.length;
       }
       // The first burst may open one tunnel per waiting request (proxy.ts says why); after it, the pool is reused.
-      assert.ok(afterFirst >= 1 && afterFirst <= 8, `${afterFirst} tunnels for the first 8 requests`);
-      assert.equal(tunnels.length, afterFirst, `${tunnels.length} tunnels for 200 requests: the tunnels are kept alive and reused`);
+      assert.ok(afterFirst >= 1 && afterFirst <= 4, `${afterFirst} tunnels for the first 4 requests`);
+      assert.equal(tunnels.length, afterFirst, `${tunnels.length} tunnels for 100 requests: the tunnels are kept alive and reused`);
       assert.deepEqual(new Set(tunnels), new Set([`127.0.0.1:${testCluster().apiserver.port}`]));
       assert.match(conn.description, new RegExp(`through proxy http://127\\.0\\.0\\.1:${proxyPort}$`));
     } finally {
