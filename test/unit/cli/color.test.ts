@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { colorEnabled } from '../../../src/cli/color.js';
 import { TerminalIo } from '../../../src/cli/terminal-io.js';
-
-function sink(isTTY: boolean): Writable & { text: () => string; isTTY?: boolean } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(chunk.toString());
-      cb();
-    },
-  }) as Writable & { text: () => string; isTTY?: boolean };
-  w.text = () => chunks.join('');
-  if (isTTY) w.isTTY = true;
-  return w;
-}
+import { sink } from '../../tools/sink.js';
 
 describe('colour: on a terminal only, unless the user says no', () => {
   it('a terminal gets colour; a pipe, TERM=dumb, NO_COLOR (any non-empty value) and --no-color do not', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { ProgressPresenter, progressText } from '../../../src/cli/progress-presenter.js';
 import { TerminalIo } from '../../../src/cli/terminal-io.js';
 import type { MigrateEvent, ProgressEvent } from '../../../src/io.js';
 import { jsonLines } from '../../tools/json-lines.js';
+import { sink } from '../../tools/sink.js';
 
 function progress(p: Partial<ProgressEvent> & Pick<ProgressEvent, 'phase' | 'done'>): ProgressEvent {
   return { type: 'progress', unit: 'writes', total: 10, rate_per_s: 0, eta_s: null, elapsed_s: 0, final: false, wave: null, ...p };
@@ -23,20 +23,6 @@ const APPLY: MigrateEvent[] = [
   progress({ phase: 'reverse-plan', unit: 'changes', done: 10, total: 10, rate_per_s: 1000, eta_s: 0, elapsed_s: 0, final: true }),
   { type: 'apply_complete', done: 10, total: 10, seconds: 0.5 },
 ];
-
-/** A writable that keeps what was written; `isTTY` makes it pass for a terminal. */
-function sink(isTTY = false): Writable & { text: () => string; isTTY?: boolean } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(chunk.toString());
-      cb();
-    },
-  }) as Writable & { text: () => string; isTTY?: boolean };
-  w.text = () => chunks.join('');
-  if (isTTY) w.isTTY = true;
-  return w;
-}
 
 /** A clock the test moves by hand (a fake: it claims only to be monotonic). */
 function fakeClock(): { now: () => number; advance: (ms: number) => void } {
