@@ -152,7 +152,7 @@ async function freezeRun(
     if (!precopy) {
       log('freeze: cold (lock, plan, apply, verify)');
       const step = async (name: string, args: string[]) => {
-        const m = await measure([cli.entry, ...args], opts);
+        const m = await measure([...cli.argv, ...args], opts);
         if (m.code !== 0) throw failed(`${name} (cold)`, m);
         return m;
       };
@@ -166,15 +166,15 @@ async function freezeRun(
       return { report: null, cold: { seconds: phases.lock + phases.plan + phases.apply + phases.verify, phases, writes }, precopyApplySeconds: 0, churn: null };
     }
     log('freeze: plan and apply --precopy (the source running)');
-    const p = await measure([cli.entry, 'plan', '--out', 'precopy.plan', '--node-map', nodeMap, '--json', ...parFlag(parallelism.plan)], opts);
+    const p = await measure([...cli.argv, 'plan', '--out', 'precopy.plan', '--node-map', nodeMap, '--json', ...parFlag(parallelism.plan)], opts);
     if (p.code !== 0) throw failed('plan (pre-copy)', p);
-    const a = await measure([cli.entry, 'apply', 'precopy.plan', '--precopy', '--auto-approve', '--json', ...parFlag(parallelism.apply)], opts);
+    const a = await measure([...cli.argv, 'apply', 'precopy.plan', '--precopy', '--auto-approve', '--json', ...parFlag(parallelism.apply)], opts);
     if (a.code !== 0) throw failed('apply --precopy', a);
     const churn = makeChurn(ds.kvs, ds.namespaces, ds.k8sNodes.length, { seed: 1 });
     await applyChurn(state, churn);
     writeFileSync(nodeMap, JSON.stringify({ ...ds.nodeMap, ...churn.nodeMap }));
     log('freeze: cutover (after the pre-copy and the churn)');
-    const c = await measure([cli.entry, 'cutover', '--node-map', nodeMap, '--auto-approve', '--json'], opts);
+    const c = await measure([...cli.argv, 'cutover', '--node-map', nodeMap, '--auto-approve', '--json'], opts);
     if (c.code !== 0) throw failed('cutover', c);
     return { report: lastDocument(c.stdout), cold: null, precopyApplySeconds: a.seconds, churn };
   } finally {
@@ -195,8 +195,8 @@ function failed(step: string, m: Measured): Error {
 }
 
 /** The CLI's default for a flag, from the private build's oclif manifest (the CLI's own --help). */
-async function cliDefault(entry: string, command: 'plan' | 'apply', flagName: string): Promise<number> {
-  const help = await measure([entry, command, '--help'], { env: process.env, cwd: ROOT, timeoutMs: 60000 });
+async function cliDefault(argv: string[], command: 'plan' | 'apply', flagName: string): Promise<number> {
+  const help = await measure([...argv, command, '--help'], { env: process.env, cwd: ROOT, timeoutMs: 60000 });
   // The default is printed right after the flag; a greedy match would take the last default of the help (e.g. --request-timeout's 15).
   const m = new RegExp(`--${flagName}=<value>\\s+\\[default: (\\d+)\\]`).exec(help.stdout.replace(/\n\s+/g, ' '));
   if (!m) throw new Error(`could not read the default of ${command} --${flagName} from its --help; pass --parallelism`);
@@ -206,8 +206,8 @@ async function cliDefault(entry: string, command: 'plan' | 'apply', flagName: st
 log(`building the CLI (${cliFrom === 'HEAD' ? 'last commit' : 'work tree'}) into ${path.relative(ROOT, path.join(benchDir, 'cli'))}`);
 const cli = privateCli(ROOT, benchDir, cliFrom);
 const parallelism = {
-  plan: explicitParallelism ?? (await cliDefault(cli.entry, 'plan', 'parallelism')),
-  apply: explicitParallelism ?? (await cliDefault(cli.entry, 'apply', 'parallelism')),
+  plan: explicitParallelism ?? (await cliDefault(cli.argv, 'plan', 'parallelism')),
+  apply: explicitParallelism ?? (await cliDefault(cli.argv, 'apply', 'parallelism')),
   explicit: explicitParallelism !== undefined,
 };
 const machine = describeMachine(ROOT);
@@ -245,7 +245,7 @@ try {
     const planArgs = ['--node-map', nodeMap, '--state-dir', stateDir, '--json', ...parFlag(parallelism.plan)];
 
     log('plan (server dry run)');
-    const plan = await measure([cli.entry, 'plan', '--out', 'bench.plan', ...planArgs], opts);
+    const plan = await measure([...cli.argv, 'plan', '--out', 'bench.plan', ...planArgs], opts);
     if (plan.code !== 0) throw failed('plan', plan);
     const planDoc = lastDocument(plan.stdout);
     const checks: Array<{ id: string; status: string; message: string }> = planDoc.checks ?? [];
@@ -259,18 +259,18 @@ try {
     const dryRunWrites = Number(/(\d+) write/.exec(dryRunCheck?.message ?? '')?.[1] ?? writes);
 
     log('plan --no-server-dry-run');
-    const planNoDry = await measure([cli.entry, 'plan', '--out', 'bench-no-dry-run.plan', '--no-server-dry-run', ...planArgs], opts);
+    const planNoDry = await measure([...cli.argv, 'plan', '--out', 'bench-no-dry-run.plan', '--no-server-dry-run', ...planArgs], opts);
     if (planNoDry.code !== 0) throw failed('plan --no-server-dry-run', planNoDry);
     rmSync(path.join(work, 'bench-no-dry-run.plan'));
 
     log('apply');
-    const apply = await measure([cli.entry, 'apply', planFile, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
+    const apply = await measure([...cli.argv, 'apply', planFile, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
     if (apply.code !== 0) throw failed('apply', apply);
     const a = lastDocument(apply.stdout);
     const reversePath = path.resolve(work, String(a.reverse_path));
 
     log('rollback (apply the reverse plan)');
-    const rollback = await measure([cli.entry, 'apply', reversePath, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
+    const rollback = await measure([...cli.argv, 'apply', reversePath, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
     if (rollback.code !== 0) throw failed('rollback', rollback);
     const rb = lastDocument(rollback.stdout);
     const reverseCounts = await countPlan(reversePath);
@@ -356,6 +356,7 @@ const run: RunResults = {
   at: new Date().toISOString(),
   command,
   cli: cli.describe,
+  cli_node_flags: cli.argv.slice(0, -1),
   note: process.env.CALICO_MIGRATE_BENCH_NOTE ?? null,
   parallelism,
   machine,

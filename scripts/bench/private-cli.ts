@@ -5,14 +5,31 @@
  * nothing); CALICO_MIGRATE_CLI names a CLI entry point to use as it is instead.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PrivateCli {
   /** The entry point to run with node (bin/run.js of the copy). */
   entry: string;
+  /** What to hand node to run the CLI as its installed executable does: the shebang's Node flags, then the entry. */
+  argv: string[];
   /** What was built, for the report: `work tree`, `HEAD <sha>` or the CALICO_MIGRATE_CLI path. */
   describe: string;
+}
+
+/**
+ * The Node flags of an entry's `#!/usr/bin/env -S node FLAGS` line. The installed `calico-migrate`
+ * starts Node with them (bin/run.js sets the young generation's size there); the benchmark runs
+ * the entry with the benchmark's own Node, so it passes them itself and measures what users run.
+ */
+export function shebangNodeFlags(entry: string): string[] {
+  const first = readFileSync(entry, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first);
+  return m ? (m[1] as string).trim().split(/\s+/).filter(Boolean) : [];
+}
+
+function withArgv(entry: string, describe: string): PrivateCli {
+  return { entry, argv: [...shebangNodeFlags(entry), entry], describe };
 }
 
 function run(cmd: string, args: string[], cwd: string, what: string): string {
@@ -23,7 +40,7 @@ function run(cmd: string, args: string[], cwd: string, what: string): string {
 
 export function privateCli(root: string, benchDir: string, from: 'worktree' | 'HEAD'): PrivateCli {
   const override = process.env.CALICO_MIGRATE_CLI;
-  if (override) return { entry: path.resolve(override), describe: `CALICO_MIGRATE_CLI=${override}` };
+  if (override) return withArgv(path.resolve(override), `CALICO_MIGRATE_CLI=${override}`);
   // Inside the repository, so node resolves the repository's node_modules from the copy.
   const dir = path.join(benchDir, 'cli');
   rmSync(dir, { recursive: true, force: true });
@@ -46,5 +63,5 @@ export function privateCli(root: string, benchDir: string, from: 'worktree' | 'H
   // The manifest only speeds up start-up; without one oclif finds the commands in dist/commands.
   const oclif = path.join(root, 'node_modules', '.bin', 'oclif');
   if (existsSync(oclif)) spawnSync(oclif, ['manifest'], { cwd: dir, stdio: 'ignore' });
-  return { entry: path.join(dir, 'bin', 'run.js'), describe };
+  return withArgv(path.join(dir, 'bin', 'run.js'), describe);
 }

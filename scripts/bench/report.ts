@@ -64,6 +64,8 @@ export interface RunResults {
   at: string;
   command: string;
   cli: string;
+  /** The Node flags the CLI ran with: those of its executable's shebang (bin/run.js). Absent in runs before they were recorded. */
+  cli_node_flags?: string[];
   /** CALICO_MIGRATE_BENCH_NOTE: what was unusual about the run (a patched build, a busy machine), printed in the header. */
   note: string | null;
   parallelism: { plan: number; apply: number; explicit: boolean };
@@ -103,7 +105,8 @@ export function renderReport(r: RunResults): string {
   L.push('## Machine');
   L.push('');
   L.push(`- ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB memory; Node ${m.node}; etcd ${m.etcd}; kube-apiserver ${m.kube_apiserver}.`);
-  L.push(`- calico-migrate ${m.tool_version}, commit ${m.commit}; CLI built from the ${r.cli}.`);
+  const flags = r.cli_node_flags?.length ? ` It runs as the installed executable starts it: \`node ${r.cli_node_flags.join(' ')}\` (bin/run.js's first line).` : '';
+  L.push(`- calico-migrate ${m.tool_version}, commit ${m.commit}; CLI built from the ${r.cli}.${flags}`);
   L.push(`- etcd, kube-apiserver, the CLI and the minimal client all share these cores (127.0.0.1). Load average at the start: ${m.load_at_start.join(', ')}.`);
   if (r.note) L.push(`- **Note:** ${r.note}`);
   L.push(`- Parallelism: plan ${r.parallelism.plan}, apply ${r.parallelism.apply} (${r.parallelism.explicit ? 'set with --parallelism' : "the CLI's defaults"}); the minimal client uses the same.`);

@@ -6,10 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EXIT_CODES } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/plan/types.js';
+import { shebangNodeFlags } from '../../scripts/bench/private-cli.js';
 import { cli, finalJson, Workdir } from './support/e2e.js';
 
 const USAGE = EXIT_CODES.USAGE;
@@ -172,6 +174,24 @@ describe('the command line: usage errors exit 64, help and version', function ()
     const ok = as('22.19.0');
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(finalJson(ok.stdout).name, 'calico-migrate');
+  });
+
+  it('the executable (what npm installs as calico-migrate) starts Node with a 16 MB semi-space and the compile cache on', () => {
+    // Run as the kernel runs it, through its `#!/usr/bin/env -S node …` line, with the Node of the
+    // tests first on PATH; an --import in NODE_OPTIONS reports what Node was started with.
+    const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-flags-')), 'report.mjs');
+    writeFileSync(report, "import m from 'node:module';\nprocess.on('exit', () => process.stderr.write('FLAGS ' + JSON.stringify([process.execArgv, Boolean(m.getCompileCacheDir())]) + '\\n'));\n");
+    const r = spawnSync(path.resolve('bin/run.js'), ['version', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`, NODE_OPTIONS: `--import=${report}` },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(finalJson(r.stdout).node, process.version);
+    const [execArgv, cacheOn] = JSON.parse(/^FLAGS (.*)$/m.exec(r.stderr)![1]!) as [string[], boolean];
+    assert.deepEqual(execArgv, ['--max-semi-space-size=16']);
+    assert.equal(cacheOn, true);
+    // The benchmark passes the same flags when it runs the entry with its own Node.
+    assert.deepEqual(shebangNodeFlags(path.resolve('bin/run.js')), ['--max-semi-space-size=16']);
   });
 
   it('a reader that closes the pipe early (| true) ends the command with its own exit code and no warning, not 13 (ABORTED)', () => {
