@@ -269,6 +269,14 @@ try {
     const a = lastDocument(apply.stdout);
     const reversePath = path.resolve(work, String(a.reverse_path));
 
+    // The target now holds every object: the plan a re-run or a cut-over after a pre-copy makes,
+    // where the live side is as large as the source (read as digests, fetched only for changes).
+    log('plan against the filled target');
+    const replan = await measure([...cli.argv, 'plan', '--out', 'bench-replan.plan', ...planArgs], opts);
+    if (replan.code !== 0) throw failed('plan against the filled target', replan);
+    const replanCounts = await countPlan(path.join(work, 'bench-replan.plan'));
+    rmSync(path.join(work, 'bench-replan.plan'));
+
     log('rollback (apply the reverse plan)');
     const rollback = await measure([...cli.argv, 'apply', reversePath, '--auto-approve', '--json', '--state-dir', stateDir, ...parFlag(parallelism.apply)], opts);
     if (rollback.code !== 0) throw failed('rollback', rollback);
@@ -313,6 +321,7 @@ try {
       load_before: loadBefore,
       plan: { ...step(plan, counts.changes), dry_run_writes: dryRunWrites },
       plan_no_dry_run: step(planNoDry, counts.changes),
+      replan: { ...step(replan, replanCounts.changes), changes: replanCounts.changes, no_ops: replanCounts.byAction['no-op'] ?? 0 },
       apply: { ...step(apply, applyWrites), writes: applyWrites, write_seconds: Number(a.seconds), write_rate_per_s: applyRate },
       rollback: { ...step(rollback, rbWrites), writes: rbWrites, write_seconds: Number(rb.seconds), write_rate_per_s: Number(rb.rate_per_s ?? rbWrites / Number(rb.seconds)) },
       plan_file: { bytes: statSync(planFile).size, bytes_per_object: statSync(planFile).size / counts.changes },

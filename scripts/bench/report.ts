@@ -23,6 +23,8 @@ export interface SizeResult {
   load_before: number[];
   plan: StepFigures & { dry_run_writes: number };
   plan_no_dry_run: StepFigures;
+  /** `plan` again once apply filled the target (absent in runs before it was measured). */
+  replan?: StepFigures & { changes: number; no_ops: number };
   /** Process wall time, plus the rate apply itself reports for its write phase. */
   apply: StepFigures & { writes: number; write_seconds: number; write_rate_per_s: number };
   rollback: StepFigures & { writes: number; write_seconds: number; write_rate_per_s: number };
@@ -116,7 +118,8 @@ export function renderReport(r: RunResults): string {
   L.push('For each size, on a fresh local cluster (new etcd and kube-apiserver, Calico CRDs installed), seeded with a production-shaped dataset');
   L.push('(scripts/bench/dataset.ts: hostname-named Calico nodes mapped to FQDN Kubernetes Nodes with `--node-map`, a /26 IPv4 and a /122 IPv6 block per');
   L.push('node with 56 dual-stack pods and their IPAM handles, affinities, per-node Felix and BGP configs, host endpoints, tiers, policies, network sets; the source locked):');
-  L.push('`plan` (with the server dry run), `plan --no-server-dry-run`, `apply` of the first plan, and the rollback (`apply` of the reverse plan apply wrote).');
+  L.push('`plan` (with the server dry run), `plan --no-server-dry-run`, `apply` of the first plan, `plan` again against the target apply filled (every object a no-op),');
+  L.push('and the rollback (`apply` of the reverse plan apply wrote).');
   L.push("Each is one CLI process; seconds are its wall time, peak RSS its VmHWM. Objects are the plan's changes (the reverse plan's for the rollback).");
   L.push('');
   L.push('The physical limit is measured in the same run on an identical fresh cluster (torn down and brought up anew, seeded identically): a minimal');
@@ -139,6 +142,7 @@ export function renderReport(r: RunResults): string {
     row('plan (server dry run)', s.plan);
     row('plan --no-server-dry-run', s.plan_no_dry_run);
     row('apply', s.apply);
+    if (s.replan) row(`plan against the filled target (${n0(s.replan.no_ops)} no-ops)`, s.replan);
     row('rollback (apply the reverse plan)', s.rollback);
     L.push(`| ${n0(s.changes)} | minimal client, dry run | ${n1(s.minimal.dry_run.seconds)} | ${n0(s.minimal.dry_run.rate_per_s)} | ${n0(s.minimal.dry_run.peak_rss_mb)} |`);
     L.push(`| ${n0(s.changes)} | minimal client, writes | ${n1(s.minimal.write.seconds)} | ${n0(s.minimal.write.rate_per_s)} | ${n0(s.minimal.write.peak_rss_mb)} |`);
@@ -159,21 +163,27 @@ export function renderReport(r: RunResults): string {
   L.push(...renderFreezeSection(r.sizes.filter((s) => s.freeze).map((s) => ({ changes: s.changes, freeze: s.freeze! }))));
   L.push('## Memory and plan file per object');
   L.push('');
-  L.push('| objects | plan peak RSS (MB) | plan --no-server-dry-run (MB) | apply (MB) | rollback (MB) | plan KB/object | apply KB/object | plan file | bytes/object | reverse plan |');
-  L.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  L.push(
+    '| objects | plan peak RSS (MB) | plan --no-server-dry-run (MB) | plan, filled target (MB) | apply (MB) | rollback (MB) | plan KB/object | apply KB/object | plan file | bytes/object | reverse plan |',
+  );
+  L.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of r.sizes) {
     L.push(
-      `| ${n0(s.changes)} | ${n0(s.plan.peak_rss_mb)} | ${n0(s.plan_no_dry_run.peak_rss_mb)} | ${n0(s.apply.peak_rss_mb)} | ${n0(s.rollback.peak_rss_mb)} | ${n1((s.plan.peak_rss_mb * 1024) / s.changes)} | ${n1((s.apply.peak_rss_mb * 1024) / s.changes)} | ${n1(s.plan_file.bytes / 1e6)} MB | ${n0(s.plan_file.bytes_per_object)} | ${n1(s.reverse_plan_file.bytes / 1e6)} MB |`,
+      `| ${n0(s.changes)} | ${n0(s.plan.peak_rss_mb)} | ${n0(s.plan_no_dry_run.peak_rss_mb)} | ${s.replan ? n0(s.replan.peak_rss_mb) : 'n/a'} | ${n0(s.apply.peak_rss_mb)} | ${n0(s.rollback.peak_rss_mb)} | ${n1((s.plan.peak_rss_mb * 1024) / s.changes)} | ${n1((s.apply.peak_rss_mb * 1024) / s.changes)} | ${n1(s.plan_file.bytes / 1e6)} MB | ${n0(s.plan_file.bytes_per_object)} | ${n1(s.reverse_plan_file.bytes / 1e6)} MB |`,
     );
   }
-  const fits = (['plan', 'plan_no_dry_run', 'apply'] as const).map((step) => [step, linearFit(r.sizes.map((s) => [s.changes, s[step].peak_rss_mb]))] as const);
+  const figures = { plan: 'plan', plan_no_dry_run: 'plan no dry run', replan: 'plan against the filled target', apply: 'apply', rollback: 'rollback' } as const;
+  const fits = (Object.keys(figures) as Array<keyof typeof figures>).map((step) => {
+    const points = r.sizes.flatMap((s): Array<[number, number]> => (s[step] ? [[s.changes, s[step].peak_rss_mb]] : []));
+    return [figures[step], points.length === r.sizes.length ? linearFit(points) : null] as const;
+  });
   if (fits.some(([, f]) => f)) {
     L.push('');
     L.push(
       'Growth of peak RSS (least squares over the sizes above): ' +
         fits
           .filter(([, f]) => f)
-          .map(([step, f]) => `${step.replaceAll('_', ' ')} ${f!.perObjectKb.toFixed(2)} KB/object + ${n0(f!.fixedMb)} MB`)
+          .map(([step, f]) => `${step} ${f!.perObjectKb.toFixed(2)} KB/object + ${n0(f!.fixedMb)} MB`)
           .join('; ') +
         '.',
     );

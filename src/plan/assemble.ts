@@ -46,7 +46,10 @@ export interface PlanInputs {
     clusterUid: string;
     apiGroup: string;
     crdCheck: Check;
+    /** The live objects the checks read whole: tiers, pools, BGP filters (workflow/target.ts). */
     live: readonly KubeObject[];
+    /** The live IPAMHandles and IPAMBlocks, reduced to what the IPAM check reads. */
+    ipam?: readonly KubeObject[];
     nodes: readonly KubeObject[];
     namespaces: readonly string[];
   };
@@ -98,7 +101,7 @@ export function assemblePlan(inputs: PlanInputs): PlanBody {
     ipamConsistency(
       desired,
       t.live.filter((o) => o.kind === 'IPPool'),
-      { desired: inputs.allDesired ?? desired, live: t.live.filter((o) => o.kind === 'IPAMHandle' || o.kind === 'IPAMBlock') },
+      { desired: inputs.allDesired ?? desired, live: [...(t.ipam ?? []), ...t.live.filter((o) => o.kind === 'IPAMHandle' || o.kind === 'IPAMBlock')] },
     ),
     rbacCheck([...inputs.rbac.results], inputs.rbac.identity),
     locked

@@ -16,6 +16,7 @@ import { compareStrings } from './canonical.js';
 import { normalizeLive, normalizeLiveNode } from './normalize.js';
 import { changeBody } from './change-body.js';
 import { changedPaths } from './paths.js';
+import { wantedDigest, type LiveEntry } from './live-index.js';
 import type { Action, ResourceChange } from './types.js';
 
 /** An object as read from the target API server, server-managed fields and all. */
@@ -25,7 +26,14 @@ export interface LiveObject {
 
 export interface DiffInput {
   desired: readonly DesiredObject[];
+  /** Whole live objects: every one when there is no `index`, else those fetched (and the Nodes). */
   live: readonly LiveObject[];
+  /**
+   * Every live Calico object as an entry (live-index.ts), when the target was read without its
+   * bodies. A desired object whose digest matches its entry is a no-op; every other live object
+   * the diff must describe (an update, delete or extra) must be in `live`: `liveToFetch` names them.
+   */
+  index?: ReadonlyMap<string, LiveEntry>;
   /** Delete live objects that are not in the source (except those never pruned, see `isNeverPruned`). */
   prune: boolean;
   /** Keep only the objects it accepts, on both sides (`--include` / `--exclude`, see model/filters.ts). */
@@ -81,31 +89,94 @@ function isProtectedTier(kind: string, name: string): boolean {
  * @throws Error for a kind not in kinds.ts or two desired objects with the same address (bugs).
  */
 export function diffObjects(input: DiffInput): ResourceChange[] {
-  const keep = input.filter ?? (() => true);
-  const live = new Map<string, KubeObject>();
-  for (const { object } of input.live) {
-    if (object.kind === CLUSTER_INFORMATION.kind || !keep({ kind: object.kind, namespace: object.metadata.namespace ?? null, name: object.metadata.name })) continue;
-    live.set(liveAddress(object), object);
-  }
-
+  const live = liveSide(input);
   const changes: ResourceChange[] = [];
   const seen = new Set<string>();
-  for (const d of input.desired) {
-    if (d.kind === CLUSTER_INFORMATION.kind || !keep(d)) continue;
+  for (const d of selectedDesired(input)) {
     const address = desiredAddress(d);
     if (seen.has(address)) throw new Error(`diffObjects: two desired objects have the address ${address}`);
     seen.add(address);
     const current = live.get(address);
-    if (current) changes.push(compare(d, address, current, input.dryRunResults?.get(address)));
-    else if (d.kind !== 'Node') changes.push(change(d, address, 'create', null, d.body, []));
+    if (current?.object) changes.push(compare(d, address, current.object, input.dryRunResults?.get(address)));
+    else if (current?.entry) {
+      if (wantedDigest(wanted(d, input.dryRunResults?.get(address))) !== current.entry.digest) throw notFetched(address);
+      changes.push(change(d, address, 'no-op', null, null, [], entryIdentity(current.entry)));
+    } else if (d.kind !== 'Node') changes.push(change(d, address, 'create', null, d.body, []));
   }
 
-  for (const [address, object] of live) {
+  for (const [address, { object, entry }] of live) {
     if (seen.has(address)) continue;
-    const gone = removal(address, object, input.prune || isOwned(object, input.owned?.get(address)));
+    if (!object) {
+      // A protected tier needs no body: it is a no-op whatever it holds.
+      if (entry && isProtectedTier(entry.kind, entry.name)) changes.push(change(entryBase(entry), address, 'no-op', null, null, [], entryIdentity(entry)));
+      else throw notFetched(address);
+      continue;
+    }
+    const gone = removal(address, object, input.prune || isOwned(object.metadata.uid, input.owned?.get(address)));
     if (gone) changes.push(gone);
   }
   return sortChanges(changes);
+}
+
+/**
+ * The live objects `diffObjects` needs whole although `index` has them only as entries: those a
+ * desired object differs from (by digest), and those the source no longer has (a delete or an
+ * extra lists the object as it is). Empty without an index.
+ */
+export function liveToFetch(input: DiffInput): LiveEntry[] {
+  if (!input.index) return [];
+  const live = liveSide(input);
+  const out: LiveEntry[] = [];
+  const seen = new Set<string>();
+  for (const d of selectedDesired(input)) {
+    const address = desiredAddress(d);
+    seen.add(address);
+    const current = live.get(address);
+    if (current && !current.object && current.entry && wantedDigest(wanted(d, input.dryRunResults?.get(address))) !== current.entry.digest) out.push(current.entry);
+  }
+  for (const [address, { object, entry }] of live) {
+    if (!seen.has(address) && !object && entry && !isProtectedTier(entry.kind, entry.name)) out.push(entry);
+  }
+  return out;
+}
+
+/** Every live object the filter keeps, by address: whole, or only its entry (or both). */
+function liveSide(input: DiffInput): Map<string, { object: KubeObject | null; entry: LiveEntry | null }> {
+  const keep = input.filter ?? (() => true);
+  const live = new Map<string, { object: KubeObject | null; entry: LiveEntry | null }>();
+  for (const { object } of input.live) {
+    if (object.kind === CLUSTER_INFORMATION.kind || !keep({ kind: object.kind, namespace: object.metadata.namespace ?? null, name: object.metadata.name })) continue;
+    live.set(liveAddress(object), { object, entry: null });
+  }
+  for (const [address, entry] of input.index ?? []) {
+    if (entry.kind === CLUSTER_INFORMATION.kind || !keep(entry)) continue;
+    const known = live.get(address);
+    if (known) known.entry = entry;
+    else live.set(address, { object: null, entry });
+  }
+  return live;
+}
+
+function selectedDesired(input: DiffInput): DesiredObject[] {
+  const keep = input.filter ?? (() => true);
+  return input.desired.filter((d) => d.kind !== CLUSTER_INFORMATION.kind && keep(d));
+}
+
+/** What the live object is compared with: what the server would store (the dry run's answer) or the desired body. */
+function wanted(d: DesiredObject, dryRun: KubeObject | undefined): KubeObject {
+  return d.kind === 'Node' ? d.body : (dryRun ?? d.body);
+}
+
+function notFetched(address: string): Error {
+  return new Error(`diffObjects: the live ${address} is needed whole and was not fetched (see liveToFetch)`);
+}
+
+function entryIdentity(e: LiveEntry): ResourceChange['target'] {
+  return { uid: e.uid, resource_version: e.resourceVersion };
+}
+
+function entryBase(e: LiveEntry): DesiredObject {
+  return { apiVersion: e.apiVersion, kind: e.kind, namespace: e.namespace, name: e.name, body: { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: e.name } }, sources: [] };
 }
 
 /**
@@ -123,14 +194,13 @@ export function missingNodes(desired: readonly DesiredObject[], live: readonly L
 function compare(d: DesiredObject, address: string, current: KubeObject, dryRun: KubeObject | undefined): ResourceChange {
   const isNode = d.kind === 'Node';
   const before = isNode ? normalizeLiveNode(current) : normalizeLive(current);
-  const wanted = isNode ? normalizeLive(d.body) : normalizeLive(dryRun ?? d.body);
-  const paths = changedPaths(before, wanted);
-  if (paths.length === 0) return change(d, address, 'no-op', null, null, [], current);
-  return change(d, address, 'update', before, d.body, paths, current);
+  const paths = changedPaths(before, normalizeLive(wanted(d, dryRun)));
+  if (paths.length === 0) return change(d, address, 'no-op', null, null, [], identityOf(current));
+  return change(d, address, 'update', before, d.body, paths, identityOf(current));
 }
 
-function isOwned(object: KubeObject, createdUid: string | undefined): boolean {
-  return createdUid !== undefined && object.metadata.uid === createdUid;
+function isOwned(uid: unknown, createdUid: string | undefined): boolean {
+  return createdUid !== undefined && uid === createdUid;
 }
 
 function removal(address: string, object: KubeObject, prune: boolean): ResourceChange | null {
@@ -144,18 +214,27 @@ function removal(address: string, object: KubeObject, prune: boolean): ResourceC
     body: object,
     sources: [],
   };
-  if (isProtectedTier(kind, name)) return change(base, address, 'no-op', null, null, [], object);
+  const target = identityOf(object);
+  if (isProtectedTier(kind, name)) return change(base, address, 'no-op', null, null, [], target);
   if (kind === 'Node') {
     const before = normalizeLiveNode(object);
     // A Node without Calico annotations is just a Kubernetes node: not ours, not worth a line.
     if (!before.metadata.annotations) return null;
-    return change(base, address, 'extra', before, null, [], object);
+    return change(base, address, 'extra', before, null, [], target);
   }
   const action: Action = prune && !isNeverPruned(kind, name) ? 'delete' : 'extra';
-  return change(base, address, action, normalizeLive(object), null, [], object);
+  return change(base, address, action, normalizeLive(object), null, [], target);
 }
 
-function change(d: DesiredObject, address: string, action: Action, before: KubeObject | null, after: KubeObject | null, changedPathList: string[], live?: KubeObject): ResourceChange {
+function change(
+  d: DesiredObject,
+  address: string,
+  action: Action,
+  before: KubeObject | null,
+  after: KubeObject | null,
+  changedPathList: string[],
+  target: ResourceChange['target'] = NO_TARGET,
+): ResourceChange {
   return {
     address,
     wave: d.wave ?? waveOf(d.kind, d.name, address),
@@ -167,7 +246,7 @@ function change(d: DesiredObject, address: string, action: Action, before: KubeO
     change: changeBody(action, before, after, changedPathList),
     // Shared with the desired object (never mutated): a change is ~0.5 KB, 300,000 of them are held.
     source_keys: d.sources,
-    target: identityOf(live),
+    target,
     dry_run: null,
   };
 }

@@ -21,6 +21,7 @@ import { METADATA_ANNOTATION } from '../convert/metadata.js';
 import { CRD_API_VERSION, WAVES, kindInfo } from '../model/kinds.js';
 import type { DesiredObject, KubeObject } from '../model/types.js';
 import { addressOf } from './address.js';
+import type { LiveEntry } from './live-index.js';
 import { MAX_ITEMS } from '../checks/check.js';
 import type { Check } from './types.js';
 
@@ -113,7 +114,7 @@ export function withOwnerUids(body: KubeObject, uidFor: ReadonlyMap<number, stri
  * the owned waves. With what was done to each reference, for the plan's check. `only`: resolve
  * just these addresses (the rest of `desired` is where owners may be found).
  */
-export function resolveOwnerReferences(desired: readonly DesiredObject[], live: readonly KubeObject[], only?: ReadonlySet<string>): { desired: DesiredObject[]; rewrites: OwnerRewrite[] } {
+export function resolveOwnerReferences(desired: readonly DesiredObject[], live: Iterable<KubeObject | LiveEntry>, only?: ReadonlySet<string>): { desired: DesiredObject[]; rewrites: OwnerRewrite[] } {
   const inScope = (d: DesiredObject) => !only || only.has(addressOf(d.apiVersion, d.kind, d.namespace, d.name));
   const owned = desired.flatMap((d) => {
     const owners = d.apiVersion === CRD_API_VERSION && inScope(d) ? calicoOwners(d.body) : [];
@@ -121,7 +122,11 @@ export function resolveOwnerReferences(desired: readonly DesiredObject[], live: 
   });
   if (owned.length === 0) return { desired: [...desired], rewrites: [] };
   const liveUid = new Map<string, string>();
-  for (const o of live) if (typeof o.metadata.uid === 'string') liveUid.set(addressOf(o.apiVersion, o.kind, o.metadata.namespace ?? null, o.metadata.name), o.metadata.uid);
+  for (const o of live) {
+    // An index entry (live-index.ts) or a whole object.
+    const [namespace, name, uid] = 'metadata' in o ? [o.metadata.namespace ?? null, o.metadata.name, o.metadata.uid] : [o.namespace, o.name, o.uid];
+    if (typeof uid === 'string') liveUid.set(addressOf(o.apiVersion, o.kind, namespace, name), uid);
+  }
   const byAddress = new Map(desired.map((d) => [addressOf(d.apiVersion, d.kind, d.namespace, d.name), d]));
   const rewrites: OwnerRewrite[] = [];
   const pendingOwners = new Map<DesiredObject, string[]>();

@@ -159,7 +159,7 @@ interface CatchUp {
  */
 function trimmed(state: DesiredState): DesiredState {
   const live = state.target.live.filter((o) => o.kind === 'Tier' || o.kind === 'IPPool');
-  return { ...state, changes: [], dryRun: null, selected: [], target: { ...state.target, live } };
+  return { ...state, changes: [], dryRun: null, selected: [], target: { ...state.target, live, index: new Map(), ipam: [] } };
 }
 
 function writtenBy(plan: Plan): Map<string, ObjectRef> {

@@ -82,7 +82,7 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
   snapshot = null;
   const errors = conversionErrors(conversion);
   if (errors.length) throw sourceInvalidError(errors, source.endpoints.join(','));
-  const owners = resolveOwnerReferences(withImpliedTiers(conversion.objects, liveTierNames(t), conversion.namingVersion, conversion.datastoreCreatedAt), t.live);
+  const owners = resolveOwnerReferences(withImpliedTiers(conversion.objects, liveTierNames(t), conversion.namingVersion, conversion.datastoreCreatedAt), t.index.values());
   const desired = owners.desired;
   const { filter } = opts;
   const selected = filter ? desired.filter((d) => filter({ kind: d.kind, namespace: d.namespace, name: d.name })) : desired;
@@ -94,7 +94,17 @@ export async function desiredState(opts: DesiredStateOptions, ports: DesiredStat
 
   const live: LiveObject[] = [...t.live, ...t.nodes].map((object) => ({ object }));
   const diffed = await serverDiff(
-    { desired, live, clusterInformation: clusterInformationSteps(conversion, t, filter), filter, prune: opts.prune, owned: opts.owned, dryRun: opts.dryRun, parallelism: opts.parallelism },
+    {
+      desired,
+      live,
+      index: t.index,
+      clusterInformation: clusterInformationSteps(conversion, t, filter),
+      filter,
+      prune: opts.prune,
+      owned: opts.owned,
+      dryRun: opts.dryRun,
+      parallelism: opts.parallelism,
+    },
     target,
     ctx,
   );

@@ -6,17 +6,23 @@
  */
 import type { FilterTarget } from '../model/filters.js';
 import type { ClusterInformationSteps } from '../plan/cluster-information.js';
-import { diffObjects, type LiveObject } from '../plan/diff.js';
+import { diffObjects, liveAddress, liveToFetch, type LiveObject } from '../plan/diff.js';
+import type { LiveEntry } from '../plan/live-index.js';
 import type { DesiredObject } from '../model/types.js';
 import type { ResourceChange } from '../plan/types.js';
+import type { TargetReader } from '../ports/target.js';
 import type { Context } from './context.js';
 import { dryRunChanges, isDryRunnable, type DryRunOutcome, type DryRunTarget } from './dry-run.js';
+import { fetchLive } from './target.js';
 
 export type DryRunMode = 'writes' | 'updates' | 'none';
 
 export interface ServerDiffInput {
   desired: readonly DesiredObject[];
+  /** Whole live objects: all of them, or (with `index`) those the target keeps whole and the Nodes. */
   live: readonly LiveObject[];
+  /** The target's other objects as entries (workflow/target.ts); those a change describes are fetched whole. */
+  index?: Map<string, LiveEntry>;
   /** Null when the caller compares objects only (the cut-over's read-back). */
   clusterInformation: ClusterInformationSteps | null;
   filter?: (t: FilterTarget) => boolean;
@@ -38,10 +44,21 @@ export interface ServerDiff {
   dryRun: DryRunOutcome | null;
 }
 
-export async function serverDiff(input: ServerDiffInput, target: DryRunTarget, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<ServerDiff> {
-  const { desired, live, filter, prune, owned } = input;
-  const diff = (dryRunResults?: DryRunOutcome['results']) => diffObjects({ desired, live, prune, filter, dryRunResults, owned });
-  let changes = diff();
+export async function serverDiff(input: ServerDiffInput, target: DryRunTarget & Pick<TargetReader, 'get' | 'resourceVersionNow'>, ctx: Pick<Context, 'io' | 'monotonic'>): Promise<ServerDiff> {
+  const { desired, filter, prune, owned } = input;
+  // Indexed, the target was read without bodies: each diff first fetches the live objects it
+  // will describe (updates, deletes, extras), and keeps them for the diff after the dry run.
+  const index = input.index ? new Map(input.index) : undefined;
+  const whole = new Map(input.live.map((l) => [liveAddress(l.object), l]));
+  const diff = async (dryRunResults?: DryRunOutcome['results']) => {
+    const needed = index ? liveToFetch({ desired, live: [...whole.values()], index, prune, filter, dryRunResults, owned }) : [];
+    if (index && needed.length) {
+      ctx.io.say('info', `Reading ${needed.length} live object(s) the plan changes or lists`);
+      for (const object of await fetchLive(target, index, needed, input.parallelism)) whole.set(liveAddress(object), { object });
+    }
+    return diffObjects({ desired, live: [...whole.values()], index, prune, filter, dryRunResults, owned });
+  };
+  let changes = await diff();
   let clusterInformation = input.clusterInformation;
   let toTry: ResourceChange[] | null = writesToTry(input.dryRun, changes, clusterInformation);
   let dryRun: DryRunOutcome | null = null;
@@ -53,7 +70,7 @@ export async function serverDiff(input: ServerDiffInput, target: DryRunTarget, c
     // the answers are set in place: at 300,000 changes each copy of the list is ~140 MB.
     if (dryRun.results.size) {
       changes = [];
-      changes = diff(dryRun.results);
+      changes = await diff(dryRun.results);
     }
     const status = dryRun.status;
     for (const c of changes) c.dry_run = status.get(c.address) ?? c.dry_run;

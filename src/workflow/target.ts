@@ -9,7 +9,9 @@ import { ALL_CRD_KINDS, CLUSTER_INFORMATION, CRD_API_VERSION, CRD_GROUP } from '
 import type { KubeObject } from '../model/types.js';
 import type { Check } from '../plan/types.js';
 import type { ObjectRef, TargetReader } from '../ports/target.js';
+import { addressOf } from '../plan/address.js';
 import { liveAddress } from '../plan/diff.js';
+import { liveEntry, type LiveEntry } from '../plan/live-index.js';
 import { normalizeLiveNode } from '../plan/normalize.js';
 import { mapLimit } from '../util/concurrency.js';
 import { PhaseProgress, type ProgressClock } from '../progress.js';
@@ -22,8 +24,15 @@ export interface TargetState {
   /** The crd.projectcalico.org CRDs as stored (for the schema check). */
   crds: KubeObject[];
   crdCheck: Check;
-  /** Every object of an established Calico kind, except the ClusterInformation. */
+  /**
+   * Every object of an established Calico kind but the ClusterInformation, by address, as an
+   * entry: identity and content digest, never the body (the diff fetches the few it describes).
+   */
+  index: Map<string, LiveEntry>;
+  /** Whole, the live objects of the kinds the checks read (WHOLE_KINDS): a handful in any cluster. */
   live: KubeObject[];
+  /** The live IPAMHandles and IPAMBlocks reduced to what the IPAM check reads (checks/ipam.ts). */
+  ipam: KubeObject[];
   liveClusterInfo: KubeObject | null;
   nodes: KubeObject[];
   namespaces: string[];
@@ -81,17 +90,58 @@ export async function readTarget(target: TargetReader, parallelism: number, know
   const kinds = establishedKinds(crds);
   // Counted in kinds (Nodes and namespaces the last one): what each holds is known only once listed.
   const tracker = progress ? PhaseProgress.start(progress, 'read-target', 'kinds', kinds.length + 1) : null;
-  const lists = await mapLimit(kinds, Math.min(parallelism, 8), async (k) => {
-    const list = await target.listKind(k.kind);
+  // Each page is reduced as it arrives, so the bodies of a full target are never held at once;
+  // the kinds are kept apart and joined in their order, so the result does not depend on timing.
+  const perKind = await mapLimit(kinds, Math.min(parallelism, 8), async (k) => {
+    const part = { entries: [] as Array<[string, LiveEntry]>, whole: [] as KubeObject[], ipam: [] as KubeObject[], clusterInfo: null as KubeObject | null };
+    await target.scanKind(k.kind, (items) => {
+      for (const o of items) {
+        if (o.kind === CLUSTER_INFORMATION.kind) {
+          if (o.metadata.name === 'default') part.clusterInfo = o;
+          continue;
+        }
+        part.entries.push([liveAddress(o), liveEntry(o)]);
+        if (WHOLE_KINDS.has(o.kind)) part.whole.push(o);
+        const facts = ipamFacts(o);
+        if (facts) part.ipam.push(facts);
+      }
+    });
     tracker?.tick();
-    return list;
+    return part;
   });
-  const all = lists.flat();
-  const liveClusterInfo = all.find((o) => o.kind === CLUSTER_INFORMATION.kind && o.metadata.name === 'default') ?? null;
-  const live = all.filter((o) => o.kind !== CLUSTER_INFORMATION.kind);
+  const index = new Map(perKind.flatMap((p) => p.entries));
+  const live = perKind.flatMap((p) => p.whole);
+  const ipam = perKind.flatMap((p) => p.ipam);
+  const liveClusterInfo = perKind.find((p) => p.clusterInfo)?.clusterInfo ?? null;
   const [nodes, namespaces] = await Promise.all([target.listNodes(), target.listNamespaces()]);
   tracker?.end(kinds.length + 1);
-  return { server: target.server, clusterUid, apiGroup, crds, crdCheck, live, liveClusterInfo, nodes, namespaces };
+  return { server: target.server, clusterUid, apiGroup, crds, crdCheck, index, live, ipam, liveClusterInfo, nodes, namespaces };
+}
+
+/** The kinds kept whole: tiers (tiers-exist, implied tiers), pools (IPAM) and BGP filters (Calico's validator). */
+export const WHOLE_KINDS: ReadonlySet<string> = new Set(['Tier', 'IPPool', 'BGPFilter']);
+
+/** A live IPAMHandle or IPAMBlock as the IPAM check reads it: its handleID, or its cidr and affinity. */
+function ipamFacts(o: KubeObject): KubeObject | null {
+  const spec = (o.spec ?? {}) as Record<string, unknown>;
+  const base = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name } };
+  if (o.kind === 'IPAMHandle') return { ...base, spec: { handleID: spec.handleID } };
+  if (o.kind === 'IPAMBlock') return { ...base, spec: { cidr: spec.cidr, affinity: spec.affinity } };
+  return null;
+}
+
+/**
+ * The whole live objects a diff against `t` needs, one GET each (read-back of the changes it
+ * writes out), and the index without those that are gone since it was listed.
+ */
+export async function fetchLive(target: Pick<TargetReader, 'get' | 'resourceVersionNow'>, index: Map<string, LiveEntry>, entries: readonly LiveEntry[], parallelism: number): Promise<KubeObject[]> {
+  const found = await readObjects(target, entries, parallelism);
+  const present = new Set(found.map(liveAddress));
+  for (const e of entries) {
+    const address = addressOf(e.apiVersion, e.kind, e.namespace, e.name);
+    if (!present.has(address)) index.delete(address);
+  }
+  return found;
 }
 
 /** What apply's guard compares of a live object: its identity and, for a Node, its Calico annotations (canonical JSON). */

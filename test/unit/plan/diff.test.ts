@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { makeFilter } from '../../../src/model/filters.js';
 import { WAVES } from '../../../src/model/kinds.js';
 import type { DesiredObject, KubeObject } from '../../../src/model/types.js';
-import { diffObjects, missingNodes, type LiveObject } from '../../../src/plan/diff.js';
+import { addressOf } from '../../../src/plan/address.js';
+import { diffObjects, liveAddress, liveToFetch, missingNodes, type DiffInput, type LiveObject } from '../../../src/plan/diff.js';
+import { liveEntry } from '../../../src/plan/live-index.js';
 import { canonicalJson } from '../../../src/plan/canonical.js';
 import { changedPaths } from '../../../src/plan/paths.js';
 import type { ResourceChange } from '../../../src/plan/types.js';
@@ -256,6 +258,22 @@ describe('diffObjects', () => {
     assert.deepEqual(changes.find((c) => c.name === 'gone')?.target, { uid: 'uid-gone', resource_version: '100' });
   });
 
+  it('with an index, compares by digest, and refuses to describe a live object it was not given whole (a bug upstream)', () => {
+    const pol = body('GlobalNetworkPolicy', 'p', { order: 1 });
+    const stored = served(pol).object;
+    const index = new Map([[liveAddress(stored), liveEntry(stored)]]);
+    const same = only(diffObjects({ desired: [want(pol)], live: [], index, prune: false }));
+    assert.equal(same.change.action, 'no-op');
+    assert.deepEqual(same.target, { uid: 'uid-p', resource_version: '100' });
+    const changed = body('GlobalNetworkPolicy', 'p', { order: 2 });
+    assert.throws(() => diffObjects({ desired: [want(changed)], live: [], index, prune: false }), /needed whole and was not fetched/);
+    assert.throws(() => diffObjects({ desired: [], live: [], index, prune: true }), /needed whole and was not fetched/);
+    assert.deepEqual(
+      liveToFetch({ desired: [want(changed)], live: [], index, prune: false }).map((e) => e.name),
+      ['p'],
+    );
+  });
+
   it('does not mutate its inputs', () => {
     const desired = [want(body('IPPool', 'p', { x: 1 }))];
     const live = [served(body('IPPool', 'p', { x: 2 }))];
@@ -303,6 +321,22 @@ describe('diffObjects', () => {
             const action = c.change.action;
             assert.equal(action === 'update', c.change.changed_paths.length > 0);
           }
+        }),
+      );
+    });
+
+    it('with the live side as index entries, fetching only what liveToFetch names gives the same diff, and it names no no-op', () => {
+      fc.assert(
+        fc.property(unique, unique, fc.boolean(), fc.nat(12), (wanted, others, prune, same) => {
+          // Some live objects are the desired ones as stored (no-ops), the others anything.
+          const live = [...new Map([...others, ...wanted.slice(0, same).map((o) => served(o).object)].map((o) => [liveAddress(o), o])).values()];
+          const desired = wanted.map((o) => want(o));
+          const whole = diffObjects({ desired, live: live.map((object) => ({ object })), prune });
+          const indexed: DiffInput = { desired, live: [], index: new Map(live.map((o) => [liveAddress(o), liveEntry(o)])), prune };
+          const fetched = new Set(liveToFetch(indexed).map((e) => addressOf(e.apiVersion, e.kind, e.namespace, e.name)));
+          const result = diffObjects({ ...indexed, live: live.filter((o) => fetched.has(liveAddress(o))).map((object) => ({ object })) });
+          assert.deepEqual(result, whole);
+          for (const c of whole) if (c.change.action === 'no-op') assert.ok(!fetched.has(c.address), `${c.address} is a no-op, yet fetched`);
         }),
       );
     });
