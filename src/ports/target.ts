@@ -18,6 +18,8 @@ export type WriteOutcome = { ok: true; object: KubeObject } | { ok: false; statu
 export interface WriteOptions {
   /** Server-side dry run (dryRun=All): admission and defaulting answer, nothing is stored. */
   dryRun?: boolean;
+  /** The caller reads only the answer's apiVersion, kind and metadata (the rest is not parsed). */
+  headOnly?: boolean;
 }
 
 export interface ReadOptions {

@@ -39,7 +39,8 @@ export async function dryRunOne(target: DryRunTarget, c: ResourceChange, lockCre
   if (c.kind === 'Node') return target.patchNodeAnnotations(c.name, nodeAnnotationPatch(body.before, body.after), null, { dryRun: true });
   // The identity step updates the object the lock step creates; it cannot be dry-run before it exists.
   if (c.step === 'identity' && lockCreated) return null;
-  if (body.action === 'create') return target.create(body.after, { dryRun: true });
+  // Only an update's answer is diffed again; a create's is read for its status alone.
+  if (body.action === 'create') return target.create(body.after, { dryRun: true, headOnly: true });
   return target.replace(body.after, c.target.resource_version ?? '', { dryRun: true });
 }
 

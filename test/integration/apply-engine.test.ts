@@ -278,6 +278,23 @@ describe('apply engine (real kube-apiserver)', function () {
     assert.match(r.failed!.message, /different content/);
   });
 
+  it('reads only the head of a delete answer and of a dry-run create answer; a refusal is still read whole', async () => {
+    const set = cr('GlobalNetworkSet', 'head-only', { nets: ['10.9.0.0/24'] });
+    const dry = await target.create(set, { dryRun: true, headOnly: true });
+    assert.ok(dry.ok);
+    assert.deepEqual(Object.keys(dry.object).sort(), ['apiVersion', 'kind', 'metadata']);
+    const made = await mustCreate(set);
+    const refused = await target.delete(ref('GlobalNetworkSet', 'head-only'), { uid: '00000000-0000-0000-0000-000000000000' });
+    assert.ok(!refused.ok);
+    assert.equal(refused.status, 409);
+    assert.match(refused.message, /precondition/i);
+    const gone = await target.delete(ref('GlobalNetworkSet', 'head-only'), { uid: made.metadata.uid as string });
+    assert.ok(gone.ok);
+    // The server answers with a Status (status, details) or the deleted object (spec): neither is parsed.
+    assert.deepEqual(Object.keys(gone.object).sort(), ['apiVersion', 'kind', 'metadata']);
+    assert.equal(await target.get(ref('GlobalNetworkSet', 'head-only')), null);
+  });
+
   // Throughput is measured by `npm run bench` (scripts/bench/bench.ts, with its floor); this keeps what a bulk run must do.
   it('applies 1,500 creates at parallelism 16 and reverses all of them', async function () {
     this.timeout(120_000);

@@ -246,7 +246,7 @@ export class KubeTarget implements TargetPort {
     const path = objectPath({ ...refOf(obj), name: undefined });
     // A create is not idempotent to retry blindly: a lost response would then read as AlreadyExists;
     // apply resolves that case by reading the object back.
-    return this.outcome(await this.conn.request('POST', path, { body: obj, query: dryRunQuery(opts) }));
+    return this.outcome(await this.conn.request('POST', path, { body: obj, query: dryRunQuery(opts), metadataOnly: opts.headOnly }));
   }
 
   /**
@@ -270,7 +270,8 @@ export class KubeTarget implements TargetPort {
     if (pre.uid) preconditions.uid = pre.uid;
     if (pre.resourceVersion) preconditions.resourceVersion = pre.resourceVersion;
     const body = { apiVersion: 'v1', kind: 'DeleteOptions', preconditions, ...(opts.dryRun ? { dryRun: ['All'] } : {}) };
-    return this.outcome(await this.conn.request('DELETE', objectPath(ref), { body }));
+    // The answer is the deleted object (or a Status); what a delete needs of it is its status code.
+    return this.outcome(await this.conn.request('DELETE', objectPath(ref), { body, metadataOnly: true }));
   }
 
   /**

@@ -62,6 +62,27 @@ describe('readPlanFile (a plan kept on disk, bodies read back on demand)', () =>
     }
   });
 
+  it('reads every body right across megabyte blocks, in any order: lines that straddle reads, one longer than several blocks', () => {
+    const nets = (n: number, salt: number) => Array.from({ length: n }, (_, i) => `10.${salt & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+    const changes = Array.from({ length: 2500 }, (_, i) => createChange(cr('GlobalNetworkSet', `set-${String(i).padStart(4, '0')}`, { nets: nets(100, i) }), { wave: 6 }));
+    // About 3.5 MB on one line: it spans four or five of the reader's 1 MB blocks.
+    changes.splice(1200, 0, createChange(cr('GlobalNetworkSet', 'set-huge', { nets: nets(180000, 7) }), { wave: 6 }));
+    const { text } = serializePlan(planBody(changes));
+    assert.ok(text.length > 6 << 20, `the plan spans more blocks than the reader caches (${text.length} bytes)`);
+    const file = path.join(dir, 'big.plan');
+    writeFileSync(file, text);
+    const expected = parsePlan(text, file).resource_changes.map((c) => JSON.stringify(c.change));
+    const lazy = readPlanFile(file);
+    try {
+      // Forwards, backwards, then strided: every order evicts and recycles blocks differently.
+      const n = lazy.resource_changes.length;
+      const order = [...Array(n).keys(), ...[...Array(n).keys()].reverse(), ...Array.from({ length: n }, (_, i) => (i * 997) % n)];
+      for (const i of order) assert.equal(JSON.stringify(lazy.resource_changes[i]!.change), expected[i], `change ${i}`);
+    } finally {
+      lazy.close();
+    }
+  });
+
   it('writes a reverse plan byte-identical to the one made from the plan in memory (spliced create bodies included)', async () => {
     const { file, text } = written();
     const lookup: OutcomeLookup = (address) => ({ status: address.includes('NetworkPolicy') ? 'pending' : 'ok', uid: 'uid-of-' + address.length, resourceVersion: '77' });
