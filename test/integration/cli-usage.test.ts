@@ -176,7 +176,7 @@ describe('the command line: usage errors exit 64, help and version', function ()
     assert.equal(finalJson(ok.stdout).name, 'calico-migrate');
   });
 
-  it('the executable (what npm installs as calico-migrate) starts Node with a 16 MB semi-space and the compile cache on', () => {
+  it('the executable (what npm installs as calico-migrate) starts Node with a 16 MB semi-space, the old generation growing by at most 30% between collections, and the compile cache on', () => {
     // Run as the kernel runs it, through its `#!/usr/bin/env -S node …` line, with the Node of the
     // tests first on PATH; an --import in NODE_OPTIONS reports what Node was started with.
     const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-flags-')), 'report.mjs');
@@ -188,10 +188,10 @@ describe('the command line: usage errors exit 64, help and version', function ()
     assert.equal(r.status, 0, r.stderr);
     assert.equal(finalJson(r.stdout).node, process.version);
     const [execArgv, cacheOn] = JSON.parse(/^FLAGS (.*)$/m.exec(r.stderr)![1]!) as [string[], boolean];
-    assert.deepEqual(execArgv, ['--max-semi-space-size=16']);
+    assert.deepEqual(execArgv, ['--max-semi-space-size=16', '--heap-growing-percent=30']);
     assert.equal(cacheOn, true);
     // The benchmark passes the same flags when it runs the entry with its own Node.
-    assert.deepEqual(shebangNodeFlags(path.resolve('bin/run.js')), ['--max-semi-space-size=16']);
+    assert.deepEqual(shebangNodeFlags(path.resolve('bin/run.js')), ['--max-semi-space-size=16', '--heap-growing-percent=30']);
   });
 
   it('a reader that closes the pipe early (| true) ends the command with its own exit code and no warning, not 13 (ABORTED)', () => {
