@@ -7,7 +7,7 @@
 // --heap-growing-percent=30: after a full collection V8 lets the old generation grow to up to 4x
 //   what survived before it collects again; apply and rollback hold ~120 MB at 100,000 objects and
 //   peaked at 400-490 MB of heap, nearly all garbage. Capped (at 1.5x) they peaked 120-190 MB lower;
-//   1.3x, measured the same way, took another 45-60 MB off at the same write rate (docs/benchmarks.md).
+//   1.3x, measured the same way, took another 40-65 MB off at the same write rate (docs/benchmarks.md).
 // The Node version is checked before oclif is imported (bin/node-check.js).
 import './node-check.js';
 import module from 'node:module';

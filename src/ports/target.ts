@@ -19,7 +19,7 @@ export interface WriteOptions {
   /** Server-side dry run (dryRun=All): admission and defaulting answer, nothing is stored. */
   dryRun?: boolean;
   /** The caller reads only the answer's apiVersion, kind and metadata (the rest is not parsed). */
-  headOnly?: boolean;
+  metadataOnly?: boolean;
 }
 
 export interface ReadOptions {

@@ -40,7 +40,7 @@ export async function dryRunOne(target: DryRunTarget, c: ResourceChange, lockCre
   // The identity step updates the object the lock step creates; it cannot be dry-run before it exists.
   if (c.step === 'identity' && lockCreated) return null;
   // Only an update's answer is diffed again; a create's is read for its status alone.
-  if (body.action === 'create') return target.create(body.after, { dryRun: true, headOnly: true });
+  if (body.action === 'create') return target.create(body.after, { dryRun: true, metadataOnly: true });
   return target.replace(body.after, c.target.resource_version ?? '', { dryRun: true });
 }
 

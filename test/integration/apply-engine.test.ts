@@ -280,7 +280,7 @@ describe('apply engine (real kube-apiserver)', function () {
 
   it('reads only the head of a delete answer and of a dry-run create answer; a refusal is still read whole', async () => {
     const set = cr('GlobalNetworkSet', 'head-only', { nets: ['10.9.0.0/24'] });
-    const dry = await target.create(set, { dryRun: true, headOnly: true });
+    const dry = await target.create(set, { dryRun: true, metadataOnly: true });
     assert.ok(dry.ok);
     assert.deepEqual(Object.keys(dry.object).sort(), ['apiVersion', 'kind', 'metadata']);
     const made = await mustCreate(set);

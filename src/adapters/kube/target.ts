@@ -246,7 +246,7 @@ export class KubeTarget implements TargetPort {
     const path = objectPath({ ...refOf(obj), name: undefined });
     // A create is not idempotent to retry blindly: a lost response would then read as AlreadyExists;
     // apply resolves that case by reading the object back.
-    return this.outcome(await this.conn.request('POST', path, { body: obj, query: dryRunQuery(opts), metadataOnly: opts.headOnly }));
+    return this.outcome(await this.conn.request('POST', path, { body: obj, query: dryRunQuery(opts), metadataOnly: opts.metadataOnly }));
   }
 
   /**
